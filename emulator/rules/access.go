@@ -1,0 +1,135 @@
+package rules
+
+// This file implements get(), exists(), getAfter() and existsAfter()
+// (rules-language.md section 5) and their accounting.
+//
+// Accounting decisions ([inf] where marked, each the safer choice):
+//   - Every one of the four functions is charged, existsAfter included
+//     (FC/FL name only exists, get and getAfter) [inf].
+//   - A repeated call with the same function and the same path in the same
+//     operation is answered from a cache and not charged again. The cache
+//     key is the function name plus the path, so get(p) and exists(p) are
+//     charged separately [inf]: counting more can only deny earlier.
+//   - A call that would exceed the cap of the operation (10) or of the
+//     batch (20) is not performed and yields an error value; the tracker
+//     remembers it so the decision denies the whole operation, even when
+//     another allow would have granted it.
+//   - get()/getAfter() of a missing document is an error value (I2067,
+//     I3908), not null; exists()/existsAfter() is false.
+
+import (
+	"strings"
+)
+
+// batchBudget is the access-call budget shared across the operations of
+// one batch or transaction: at most 20 calls in total. It is nil for
+// single-operation requests.
+type batchBudget struct {
+	used int
+}
+
+// accessTracker charges and caches get/exists/getAfter/existsAfter for one
+// operation, sharing a batch budget.
+type accessTracker struct {
+	before, after Documents
+	opCap         int
+	batch         *batchBudget
+	used          int
+	exceeded      bool
+	cache         map[string]Value
+}
+
+// newAccessTracker returns a tracker for one operation. before backs get
+// and exists, after backs getAfter and existsAfter; a nil view has no
+// documents. opCap is the per-operation cap (normally 10; a value <= 0
+// means 10). batch is nil outside a batch.
+func newAccessTracker(before, after Documents, opCap int, batch *batchBudget) *accessTracker {
+	if opCap <= 0 {
+		opCap = maxAccessPerOp
+	}
+	return &accessTracker{before: before, after: after, opCap: opCap, batch: batch}
+}
+
+// calls returns the number of calls charged to this operation.
+func (a *accessTracker) calls() int {
+	if a == nil {
+		return 0
+	}
+	return a.used
+}
+
+// limitExceeded reports whether a call was refused because a cap was
+// reached; the operation must then be denied.
+func (a *accessTracker) limitExceeded() bool {
+	return a != nil && a.exceeded
+}
+
+// access performs fn ("get", "exists", "getAfter" or "existsAfter") on p.
+func (a *accessTracker) access(fn string, p *pathV, database string) Value {
+	docPath, err := documentPath(fn, p, database)
+	if err != nil {
+		return err
+	}
+	key := fn + "\x00" + docPath
+	if v, ok := a.cache[key]; ok {
+		return v
+	}
+	if a.used >= a.opCap || (a.batch != nil && a.batch.used >= maxAccessBatch) {
+		a.exceeded = true
+		return errorf("Service call error. Function: [%s], Argument: [%s]. Too many access calls: the limit is %d per operation and %d per batch.", fn, docPath, a.opCap, maxAccessBatch)
+	}
+	a.used++
+	if a.batch != nil {
+		a.batch.used++
+	}
+
+	view := a.before
+	if fn == "getAfter" || fn == "existsAfter" {
+		view = a.after
+	}
+	var doc *Document
+	if view != nil {
+		doc = view.Lookup(docPath)
+	}
+	var v Value
+	switch fn {
+	case "exists", "existsAfter":
+		v = boolOf(doc != nil)
+	default:
+		if doc == nil {
+			v = errorf("Service call error. Function: [%s], Argument: [%s]. Document does not exist.", fn, docPath)
+		} else {
+			v = resourceValue(doc, database)
+		}
+	}
+	if a.cache == nil {
+		a.cache = make(map[string]Value)
+	}
+	a.cache[key] = v
+	return v
+}
+
+// documentPath checks that p names a document of this database
+// (/databases/{database}/documents/coll/doc[/coll/doc...]) and returns its
+// full path string.
+func documentPath(fn string, p *pathV, database string) (string, Value) {
+	s := p.segs
+	bad := func(why string) (string, Value) {
+		return "", errorf("Service call error. Function: [%s], Argument: [%s]. %s", fn, p.String(), why)
+	}
+	if len(s) < 5 || s[0] != "databases" || s[2] != "documents" {
+		return bad("Expected a document path /databases/{database}/documents/...")
+	}
+	if s[1] != database {
+		return bad("Access to another database is not supported.")
+	}
+	if (len(s)-3)%2 != 0 {
+		return bad("The path names a collection, not a document.")
+	}
+	for _, seg := range s {
+		if seg == "" {
+			return bad("The path has an empty segment.")
+		}
+	}
+	return "/" + strings.Join(s, "/"), nil
+}

@@ -1,0 +1,358 @@
+package rules
+
+// This file converts between Go data (request.go's table) and values, and
+// implements the conversion functions int(), float(), string(), bool().
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// fromGo converts document or token data (the Go types of request.go's
+// table) to a value. Any other Go type yields an error value, so a caller
+// bug denies instead of being read as something plausible.
+func fromGo(v any) Value {
+	switch x := v.(type) {
+	case nil:
+		return theNull
+	case Value:
+		return x
+	case bool:
+		return boolOf(x)
+	case int64:
+		return intV(x)
+	case int:
+		return intV(x)
+	case int32:
+		return intV(x)
+	case int16:
+		return intV(x)
+	case int8:
+		return intV(x)
+	case uint8:
+		return intV(x)
+	case uint16:
+		return intV(x)
+	case uint32:
+		return intV(x)
+	case uint:
+		if uint64(x) > math.MaxInt64 {
+			return errorf("Unsupported value: unsigned integer %d overflows int.", x)
+		}
+		return intV(x)
+	case uint64:
+		if x > math.MaxInt64 {
+			return errorf("Unsupported value: unsigned integer %d overflows int.", x)
+		}
+		return intV(x)
+	case float64:
+		return floatV(x)
+	case float32:
+		return floatV(x)
+	case string:
+		return stringV(x)
+	case []byte:
+		return bytesV(x)
+	case time.Time:
+		return timestampValue(x)
+	case LatLng:
+		return latlngV{lat: x.Lat, lng: x.Lng}
+	case *LatLng:
+		if x == nil {
+			return theNull
+		}
+		return latlngV{lat: x.Lat, lng: x.Lng}
+	case Reference:
+		return pathValue(string(x))
+	case []any:
+		l := make(listV, len(x))
+		for i, e := range x {
+			l[i] = fromGo(e)
+		}
+		return l
+	case map[string]any:
+		m := make(mapV, len(x))
+		for k, e := range x {
+			m[k] = fromGo(e)
+		}
+		return m
+	}
+	return errorf("Unsupported value: Go type %T is not a document value.", v)
+}
+
+// resourceValue returns the rules Resource for doc: a map with data, id
+// and __name__ (rules-language.md section 4.2); null for a nil doc.
+func resourceValue(doc *Document, database string) Value {
+	if doc == nil {
+		return theNull
+	}
+	data := fromGo(doc.Data)
+	if _, ok := data.(nullV); ok {
+		data = mapV{}
+	}
+	name := pathValue(doc.Path)
+	id := ""
+	if p, ok := name.(*pathV); ok && len(p.segs) > 0 {
+		id = p.segs[len(p.segs)-1]
+	}
+	return mapV{
+		"data":     data,
+		"id":       stringV(id),
+		"__name__": name,
+	}
+}
+
+// pathValue parses a slash-separated path such as
+// "/databases/(default)/documents/a/b" (the leading slash is optional).
+// An empty inner segment ("a//b") is an error value.
+func pathValue(fullPath string) Value {
+	p, err := parsePath(fullPath)
+	if err != nil {
+		return err
+	}
+	return p
+}
+
+func parsePath(s string) (*pathV, Value) {
+	s = strings.TrimPrefix(s, "/")
+	s = strings.TrimSuffix(s, "/")
+	if s == "" {
+		return &pathV{}, nil
+	}
+	segs := strings.Split(s, "/")
+	for _, seg := range segs {
+		if seg == "" {
+			return nil, errorf("Invalid path: empty segment in %q.", s)
+		}
+	}
+	return &pathV{segs: segs}, nil
+}
+
+// pathFromSegments returns a path of the given segments (not copied).
+func pathFromSegments(segs []string) Value {
+	return &pathV{segs: segs}
+}
+
+// String renders the path with a leading slash.
+func (p *pathV) String() string {
+	return "/" + strings.Join(p.segs, "/")
+}
+
+// toInt is int(x): from an int, a float (truncated toward zero; NaN and
+// out-of-range values are errors) or a decimal string ("2", "-7"; anything
+// else is an error, as Java's Long.parseLong rejects it).
+func toInt(args []Value) Value {
+	if len(args) != 1 {
+		return errArgs("int", args, "int(value)")
+	}
+	switch x := args[0].(type) {
+	case intV:
+		return x
+	case floatV:
+		return floatToInt(float64(x), "int")
+	case stringV:
+		n, ok := parseJavaLong(string(x))
+		if !ok {
+			return errorf("Unsupported operation error. Cannot convert string %q to int.", string(x))
+		}
+		return intV(n)
+	}
+	return errArgs("int", args, "int(int|float|string)")
+}
+
+// floatToInt truncates f toward zero; NaN, infinities and values outside
+// int64 are errors.
+func floatToInt(f float64, op string) Value {
+	if math.IsNaN(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0 {
+		return errOverflow(op)
+	}
+	return intV(int64(f))
+}
+
+// parseJavaLong accepts an optional sign and decimal digits only.
+func parseJavaLong(s string) (int64, bool) {
+	digits := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	if digits == "" || len(s)-len(digits) > 1 {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	return n, err == nil
+}
+
+// toFloat is float(x): from a float, an int, or a string in decimal
+// notation with an optional exponent. "NaN", "Infinity" and "-Infinity"
+// are accepted as Java's Double.parseDouble accepts them; hex floats,
+// "inf" and underscores are errors.
+func toFloat(args []Value) Value {
+	if len(args) != 1 {
+		return errArgs("float", args, "float(value)")
+	}
+	switch x := args[0].(type) {
+	case floatV:
+		return x
+	case intV:
+		return floatV(float64(x))
+	case stringV:
+		f, ok := parseJavaDouble(string(x))
+		if !ok {
+			return errorf("Unsupported operation error. Cannot convert string %q to float.", string(x))
+		}
+		return floatV(f)
+	}
+	return errArgs("float", args, "float(int|float|string)")
+}
+
+func parseJavaDouble(s string) (float64, bool) {
+	body := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	if len(s)-len(body) > 1 {
+		return 0, false
+	}
+	switch body {
+	case "NaN":
+		if body != s {
+			return 0, false
+		}
+		return math.NaN(), true
+	case "Infinity":
+		if strings.HasPrefix(s, "-") {
+			return math.Inf(-1), true
+		}
+		return math.Inf(1), true
+	}
+	// digits [. digits] [e [sign] digits], at least one digit in the
+	// mantissa.
+	i, mant := 0, 0
+	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
+		i++
+		mant++
+	}
+	if i < len(body) && body[i] == '.' {
+		i++
+		for i < len(body) && body[i] >= '0' && body[i] <= '9' {
+			i++
+			mant++
+		}
+	}
+	if mant == 0 {
+		return 0, false
+	}
+	if i < len(body) && (body[i] == 'e' || body[i] == 'E') {
+		i++
+		if i < len(body) && (body[i] == '+' || body[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(body) && body[i] >= '0' && body[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 {
+			return 0, false
+		}
+	}
+	if i != len(body) {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil && !isRangeErr(err) {
+		return 0, false
+	}
+	return f, true // a range error yields ±Inf or 0, as Java does
+}
+
+func isRangeErr(err error) bool {
+	ne, ok := err.(*strconv.NumError)
+	return ok && ne.Err == strconv.ErrRange
+}
+
+// toStringFn is string(x) for bool, int, float, null and string (R.Str's
+// examples). Other types are errors [inf]: their text form is not
+// documented, and a rule comparing it would be guessing.
+func toStringFn(args []Value) Value {
+	if len(args) != 1 {
+		return errArgs("string", args, "string(value)")
+	}
+	switch x := args[0].(type) {
+	case stringV:
+		return x
+	case boolV:
+		return stringV(strconv.FormatBool(bool(x)))
+	case intV:
+		return stringV(strconv.FormatInt(int64(x), 10))
+	case floatV:
+		return stringV(javaDouble(float64(x)))
+	case nullV:
+		return stringV("null")
+	}
+	return errArgs("string", args, "string(bool|int|float|null|string)")
+}
+
+// javaDouble formats f as Java's Double.toString does: "2.0", "0.001",
+// "1.0E7", "1.2345E-5", "NaN", "Infinity".
+func javaDouble(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		if math.Signbit(f) {
+			return "-0.0"
+		}
+		return "0.0"
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-3 && abs < 1e7 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'E', -1, 64) // e.g. 1.2345E-05, 1E+07
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
+
+// strictProductionBuiltins disables the built-ins the reference documents
+// but production's Rules Test API reports as "Function not found"
+// (bool() and math.isInfinite(); rules-language.md section 10 Q3). A rule
+// using them then errors and denies, which is the safer reading; set to
+// false to enable them.
+const strictProductionBuiltins = true
+
+// toBool is bool(x): "true" and "false" (and a bool) only.
+func toBool(args []Value) Value {
+	if strictProductionBuiltins {
+		return errFuncNotFound("bool")
+	}
+	if len(args) != 1 {
+		return errArgs("bool", args, "bool(value)")
+	}
+	switch x := args[0].(type) {
+	case boolV:
+		return x
+	case stringV:
+		switch x {
+		case "true":
+			return theTrue
+		case "false":
+			return theFalse
+		}
+		return errorf("Unsupported operation error. Cannot convert string %q to bool.", string(x))
+	}
+	return errArgs("bool", args, "bool(bool|string)")
+}
