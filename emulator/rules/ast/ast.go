@@ -271,9 +271,10 @@ type (
 
 	// Member is X.Name (map key lookup, or the callee of a method call).
 	Member struct {
-		Pos  Pos
-		X    Expr
-		Name string
+		Pos     Pos
+		X       Expr
+		Name    string
+		NamePos Pos // position of Name (after the dot)
 	}
 
 	// Index is X[Index].

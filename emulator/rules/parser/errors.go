@@ -1,0 +1,121 @@
+package parser
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/roomgate/roomgate/emulator/rules/ast"
+)
+
+// maxErrors is how many errors a parse collects before it stops with a
+// final "too many errors".
+const maxErrors = 10
+
+// Error is one positioned parse error.
+type Error struct {
+	Filename string
+	Pos      ast.Pos
+	Msg      string
+	Line     string // text of the source line holding Pos, without the newline
+}
+
+// Error renders "file:line:col: msg" (without the source snippet).
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Filename != "" {
+		b.WriteString(e.Filename)
+		b.WriteByte(':')
+	}
+	if e.Pos.IsValid() {
+		fmt.Fprintf(&b, "%d:%d", e.Pos.Line, e.Pos.Col)
+	}
+	if b.Len() > 0 {
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Snippet renders the error followed by its source line and a caret under
+// the column. Tabs in the line are kept so the caret lines up.
+func (e *Error) Snippet() string {
+	s := e.Error()
+	if !e.Pos.IsValid() {
+		return s
+	}
+	var caret strings.Builder
+	col := 1
+	for _, r := range e.Line {
+		if col >= e.Pos.Col {
+			break
+		}
+		if r == '\t' {
+			caret.WriteByte('\t')
+		} else {
+			caret.WriteByte(' ')
+		}
+		col += len(string(r))
+	}
+	caret.WriteByte('^')
+	return s + "\n" + e.Line + "\n" + caret.String()
+}
+
+// ErrorList is the error a parse returns: every problem found, sorted by
+// position. It implements sort.Interface.
+type ErrorList []*Error
+
+func (l ErrorList) Len() int      { return len(l) }
+func (l ErrorList) Swap(i, j int) { l[i], l[j] = l[j], l[i] }
+func (l ErrorList) Less(i, j int) bool {
+	a, b := l[i], l[j]
+	if a.Filename != b.Filename {
+		return a.Filename < b.Filename
+	}
+	if a.Pos.Offset != b.Pos.Offset {
+		return a.Pos.Offset < b.Pos.Offset
+	}
+	return a.Msg < b.Msg
+}
+
+// Sort sorts the list by file and position.
+func (l ErrorList) Sort() { sort.Stable(l) }
+
+// Error renders every error with its source line and caret, separated by
+// newlines.
+func (l ErrorList) Error() string {
+	parts := make([]string, len(l))
+	for i, e := range l {
+		parts[i] = e.Snippet()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Err returns l as an error, or nil when l is empty.
+func (l ErrorList) Err() error {
+	if len(l) == 0 {
+		return nil
+	}
+	return l
+}
+
+// lineAt returns the text of the line holding off. Very long lines (such
+// as minified rules) are cut to keep error messages readable.
+func lineAt(src []byte, off int) string {
+	if off > len(src) {
+		off = len(src)
+	}
+	start := off
+	for start > 0 && src[start-1] != '\n' {
+		start--
+	}
+	end := off
+	for end < len(src) && src[end] != '\n' {
+		end++
+	}
+	const maxLine = 512
+	if end-start > maxLine && end > off+80 {
+		end = max(off+80, start+maxLine)
+	}
+	return strings.TrimRight(string(src[start:end]), "\r")
+}
