@@ -74,17 +74,23 @@ func (p *parser) parseVersion() int {
 	return v
 }
 
+// atStatement reports whether the current token starts a statement.
+func (p *parser) atStatement() bool {
+	if p.tok.kind != tIdent {
+		return false
+	}
+	switch p.tok.lit {
+	case "match", "allow", "function", "service", "let", "return":
+		return true
+	}
+	return false
+}
+
 // skipStatement skips at least one token, then up to the start of the
 // next statement, so that one error does not cascade.
 func (p *parser) skipStatement() {
 	p.next()
-	for p.tok.kind != tEOF && p.tok.kind != tRBrace {
-		if p.tok.kind == tIdent {
-			switch p.tok.lit {
-			case "match", "allow", "function", "service", "let", "return":
-				return
-			}
-		}
+	for p.tok.kind != tEOF && p.tok.kind != tRBrace && !p.atStatement() {
 		if p.tok.kind == tSemi {
 			p.next()
 			return
@@ -143,8 +149,14 @@ func (p *parser) parseMatch(c chain) *ast.Match {
 	p.next()
 	c = p.checkPattern(m.Pattern, c)
 	if !p.expect(tLBrace) {
-		p.skipStatement()
-		return m
+		// Recover at the block's '{' if it is still ahead on this
+		// statement, so that its '}' does not close the parent.
+		for p.tok.kind != tLBrace && p.tok.kind != tRBrace && p.tok.kind != tEOF && !p.atStatement() {
+			p.next()
+		}
+		if !p.got(tLBrace) {
+			return m
+		}
 	}
 	for p.tok.kind != tRBrace && p.tok.kind != tEOF {
 		switch {
@@ -282,7 +294,7 @@ func (p *parser) parseFunctionBody(fn *ast.Function, names map[string]bool) {
 		if len(fn.Lets) == MaxLets+1 {
 			p.errorf(l.Pos, "function %s has more than %d let bindings", fn.Name, MaxLets)
 		}
-		if !p.expect(tSemi) {
+		if !p.expect(tSemi) && !p.atStatement() {
 			p.skipStatement()
 		}
 	}
