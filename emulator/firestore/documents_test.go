@@ -1,0 +1,190 @@
+package firestore
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+func TestCRUDThroughGoClient(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	ref := c.Collection("rooms").Doc("r1")
+
+	if _, err := ref.Get(ctx); status.Code(err) != codes.NotFound {
+		t.Fatalf("get of missing doc: %v, want NotFound", err)
+	}
+	wr, err := ref.Create(ctx, map[string]any{"name": "lobby", "n": 1, "tags": []any{"a", "b"}, "nested": map[string]any{"x": 1.5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Create(ctx, map[string]any{"name": "again"}); status.Code(err) != codes.AlreadyExists {
+		t.Fatalf("second create: %v, want AlreadyExists", err)
+	}
+	snap, err := ref.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.UpdateTime.Equal(wr.UpdateTime) || !snap.CreateTime.Equal(wr.UpdateTime) {
+		t.Errorf("times: create %v update %v, want both %v", snap.CreateTime, snap.UpdateTime, wr.UpdateTime)
+	}
+	if got := snap.Data(); got["name"] != "lobby" || got["n"] != int64(1) || got["nested"].(map[string]any)["x"] != 1.5 {
+		t.Errorf("data = %v", got)
+	}
+
+	// Set without merge replaces the document but keeps create_time.
+	wr2, err := ref.Set(ctx, map[string]any{"only": true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, _ = ref.Get(ctx)
+	if len(snap.Data()) != 1 || snap.Data()["only"] != true {
+		t.Errorf("after set: %v", snap.Data())
+	}
+	if !snap.CreateTime.Equal(wr.UpdateTime) || !wr2.UpdateTime.After(wr.UpdateTime) {
+		t.Errorf("set: create %v (want %v), update %v must be after %v", snap.CreateTime, wr.UpdateTime, wr2.UpdateTime, wr.UpdateTime)
+	}
+
+	if _, err := ref.Delete(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Get(ctx); status.Code(err) != codes.NotFound {
+		t.Fatalf("get after delete: %v", err)
+	}
+	// Deleting a missing document is fine without a precondition.
+	if _, err := ref.Delete(ctx); err != nil {
+		t.Fatalf("delete of missing doc: %v", err)
+	}
+	if _, err := ref.Delete(ctx, firestore.Exists); status.Code(err) != codes.NotFound {
+		t.Fatalf("delete with Exists of missing doc: %v, want NotFound", err)
+	}
+}
+
+func TestSetMergeUpdateAndDelete(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	ref := c.Doc("users/u1")
+	if _, err := ref.Set(ctx, map[string]any{"a": 1, "b": map[string]any{"c": 2, "d": 3}, "e": "keep"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Set(ctx, map[string]any{"b": map[string]any{"c": 20}, "f": "new"}, firestore.MergeAll); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ := ref.Get(ctx)
+	want := map[string]any{"a": int64(1), "b": map[string]any{"c": int64(20), "d": int64(3)}, "e": "keep", "f": "new"}
+	if !equalData(snap.Data(), want) {
+		t.Errorf("after MergeAll: %v, want %v", snap.Data(), want)
+	}
+	if _, err := ref.Set(ctx, map[string]any{"a": 100, "e": "ignored"}, firestore.Merge([]string{"a"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Update(ctx, []firestore.Update{{Path: "b.d", Value: firestore.Delete}, {Path: "e", Value: firestore.Delete}, {FieldPath: firestore.FieldPath{"odd.key"}, Value: 7}}); err != nil {
+		t.Fatal(err)
+	}
+	snap, _ = ref.Get(ctx)
+	want = map[string]any{"a": int64(100), "b": map[string]any{"c": int64(20)}, "f": "new", "odd.key": int64(7)}
+	if !equalData(snap.Data(), want) {
+		t.Errorf("after update: %v, want %v", snap.Data(), want)
+	}
+	// Update of a missing document fails with NotFound.
+	if _, err := c.Doc("users/none").Update(ctx, []firestore.Update{{Path: "a", Value: 1}}); status.Code(err) != codes.NotFound {
+		t.Errorf("update missing: %v, want NotFound", err)
+	}
+}
+
+func TestNoOpWriteKeepsUpdateTime(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	ref := c.Doc("c/d")
+	wr1, err := ref.Set(ctx, map[string]any{"x": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wr2, err := ref.Set(ctx, map[string]any{"x": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !wr2.UpdateTime.Equal(wr1.UpdateTime) {
+		t.Errorf("no-op write moved update_time %v -> %v", wr1.UpdateTime, wr2.UpdateTime)
+	}
+	// 1 and 1.0 are different stored values: not a no-op.
+	wr3, _ := ref.Set(ctx, map[string]any{"x": 1.0})
+	if !wr3.UpdateTime.After(wr1.UpdateTime) {
+		t.Errorf("type change did not bump update_time")
+	}
+}
+
+func TestGetAllAndReadMask(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	a, b, missing := c.Doc("c/a"), c.Doc("c/b"), c.Doc("c/missing")
+	a.Set(ctx, map[string]any{"v": 1, "w": 2})
+	b.Set(ctx, map[string]any{"v": 3})
+	snaps, err := c.GetAll(ctx, []*firestore.DocumentRef{a, b, missing, a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 4 || !snaps[0].Exists() || snaps[2].Exists() || snaps[3].Data()["w"] != int64(2) {
+		t.Fatalf("GetAll = %v", snaps)
+	}
+	if !snaps[0].ReadTime.Equal(snaps[2].ReadTime) {
+		t.Errorf("one BatchGet must have one read time: %v vs %v", snaps[0].ReadTime, snaps[2].ReadTime)
+	}
+	// Read times never go backwards.
+	s2, _ := a.Get(ctx)
+	if s2.ReadTime.Before(snaps[0].ReadTime) {
+		t.Errorf("read time went back")
+	}
+}
+
+func TestTimesAreMonotonic(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	var last time.Time
+	for i := 0; i < 50; i++ {
+		wr, err := c.Doc("c/d").Set(ctx, map[string]any{"i": i})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !wr.UpdateTime.After(last) {
+			t.Fatalf("write %d: update_time %v not after %v", i, wr.UpdateTime, last)
+		}
+		if wr.UpdateTime.Nanosecond()%1000 != 0 {
+			t.Fatalf("update_time %v has sub-microsecond precision", wr.UpdateTime)
+		}
+		last = wr.UpdateTime
+	}
+}
+
+func equalData(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, va := range a {
+		vb, ok := b[k]
+		if !ok {
+			return false
+		}
+		ma, aok := va.(map[string]any)
+		mb, bok := vb.(map[string]any)
+		if aok || bok {
+			if !aok || !bok || !equalData(ma, mb) {
+				return false
+			}
+			continue
+		}
+		if va != vb {
+			return false
+		}
+	}
+	return true
+}
