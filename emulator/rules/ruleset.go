@@ -13,37 +13,36 @@
 //	if !d.Allowed { log.Print(d.Reason) }
 package rules
 
-import "errors"
+import (
+	"github.com/roomgate/roomgate/emulator/rules/ast"
+	"github.com/roomgate/roomgate/emulator/rules/parser"
+)
 
-// errNotImplemented is returned by parts of the engine still being built.
-var errNotImplemented = errors.New("rules: not implemented")
-
-// Ruleset is a compiled ruleset. It is safe for concurrent use.
-type Ruleset struct{}
+// Ruleset is a compiled ruleset. It is safe for concurrent use: decisions
+// only read it, and coverage counters are atomic.
+type Ruleset struct {
+	name    string
+	version int // 1 or 2 (wildcard semantics, table 1.3)
+	// roots are the match blocks directly inside the service.
+	roots []*matchNode
+	// allows lists every allow statement in source order (coverage).
+	allows       []*allowRule
+	globalFuncs  []*ast.Function
+	serviceFuncs []*ast.Function
+	funcs        map[*ast.Function]*funcInfo
+}
 
 // Compile parses and checks src (the file's contents; name is used in error
-// messages). The error, when not nil, lists every problem found with its
-// position.
+// messages). The error, when not nil, is a parser.ErrorList listing every
+// problem found with its position: syntax errors, static limits, and calls
+// between functions that form a cycle.
 func Compile(name string, src []byte) (*Ruleset, error) {
-	return nil, errNotImplemented
+	f, err := parser.ParseFile(name, src)
+	if err != nil {
+		return nil, err
+	}
+	return compile(f, src)
 }
 
-// Decide decides one single-document operation (get, create, update,
-// delete).
-func (rs *Ruleset) Decide(req *Request) Decision {
-	return Decision{Reason: errNotImplemented.Error()}
-}
-
-// DecideBatch decides the writes of one batch or transaction together:
-// getAfter/existsAfter see the state after every write, each operation is
-// capped at 10 access calls and the batch at 20.
-func (rs *Ruleset) DecideBatch(reqs []*Request) BatchDecision {
-	return BatchDecision{Reason: errNotImplemented.Error()}
-}
-
-// DecideQuery decides a list operation from the query's constraints alone
-// (rules are not filters): allowed only if every document the query could
-// return is provably readable.
-func (rs *Ruleset) DecideQuery(q *Query) Decision {
-	return Decision{Reason: errNotImplemented.Error()}
-}
+// Version reports the ruleset's rules_version (1 or 2).
+func (rs *Ruleset) Version() int { return rs.version }

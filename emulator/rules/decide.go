@@ -1,0 +1,173 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roomgate/roomgate/emulator/rules/ast"
+)
+
+// This file decides single-document operations and holds the evaluation
+// loop that batches and queries share.
+//
+// Applicable allow statements (those of every match block whose pattern
+// matches the whole path, covering the method per table 1.5) are
+// evaluated in source order and OR-ed: the first one that is true grants
+// and the rest are not evaluated, as `a || b` would not evaluate b, so
+// they cost no access calls. An error in one does not stop the next.
+
+// Decide decides one single-document operation (get, create, update,
+// delete). When req.After is nil, getAfter()/existsAfter() see req.Before
+// with this request's write applied (create/update: req.Incoming; delete:
+// the document is absent).
+func (rs *Ruleset) Decide(req *Request) Decision {
+	return rs.decide(req, nil, nil)
+}
+
+// decide is Decide with an optional batch budget and post-batch view.
+func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents) Decision {
+	if req == nil {
+		return Decision{Reason: "denied: no request"}
+	}
+	bit := methodBit(req.Method)
+	if bit == 0 || bit == mList {
+		return Decision{Reason: fmt.Sprintf("denied: %q is not a single-document method (want get, create, update or delete)", req.Method)}
+	}
+	segs, ok := documentSegments(req.Path)
+	if !ok {
+		return Decision{Reason: fmt.Sprintf("denied: %q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path)}
+	}
+	database := segs[1]
+	after := req.After
+	if after == nil {
+		after = batchAfter
+	}
+	if after == nil {
+		after = singleWrite(req)
+	}
+	ctx := &evalContext{access: newAccessTracker(req.Before, after, maxAccessPerOp, batch), database: database}
+	apps := findApplicable(rs.roots, segs, rs.version)
+	return rs.judge(job{
+		method: req.Method, bit: bit, path: req.Path, ctx: ctx, apps: apps,
+		env: newEnv(rs, requestVars(req, database), nil),
+	})
+}
+
+// documentSegments splits a full document path and checks its shape:
+// /databases/{database}/documents/{collection}/{document}[/...].
+func documentSegments(p string) ([]string, bool) {
+	segs, ok := splitPath(p)
+	if !ok || len(segs) < 5 || segs[0] != "databases" || segs[2] != "documents" || (len(segs)-3)%2 != 0 {
+		return nil, false
+	}
+	return segs, true
+}
+
+// job is one evaluation of the applicable allows for one method.
+type job struct {
+	method Method
+	bit    methodSet
+	path   string // for the reason when nothing matches
+	ctx    *evalContext
+	env    *env
+	apps   []applicable
+	// cond returns the condition to evaluate for an allow; nil means the
+	// allow's own condition (queries substitute rewritten ones).
+	cond func(*allowRule) ast.Expr
+}
+
+// pendingAllow is an applicable allow with the scope it runs in.
+type pendingAllow struct {
+	rule  *allowRule
+	scope *scope
+}
+
+// judge evaluates the applicable allows of j and builds the decision.
+func (rs *Ruleset) judge(j job) Decision {
+	var buf [8]pendingAllow
+	pending := buf[:0]
+	for _, app := range j.apps {
+		var sc *scope
+		for _, r := range app.node.allows {
+			if r.methods&j.bit == 0 {
+				continue
+			}
+			if sc == nil {
+				sc = j.env.scopeFor(app)
+			}
+			pending = append(pending, pendingAllow{rule: r, scope: sc})
+		}
+	}
+	// Source order across blocks (insertion sort: the list is short).
+	for i := 1; i < len(pending); i++ {
+		for k := i; k > 0 && pending[k].rule.decl.Pos.Offset < pending[k-1].rule.decl.Pos.Offset; k-- {
+			pending[k], pending[k-1] = pending[k-1], pending[k]
+		}
+	}
+
+	d := Decision{}
+	if len(pending) == 0 {
+		d.Reason = fmt.Sprintf("denied: no allow statement matches '%s' on %s", j.method, j.path)
+		return d
+	}
+	d.Outcomes = make([]Outcome, 0, len(pending))
+	granted := -1
+	for _, p := range pending {
+		o := rs.evalAllow(j, p)
+		d.Outcomes = append(d.Outcomes, o)
+		if o.Result == ResultTrue {
+			granted = len(d.Outcomes) - 1
+			break
+		}
+	}
+	d.AccessCalls = j.ctx.access.calls()
+	switch {
+	case j.ctx.access.limitExceeded():
+		d.Reason = fmt.Sprintf("denied: access call limit exceeded (%d per operation, %d per batch): %s",
+			maxAccessPerOp, maxAccessBatch, outcomesText(j.method, d.Outcomes))
+	case granted >= 0:
+		d.Allowed = true
+		g := d.Outcomes[granted]
+		d.Granted = &g
+		d.Reason = fmt.Sprintf("allowed: '%s' granted by allow @ L%d in match %s", j.method, g.Line, g.Match)
+	default:
+		d.Reason = "denied: " + outcomesText(j.method, d.Outcomes)
+	}
+	return d
+}
+
+// evalAllow evaluates one allow and records coverage.
+func (rs *Ruleset) evalAllow(j job, p pendingAllow) Outcome {
+	r := p.rule
+	o := Outcome{Line: r.decl.Pos.Line, Col: r.decl.Pos.Col, Match: r.node.pattern, Condition: r.decl.Text}
+	cond := r.decl.Cond
+	if j.cond != nil {
+		cond = j.cond(r)
+	}
+	if cond == nil {
+		o.Result = ResultTrue
+	} else {
+		_, o.Result, o.Err = evalCondition(j.ctx, cond, p.scope)
+	}
+	r.record(o.Result)
+	return o
+}
+
+// outcomesText renders why each evaluated allow failed, Firestore-style:
+// "false for 'get' @ L12, Null value error. for 'get' @ L20".
+func outcomesText(method Method, outs []Outcome) string {
+	var b strings.Builder
+	for i, o := range outs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		switch o.Result {
+		case ResultError:
+			b.WriteString(o.Err)
+		default:
+			b.WriteString(string(o.Result))
+		}
+		fmt.Fprintf(&b, " for '%s' @ L%d", method, o.Line)
+	}
+	return b.String()
+}

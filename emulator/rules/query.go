@@ -1,0 +1,133 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roomgate/roomgate/emulator/rules/ast"
+)
+
+// This file decides list operations (rules-language.md 7): queries,
+// aggregations, listens on queries and ListDocuments.
+//
+// Q9 (how `list` is decided): by constraint implication, never by looking
+// at stored documents. The document a query may return is symbolic: its
+// ID is unknown (a wildcard capturing it is the unknown value), its data
+// is known only through the query's filters (query_facts.go,
+// query_rewrite.go). The filter is split into disjuncts (OR branches, `in`
+// and `array-contains-any` values); every disjunct must be allowed on its
+// own, each by the allows applicable to it. Conditions that do not touch
+// `resource` (request.auth, exists() on a path built from known wildcards,
+// request.query.limit) evaluate normally. Whatever cannot be proven
+// denies.
+//
+// Other decisions, each the safer one:
+//   - A match block whose last segment is a literal document ID never
+//     grants a list: the query may return other IDs. (A `__name__ ==`
+//     filter on a document of the queried collection makes the ID known.)
+//   - A collection-group query (AllDescendants) is granted only by blocks
+//     whose pattern holds for every possible parent, that is a recursive
+//     wildcard absorbing the parents (/{path=**}/posts/{post}); a rule on
+//     one parent (/rooms/{roomId}/messages/{m}) does not grant it. Under
+//     rules_version 1 collection-group queries are always denied (FS, FQ:
+//     they need v2).
+//   - request.path is not defined for a list [inf]: reading it is the
+//     unknown value.
+//   - One access tracker and one expression budget serve all disjuncts of
+//     a query (10 access calls per query request, FL); repeated lookups
+//     across disjuncts hit the cache.
+
+// DecideQuery decides a list operation from the query's constraints alone
+// (rules are not filters): allowed only if every document the query could
+// return is provably readable.
+func (rs *Ruleset) DecideQuery(q *Query) Decision {
+	if q == nil {
+		return Decision{Reason: "denied: no query"}
+	}
+	parent, ok := splitPath(q.Parent)
+	if !ok || len(parent) < 3 || parent[0] != "databases" || parent[2] != "documents" || (len(parent)-3)%2 != 0 {
+		return Decision{Reason: fmt.Sprintf("denied: %q is not a parent path /databases/{database}/documents[/{collection}/{document}...]", q.Parent)}
+	}
+	if q.CollectionID == "" || strings.Contains(q.CollectionID, "/") {
+		return Decision{Reason: fmt.Sprintf("denied: %q is not a collection ID", q.CollectionID)}
+	}
+	if q.AllDescendants && rs.version < 2 {
+		return Decision{Reason: "denied: collection-group queries need rules_version = '2'"}
+	}
+	ds, err := disjuncts(q.Where)
+	if err != nil {
+		return Decision{Reason: "denied: " + err.Error()}
+	}
+	database := parent[1]
+	collPath := q.Parent + "/" + q.CollectionID
+
+	unknown := &errorV{msg: unknownText}
+	request := mapValue(map[string]Value{
+		"auth":     authValue(q.Auth),
+		"method":   stringValue(string(MethodList)),
+		"path":     unknown,
+		"time":     timestampValue(requestTime(q.Time)),
+		"resource": nullValue(),
+		"query":    queryValue(q),
+	})
+	ctx := &evalContext{access: newAccessTracker(q.Before, q.Before, maxAccessPerOp, nil), database: database}
+
+	out := Decision{}
+	for i, d := range ds {
+		segs := make([]string, 0, len(parent)+3)
+		segs = append(segs, parent...)
+		if q.AllDescendants {
+			segs = append(segs, segAnyParents)
+		}
+		id := segUnknownID
+		var name Value = unknown
+		var idVal Value = unknown
+		if d.name != "" && !q.AllDescendants && strings.HasPrefix(d.name, collPath+"/") && !strings.Contains(d.name[len(collPath)+1:], "/") && d.name[len(collPath)+1:] != "" {
+			id = d.name[len(collPath)+1:]
+			name = pathValue(d.name)
+			idVal = stringValue(id)
+		}
+		segs = append(segs, q.CollectionID, id)
+
+		vars := map[string]Value{
+			"request":  request,
+			"resource": mapValue(map[string]Value{"data": unknown, "id": idVal, "__name__": name}),
+			unknownVar: unknown,
+		}
+		rw := newRewriter(d, vars)
+		var subst map[*ast.Function]*ast.Function
+		for fn, info := range rs.funcs {
+			if info.mentionsResource {
+				if subst == nil {
+					subst = map[*ast.Function]*ast.Function{}
+				}
+				subst[fn] = rw.function(fn)
+			}
+		}
+		e := newEnv(rs, vars, subst)
+		e.unknown = unknown
+		dd := rs.judge(job{
+			method: MethodList, bit: mList, path: collPath, ctx: ctx, env: e,
+			apps: findApplicable(rs.roots, segs, rs.version),
+			cond: rw.cond,
+		})
+		out.Outcomes = append(out.Outcomes, dd.Outcomes...)
+		out.AccessCalls = dd.AccessCalls
+		if !dd.Allowed {
+			out.Reason = dd.Reason
+			if len(ds) > 1 {
+				out.Reason = fmt.Sprintf("denied: disjunct %d of %d (%s): %s", i+1, len(ds), d.text(), strings.TrimPrefix(dd.Reason, "denied: "))
+			}
+			return out
+		}
+		if out.Granted == nil {
+			out.Granted = dd.Granted
+		}
+	}
+	out.Allowed = true
+	out.Reason = fmt.Sprintf("allowed: 'list' granted by allow @ L%d in match %s", out.Granted.Line, out.Granted.Match)
+	if len(ds) > 1 {
+		out.Reason += fmt.Sprintf(" (all %d disjuncts)", len(ds))
+	}
+	return out
+}

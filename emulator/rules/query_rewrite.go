@@ -1,0 +1,353 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/roomgate/roomgate/emulator/rules/ast"
+)
+
+// This file rewrites conditions for one query disjunct so that the
+// ordinary evaluator decides them three-valued (rules-language.md 7,
+// "rules are not filters").
+//
+// The symbolic document: in a list decision `resource` is a map whose
+// `data` is the unknown value, an error value reading "not provable from
+// the query constraints". Error values already behave like Kleene's
+// unknown under && and || (error || true is true, error && false is false,
+// everything else stays error), so a condition that depends on a field the
+// query does not pin down cannot come out true, and denies.
+//
+// Before evaluation, reads of `resource.data.<field>` are replaced using
+// the disjunct's facts (query_facts.go):
+//   - field == C in the query: the read becomes the constant C, so every
+//     use of the field is exact (`resource.data.x > 5` with x == 6 is
+//     6 > 5). A number, or a list or map holding one, is substituted only
+//     as a direct operand of a comparison, where int and float compare
+//     alike as they do in the query; elsewhere (`is int`, arithmetic) it
+//     stays unknown.
+//   - a comparison the query's range, != or not-in constraint implies
+//     becomes `(implication) ? true : unknown`: it can become true, never
+//     false, so negating it cannot grant. A numeric upper bound without a
+//     lower bound is not used (the range could include NaN, for which
+//     every comparison is false).
+//   - `c in resource.data.tags`, `.hasAny`, `.hasAll` use array-contains
+//     the same way; `'f' in resource.data` is true for a constrained f.
+//   - anything else that reads resource.data stays unknown.
+//
+// When unsure the rewrite leaves the read unknown, which denies.
+
+// unknownText is the error text of a value a query leaves undetermined.
+const unknownText = "not provable from the query constraints (rules are not filters)"
+
+// Names of synthesized variables. The parser never produces an identifier
+// containing '$', so they cannot collide with user names.
+const unknownVar = "$unknown"
+
+// rewriter rewrites conditions for one disjunct.
+type rewriter struct {
+	d    *disjunct
+	vars map[string]Value // synthesized variables, bound in the root scope
+	n    int
+	// conds caches rewritten allow conditions.
+	conds map[*allowRule]ast.Expr
+}
+
+func newRewriter(d *disjunct, vars map[string]Value) *rewriter {
+	return &rewriter{d: d, vars: vars, conds: map[*allowRule]ast.Expr{}}
+}
+
+// cond returns the condition to evaluate for r.
+func (rw *rewriter) cond(r *allowRule) ast.Expr {
+	if r.decl.Cond == nil || !r.mentionsResource {
+		return r.decl.Cond
+	}
+	if c, ok := rw.conds[r]; ok {
+		return c
+	}
+	c := rw.expr(r.decl.Cond)
+	rw.conds[r] = c
+	return c
+}
+
+// function returns fn with its lets and return rewritten.
+func (rw *rewriter) function(fn *ast.Function) *ast.Function {
+	out := *fn
+	out.Lets = make([]*ast.Let, len(fn.Lets))
+	for i, l := range fn.Lets {
+		nl := *l
+		nl.Value = rw.expr(l.Value)
+		out.Lets[i] = &nl
+	}
+	out.Return = rw.expr(fn.Return)
+	return &out
+}
+
+// bind binds v to a fresh synthesized variable and returns a reference.
+func (rw *rewriter) bind(v Value, pos ast.Pos) ast.Expr {
+	name := fmt.Sprintf("$q%d", rw.n)
+	rw.n++
+	rw.vars[name] = v
+	return &ast.Ident{Pos: pos, Name: name}
+}
+
+func unknownExpr(pos ast.Pos) ast.Expr { return &ast.Ident{Pos: pos, Name: unknownVar} }
+
+// provable is `cond ? true : unknown`.
+func provable(cond ast.Expr, pos ast.Pos) ast.Expr {
+	return &ast.Ternary{Pos: pos, Cond: cond, Then: &ast.BoolLit{Pos: pos, Value: true}, Else: unknownExpr(pos)}
+}
+
+// accessChain returns the root name and keys of x.a['b'].c.
+func accessChain(e ast.Expr) (string, []string, bool) {
+	switch x := e.(type) {
+	case *ast.Ident:
+		return x.Name, nil, true
+	case *ast.Member:
+		r, k, ok := accessChain(x.X)
+		return r, append(k, x.Name), ok
+	case *ast.Index:
+		if s, ok := x.Index.(*ast.StringLit); ok {
+			r, k, ok := accessChain(x.X)
+			return r, append(k, s.Value), ok
+		}
+	}
+	return "", nil, false
+}
+
+// fieldOf returns the dotted field path of resource.data.<path>.
+func fieldOf(e ast.Expr) (string, bool) {
+	root, keys, ok := accessChain(e)
+	if !ok || root != "resource" || len(keys) < 2 || keys[0] != "data" {
+		return "", false
+	}
+	for _, k := range keys[1:] {
+		if k == "" || strings.Contains(k, ".") {
+			return "", false
+		}
+	}
+	return strings.Join(keys[1:], "."), true
+}
+
+// isResourceData reports whether e is resource.data.
+func isResourceData(e ast.Expr) bool {
+	root, keys, ok := accessChain(e)
+	return ok && root == "resource" && len(keys) == 1 && keys[0] == "data"
+}
+
+// eqValue returns the constant a field is pinned to, if it may be
+// substituted in this context.
+func (rw *rewriter) eqValue(field string, comparison bool) (any, bool) {
+	ff := rw.d.fields[field]
+	if ff == nil || !ff.hasEq {
+		return nil, false
+	}
+	if containsNumber(ff.eq) {
+		if !comparison || !isNumber(ff.eq) {
+			return nil, false
+		}
+	}
+	return ff.eq, true
+}
+
+var flipped = map[ast.Op]ast.Op{ast.OpLt: ast.OpGt, ast.OpLe: ast.OpGe, ast.OpGt: ast.OpLt, ast.OpGe: ast.OpLe, ast.OpEq: ast.OpEq, ast.OpNe: ast.OpNe}
+
+// compare rewrites `resource.data.<field> op other`.
+func (rw *rewriter) compare(field string, op ast.Op, other ast.Expr, pos ast.Pos) ast.Expr {
+	if c, ok := rw.eqValue(field, true); ok {
+		return &ast.Binary{Pos: pos, Op: op, X: rw.bind(fromGo(c), pos), Y: other}
+	}
+	ff := rw.d.fields[field]
+	if ff == nil {
+		return unknownExpr(pos)
+	}
+	var cond ast.Expr
+	bin := func(op ast.Op, v any) ast.Expr {
+		return &ast.Binary{Pos: pos, Op: op, X: rw.bind(fromGo(v), pos), Y: other}
+	}
+	switch op {
+	case ast.OpNe:
+		if len(ff.ne) > 0 {
+			// other is one of the values the field is known to differ from.
+			cond = &ast.Binary{Pos: pos, Op: ast.OpIn, X: other, Y: rw.bind(fromGo(ff.ne), pos)}
+		}
+	case ast.OpGt:
+		if ff.hasLo {
+			if ff.loIncl {
+				cond = bin(ast.OpGt, ff.lo) // f >= lo > other
+			} else {
+				cond = bin(ast.OpGe, ff.lo) // f > lo >= other
+			}
+		}
+	case ast.OpGe:
+		if ff.hasLo {
+			cond = bin(ast.OpGe, ff.lo)
+		}
+	case ast.OpLt, ast.OpLe:
+		if ff.hasHi && (!isNumber(ff.hi) || (ff.hasLo && isNumber(ff.lo))) {
+			if op == ast.OpLt && ff.hiIncl {
+				cond = bin(ast.OpLt, ff.hi) // f <= hi < other
+			} else {
+				cond = bin(ast.OpLe, ff.hi) // f < hi <= other, or f <= hi <= other
+			}
+		}
+	}
+	if cond == nil {
+		return unknownExpr(pos)
+	}
+	return provable(cond, pos)
+}
+
+// expr returns e rewritten; unchanged subtrees are rebuilt too, which is
+// simple and cheap next to evaluation.
+func (rw *rewriter) expr(e ast.Expr) ast.Expr {
+	switch x := e.(type) {
+	case nil:
+		return nil
+	case *ast.Binary:
+		switch x.Op {
+		case ast.OpEq, ast.OpNe, ast.OpLt, ast.OpLe, ast.OpGt, ast.OpGe:
+			if f, ok := fieldOf(x.X); ok {
+				return rw.compare(f, x.Op, rw.expr(x.Y), x.Pos)
+			}
+			if f, ok := fieldOf(x.Y); ok {
+				return rw.compare(f, flipped[x.Op], rw.expr(x.X), x.Pos)
+			}
+		case ast.OpIn:
+			if f, ok := fieldOf(x.X); ok {
+				// `resource.data.x in [..]` compares like ==.
+				if c, ok := rw.eqValue(f, true); ok {
+					return &ast.Binary{Pos: x.Pos, Op: ast.OpIn, X: rw.bind(fromGo(c), x.Pos), Y: rw.expr(x.Y)}
+				}
+			}
+			if f, ok := fieldOf(x.Y); ok {
+				return rw.arrayHas(f, "in", rw.expr(x.X), x.Pos)
+			}
+			if isResourceData(x.Y) {
+				return rw.hasKey(x.X, x.Pos)
+			}
+		}
+		return &ast.Binary{Pos: x.Pos, Op: x.Op, X: rw.expr(x.X), Y: rw.expr(x.Y)}
+	case *ast.Call:
+		args := make([]ast.Expr, len(x.Args))
+		for i, a := range x.Args {
+			args[i] = rw.expr(a)
+		}
+		if m, ok := x.Fun.(*ast.Member); ok {
+			if f, ok := fieldOf(m.X); ok && (m.Name == "hasAny" || m.Name == "hasAll") && len(args) == 1 {
+				return rw.arrayHas(f, m.Name, args[0], x.Pos)
+			}
+			if isResourceData(m.X) && m.Name == "get" && len(args) == 2 {
+				if f, ok := getKey(x.Args[0]); ok {
+					if c, ok := rw.eqValue(f, false); ok {
+						return rw.bind(fromGo(c), x.Pos)
+					}
+				}
+				return unknownExpr(x.Pos)
+			}
+			return &ast.Call{Pos: x.Pos, Fun: &ast.Member{Pos: m.Pos, X: rw.expr(m.X), Name: m.Name}, Args: args}
+		}
+		return &ast.Call{Pos: x.Pos, Fun: x.Fun, Args: args}
+	}
+	if f, ok := fieldOf(e); ok {
+		if c, ok := rw.eqValue(f, false); ok {
+			return rw.bind(fromGo(c), e.Position())
+		}
+		return unknownExpr(e.Position())
+	}
+	switch x := e.(type) {
+	case *ast.ListLit:
+		out := &ast.ListLit{Pos: x.Pos, Elems: make([]ast.Expr, len(x.Elems))}
+		for i, el := range x.Elems {
+			out.Elems[i] = rw.expr(el)
+		}
+		return out
+	case *ast.MapLit:
+		out := &ast.MapLit{Pos: x.Pos, Entries: make([]*ast.MapEntry, len(x.Entries))}
+		for i, en := range x.Entries {
+			out.Entries[i] = &ast.MapEntry{Pos: en.Pos, Key: rw.expr(en.Key), Value: rw.expr(en.Value)}
+		}
+		return out
+	case *ast.PathLit:
+		out := &ast.PathLit{Pos: x.Pos, Segments: make([]*ast.PathSegment, len(x.Segments))}
+		for i, s := range x.Segments {
+			out.Segments[i] = &ast.PathSegment{Pos: s.Pos, Text: s.Text, Expr: rw.expr(s.Expr)}
+		}
+		return out
+	case *ast.Unary:
+		return &ast.Unary{Pos: x.Pos, Op: x.Op, X: rw.expr(x.X)}
+	case *ast.Ternary:
+		return &ast.Ternary{Pos: x.Pos, Cond: rw.expr(x.Cond), Then: rw.expr(x.Then), Else: rw.expr(x.Else)}
+	case *ast.Is:
+		return &ast.Is{Pos: x.Pos, X: rw.expr(x.X), Type: x.Type}
+	case *ast.Member:
+		return &ast.Member{Pos: x.Pos, X: rw.expr(x.X), Name: x.Name}
+	case *ast.Index:
+		return &ast.Index{Pos: x.Pos, X: rw.expr(x.X), Index: rw.expr(x.Index)}
+	case *ast.Slice:
+		return &ast.Slice{Pos: x.Pos, X: rw.expr(x.X), Lo: rw.expr(x.Lo), Hi: rw.expr(x.Hi)}
+	}
+	return e // leaves: literals, identifiers, BadExpr
+}
+
+// getKey returns the field path of resource.data.get's first argument: a
+// string literal or a list literal of string literals.
+func getKey(e ast.Expr) (string, bool) {
+	switch k := e.(type) {
+	case *ast.StringLit:
+		if k.Value != "" && !strings.Contains(k.Value, ".") {
+			return k.Value, true
+		}
+	case *ast.ListLit:
+		parts := make([]string, len(k.Elems))
+		for i, el := range k.Elems {
+			s, ok := el.(*ast.StringLit)
+			if !ok || s.Value == "" || strings.Contains(s.Value, ".") {
+				return "", false
+			}
+			parts[i] = s.Value
+		}
+		if len(parts) > 0 {
+			return strings.Join(parts, "."), true
+		}
+	}
+	return "", false
+}
+
+// arrayHas rewrites `x in resource.data.f` (how == "in"), and
+// resource.data.f.hasAny(x) / hasAll(x).
+func (rw *rewriter) arrayHas(field, how string, x ast.Expr, pos ast.Pos) ast.Expr {
+	if c, ok := rw.eqValue(field, false); ok {
+		v := rw.bind(fromGo(c), pos)
+		if how == "in" {
+			return &ast.Binary{Pos: pos, Op: ast.OpIn, X: x, Y: v}
+		}
+		return &ast.Call{Pos: pos, Fun: &ast.Member{Pos: pos, X: v, Name: how}, Args: []ast.Expr{x}}
+	}
+	ff := rw.d.fields[field]
+	if ff == nil || len(ff.contains) == 0 {
+		return unknownExpr(pos)
+	}
+	known := rw.bind(fromGo(ff.contains), pos) // values the array surely holds
+	switch how {
+	case "in":
+		return provable(&ast.Binary{Pos: pos, Op: ast.OpIn, X: x, Y: known}, pos)
+	case "hasAny":
+		// Some element of x is among the known ones.
+		return provable(&ast.Call{Pos: pos, Fun: &ast.Member{Pos: pos, X: known, Name: "hasAny"}, Args: []ast.Expr{x}}, pos)
+	default:
+		// Every element of x is among the known ones.
+		return provable(&ast.Call{Pos: pos, Fun: &ast.Member{Pos: pos, X: known, Name: "hasAll"}, Args: []ast.Expr{x}}, pos)
+	}
+}
+
+// hasKey rewrites `'f' in resource.data`: every filter on a field implies
+// the field exists.
+func (rw *rewriter) hasKey(key ast.Expr, pos ast.Pos) ast.Expr {
+	if s, ok := key.(*ast.StringLit); ok {
+		if _, constrained := rw.d.fields[s.Value]; constrained {
+			return &ast.BoolLit{Pos: pos, Value: true}
+		}
+	}
+	return unknownExpr(pos)
+}
