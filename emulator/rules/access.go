@@ -117,13 +117,13 @@ func documentPath(fn string, p *pathV, database string) (string, Value) {
 	bad := func(why string) (string, Value) {
 		return "", errorf("Service call error. Function: [%s], Argument: [%s]. %s", fn, p.String(), why)
 	}
-	if len(s) < 5 || s[0] != "databases" || s[2] != "documents" {
+	if len(s) < 3 || s[0] != "databases" || s[2] != "documents" {
 		return bad("Expected a document path /databases/{database}/documents/...")
 	}
 	if s[1] != database {
 		return bad("Access to another database is not supported.")
 	}
-	if (len(s)-3)%2 != 0 {
+	if len(s) == 3 || (len(s)-3)%2 != 0 {
 		return bad("The path names a collection, not a document.")
 	}
 	for _, seg := range s {

@@ -2,10 +2,19 @@ package rules
 
 // This file is the expression evaluator: a plain walk over the AST with one
 // case per node kind (STYLE.md habit 7). Every case returns a Value; a
-// failure is an error value, never a panic (habit 6).
+// failure is an error value, never a panic (habit 6). Operators live in
+// ops.go, built-in functions in funcs.go and the methods_*.go files.
+//
+// Evaluation order (rules-language.md section 6, HD): the operands of an
+// operator, call, list or map literal are all evaluated, left to right,
+// and the first error in source order wins; only &&, || and ?: skip
+// operands.
 
 import (
+	"fmt"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 )
@@ -17,13 +26,377 @@ type evalContext struct {
 	depth    int    // user function call depth (limit 20 -> error)
 	database string // value of the {database} binding, e.g. "(default)"
 
-	// debugOut, when not nil, receives one line per debug() call.
+	// debugOut, when not nil, receives one line per debug() call. Nothing
+	// is written otherwise.
 	debugOut io.Writer
 }
 
-// eval evaluates e in scope s.
+// maxLets is the number of let bindings a function may declare.
+const maxLets = 10
+
+// eval evaluates e in scope s. Each node evaluated counts one step; past
+// maxSteps every evaluation yields the budget error.
 func (c *evalContext) eval(e ast.Expr, s *scope) Value {
-	return errorf("not implemented")
+	c.steps++
+	if c.steps > maxSteps {
+		return errSteps()
+	}
+	switch x := e.(type) {
+	case *ast.Ident:
+		if v, ok := s.lookupVar(x.Name); ok {
+			return v
+		}
+		return errVarNotFound(x.Name)
+	case *ast.NullLit:
+		return theNull
+	case *ast.BoolLit:
+		return boolOf(x.Value)
+	case *ast.IntLit:
+		return intV(x.Value)
+	case *ast.FloatLit:
+		return floatV(x.Value)
+	case *ast.StringLit:
+		return stringV(x.Value)
+	case *ast.BytesLit:
+		return bytesV(x.Value)
+	case *ast.ListLit:
+		return c.evalList(x, s)
+	case *ast.MapLit:
+		return c.evalMap(x, s)
+	case *ast.PathLit:
+		return c.evalPath(x, s)
+	case *ast.Unary:
+		return unaryOp(x.Op, c.eval(x.X, s))
+	case *ast.Binary:
+		switch x.Op {
+		case ast.OpAnd:
+			return c.evalAnd(x, s)
+		case ast.OpOr:
+			return c.evalOr(x, s)
+		}
+		l := c.eval(x.X, s)
+		r := c.eval(x.Y, s)
+		if isError(l) {
+			return l
+		}
+		if isError(r) {
+			return r
+		}
+		return binaryOp(x.Op, l, r)
+	case *ast.Ternary:
+		// An error or non-bool condition is an error, even when both
+		// branches are equal [obs PY storage ternary].
+		cond := c.eval(x.Cond, s)
+		b, ok := boolValue(cond)
+		if !ok {
+			if isError(cond) {
+				return cond
+			}
+			return errNotBool("?:", cond)
+		}
+		if b {
+			return c.eval(x.Then, s)
+		}
+		return c.eval(x.Else, s)
+	case *ast.Is:
+		v := c.eval(x.X, s)
+		if isError(v) {
+			return v
+		}
+		return isType(v, x.Type)
+	case *ast.Member:
+		v := c.eval(x.X, s)
+		if isError(v) {
+			return v
+		}
+		return member(v, x.Name)
+	case *ast.Index:
+		v := c.eval(x.X, s)
+		i := c.eval(x.Index, s)
+		if isError(v) {
+			return v
+		}
+		if isError(i) {
+			return i
+		}
+		return index(v, i)
+	case *ast.Slice:
+		return c.evalSlice(x, s)
+	case *ast.Call:
+		return c.evalCall(x, s)
+	case *ast.BadExpr:
+		return errorf("Syntax error: the expression did not parse.")
+	}
+	return errorf("Unsupported expression %T.", e)
+}
+
+// evalAnd implements && with commutative error absorption
+// (rules-language.md section 6). A non-bool operand counts as an error.
+//
+//	X \ Y   | true  false  error
+//	true    | true  false  error
+//	false   | false false  false   (Y not evaluated)
+//	error   | error false  error(X)
+func (c *evalContext) evalAnd(x *ast.Binary, s *scope) Value {
+	l := c.logicOperand(x.X, s, "&&")
+	if b, ok := boolValue(l); ok && !b {
+		return theFalse
+	}
+	r := c.logicOperand(x.Y, s, "&&")
+	if b, ok := boolValue(r); ok && !b {
+		return theFalse
+	}
+	if isError(l) {
+		return l
+	}
+	return r // true, or Y's error
+}
+
+// evalOr implements || with commutative error absorption.
+//
+//	X \ Y   | true  false  error
+//	true    | true  true   true    (Y not evaluated)
+//	false   | true  false  error
+//	error   | true  error  error(X)
+func (c *evalContext) evalOr(x *ast.Binary, s *scope) Value {
+	l := c.logicOperand(x.X, s, "||")
+	if b, ok := boolValue(l); ok && b {
+		return theTrue
+	}
+	r := c.logicOperand(x.Y, s, "||")
+	if b, ok := boolValue(r); ok && b {
+		return theTrue
+	}
+	if isError(l) {
+		return l
+	}
+	return r // false, or Y's error
+}
+
+// logicOperand evaluates an operand of && or ||, turning a non-bool into
+// an error [obs PY strict-boolean-control-flow].
+func (c *evalContext) logicOperand(e ast.Expr, s *scope, op string) Value {
+	v := c.eval(e, s)
+	if _, ok := v.(boolV); ok || isError(v) {
+		return v
+	}
+	return errNotBool(op, v)
+}
+
+func (c *evalContext) evalList(x *ast.ListLit, s *scope) Value {
+	if len(x.Elems) > maxListLen {
+		return errTooLarge()
+	}
+	l := make(listV, len(x.Elems))
+	var firstErr Value
+	for i, el := range x.Elems {
+		v := c.eval(el, s)
+		if firstErr == nil && isError(v) {
+			firstErr = v
+		}
+		l[i] = v
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	return l
+}
+
+// evalMap builds a map literal. Keys must be strings; a repeated key is an
+// error [inf] (CEL rejects it too), rather than silently keeping one.
+func (c *evalContext) evalMap(x *ast.MapLit, s *scope) Value {
+	m := make(mapV, len(x.Entries))
+	var firstErr Value
+	fail := func(v Value) {
+		if firstErr == nil {
+			firstErr = v
+		}
+	}
+	for _, ent := range x.Entries {
+		k := c.eval(ent.Key, s)
+		v := c.eval(ent.Value, s)
+		switch {
+		case isError(k):
+			fail(k)
+		case isError(v):
+			fail(v)
+		default:
+			ks, ok := k.(stringV)
+			if !ok {
+				fail(errorf("Unsupported operation error. Received: map key of type %s. Expected: string.", k.typeName()))
+				continue
+			}
+			if _, dup := m[string(ks)]; dup {
+				fail(errorf("Duplicate map key error: Key: [%s].", string(ks)))
+				continue
+			}
+			m[string(ks)] = v
+		}
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	return m
+}
+
+// evalPath builds a path literal. An interpolated $(x) may be a string
+// (one segment), an int (its decimal form) or a path (spliced). A string
+// that is empty or contains "/" is an error [inf]: splitting it would let
+// document data address a different document than the rule's author
+// wrote, and Firestore ids never contain "/".
+func (c *evalContext) evalPath(x *ast.PathLit, s *scope) Value {
+	segs := make([]string, 0, len(x.Segments))
+	for _, seg := range x.Segments {
+		if seg.Expr == nil {
+			if seg.Text != "" {
+				segs = append(segs, seg.Text)
+			}
+			continue
+		}
+		v := c.eval(seg.Expr, s)
+		switch v := v.(type) {
+		case *errorV:
+			return v
+		case stringV:
+			if v == "" || strings.Contains(string(v), "/") {
+				return errorf("Invalid path segment %q: an interpolated string must be one non-empty segment.", string(v))
+			}
+			segs = append(segs, string(v))
+		case intV:
+			segs = append(segs, strconv.FormatInt(int64(v), 10))
+		case *pathV:
+			segs = append(segs, v.segs...)
+		default:
+			return errorf("Unsupported operation error. Received: $(%s) in a path. Expected: string, int or path.", v.typeName())
+		}
+	}
+	return &pathV{segs: segs}
+}
+
+func (c *evalContext) evalSlice(x *ast.Slice, s *scope) Value {
+	v := c.eval(x.X, s)
+	var lo, hi Value
+	if x.Lo != nil {
+		lo = c.eval(x.Lo, s)
+	}
+	if x.Hi != nil {
+		hi = c.eval(x.Hi, s)
+	}
+	for _, w := range []Value{v, lo, hi} {
+		if w != nil && isError(w) {
+			return w
+		}
+	}
+	return slice(v, lo, hi)
+}
+
+// namespaces are the names that prefix built-in namespace functions.
+var namespaces = map[string]bool{
+	"math": true, "hashing": true, "timestamp": true, "duration": true, "latlng": true,
+}
+
+func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
+	switch f := x.Fun.(type) {
+	case *ast.Ident:
+		if fd, ok := s.lookupFunc(f.Name); ok {
+			return c.callUser(fd, x.Args, s)
+		}
+		args, err := c.evalArgs(x.Args, s)
+		if f.Name == "debug" && len(args) == 1 {
+			// debug() logs errors too, and returns its argument as is.
+			return c.debug(args[0])
+		}
+		if err != nil {
+			return err
+		}
+		fn, ok := globalFuncs[f.Name]
+		if !ok {
+			return errFuncNotFound(f.Name)
+		}
+		return fn(c, args)
+	case *ast.Member:
+		if id, ok := f.X.(*ast.Ident); ok && namespaces[id.Name] {
+			if _, bound := s.lookupVar(id.Name); !bound {
+				args, err := c.evalArgs(x.Args, s)
+				if err != nil {
+					return err
+				}
+				return callNamespace(id.Name, f.Name, args)
+			}
+		}
+		recv := c.eval(f.X, s)
+		args, err := c.evalArgs(x.Args, s)
+		if isError(recv) {
+			return recv
+		}
+		if err != nil {
+			return err
+		}
+		return callMethod(recv, f.Name, args)
+	}
+	return errorf("Unsupported operation error: the callee is not a function name.")
+}
+
+// evalArgs evaluates every argument; err is the first error among them.
+func (c *evalContext) evalArgs(es []ast.Expr, s *scope) (args []Value, err Value) {
+	args = make([]Value, len(es))
+	for i, e := range es {
+		args[i] = c.eval(e, s)
+		if err == nil && isError(args[i]) {
+			err = args[i]
+		}
+	}
+	return args, err
+}
+
+// callUser calls a user function: arguments are evaluated in the caller's
+// scope, the body in a new scope below the function's defining scope.
+// Every let is evaluated eagerly, in order; a let that yields an error
+// makes the call an error even if the return expression would not use it
+// [inf]. This is the safer reading of "eager": it can only turn a result
+// into an error, and an error never grants.
+func (c *evalContext) callUser(fd *funcDef, argExprs []ast.Expr, s *scope) Value {
+	d := fd.decl
+	args, err := c.evalArgs(argExprs, s)
+	if err != nil {
+		return err
+	}
+	if len(args) != len(d.Params) {
+		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(args))
+	}
+	if len(d.Lets) > maxLets {
+		return errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
+	}
+	if d.Return == nil {
+		return errorf("Function %s has no return statement.", d.Name)
+	}
+	if c.depth >= maxCallDepth {
+		return errDepth()
+	}
+	c.depth++
+	defer func() { c.depth-- }()
+
+	fs := &scope{parent: fd.defScope, vars: make(map[string]Value, len(args)+len(d.Lets))}
+	for i, p := range d.Params {
+		fs.vars[p.Name] = args[i]
+	}
+	for _, l := range d.Lets {
+		v := c.eval(l.Value, fs)
+		if isError(v) {
+			return v
+		}
+		fs.vars[l.Name] = v
+	}
+	return c.eval(d.Return, fs)
+}
+
+// debug writes v to the debug hook, type-prefixed as the emulator's
+// firestore-debug.log does (e.g. `string_value: "alice"`), and returns v.
+func (c *evalContext) debug(v Value) Value {
+	if c.debugOut != nil {
+		fmt.Fprintf(c.debugOut, "%s_value: %s\n", v.typeName(), formatValue(v))
+	}
+	return v
 }
 
 // evalCondition evaluates the condition of an allow statement: granted
@@ -41,5 +414,5 @@ func evalCondition(c *evalContext, e ast.Expr, s *scope) (granted bool, res Resu
 	case *errorV:
 		return false, ResultError, x.msg
 	}
-	return false, ResultError, errNotBool("condition", v).(*errorV).msg
+	return false, ResultError, errorText(errNotBool("condition", v))
 }
