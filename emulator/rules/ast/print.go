@@ -38,8 +38,21 @@ func printExpr(b *strings.Builder, e Expr) {
 	case *StringLit:
 		b.WriteString(strconv.Quote(x.Value))
 	case *BytesLit:
-		b.WriteByte('b')
-		b.WriteString(strconv.Quote(string(x.Value)))
+		b.WriteString("b\"")
+		for _, c := range x.Value {
+			switch {
+			case c == '"' || c == '\\':
+				b.WriteByte('\\')
+				b.WriteByte(c)
+			case c >= 0x20 && c < 0x7f:
+				b.WriteByte(c)
+			default:
+				b.WriteString(`\x`)
+				b.WriteByte("0123456789abcdef"[c>>4])
+				b.WriteByte("0123456789abcdef"[c&15])
+			}
+		}
+		b.WriteByte('"')
 	case *ListLit:
 		b.WriteByte('[')
 		printList(b, x.Elems)
@@ -90,15 +103,15 @@ func printExpr(b *strings.Builder, e Expr) {
 		printExpr(b, x.X)
 		b.WriteString(" is " + x.Type + ")")
 	case *Member:
-		printExpr(b, x.X)
+		printOperand(b, x.X)
 		b.WriteString("." + x.Name)
 	case *Index:
-		printExpr(b, x.X)
+		printOperand(b, x.X)
 		b.WriteByte('[')
 		printExpr(b, x.Index)
 		b.WriteByte(']')
 	case *Slice:
-		printExpr(b, x.X)
+		printOperand(b, x.X)
 		b.WriteByte('[')
 		if x.Lo != nil {
 			printExpr(b, x.Lo)
@@ -109,13 +122,25 @@ func printExpr(b *strings.Builder, e Expr) {
 		}
 		b.WriteByte(']')
 	case *Call:
-		printExpr(b, x.Fun)
+		printOperand(b, x.Fun)
 		b.WriteByte('(')
 		printList(b, x.Args)
 		b.WriteByte(')')
 	default:
 		b.WriteString("<unknown>")
 	}
+}
+
+// printOperand prints the operand of a postfix operator. A path literal
+// is parenthesised there: in /a/b.c the ".c" would continue the segment.
+func printOperand(b *strings.Builder, e Expr) {
+	if _, ok := e.(*PathLit); ok {
+		b.WriteByte('(')
+		printExpr(b, e)
+		b.WriteByte(')')
+		return
+	}
+	printExpr(b, e)
 }
 
 func printList(b *strings.Builder, xs []Expr) {

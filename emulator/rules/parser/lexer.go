@@ -276,13 +276,11 @@ func (l *lexer) scanEscape(buf *[]byte, isBytes bool) bool {
 	start := l.off
 	l.off++ // backslash
 	c := l.at(0)
-	if c == 0 && l.off >= len(l.src) {
+	if l.off >= len(l.src) || c == '\n' {
 		return false // reported as unterminated by the caller
 	}
 	l.off++
-	simple := map[byte]byte{'\\': '\\', '\'': '\'', '"': '"', '`': '`', '?': '?',
-		'a': '\a', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}
-	if v, ok := simple[c]; ok {
+	if v := simpleEscape(c); v != 0 {
 		*buf = append(*buf, v)
 		return true
 	}
@@ -326,6 +324,29 @@ func (l *lexer) scanEscape(buf *[]byte, isBytes bool) bool {
 		*buf = utf8.AppendRune(*buf, v)
 	}
 	return true
+}
+
+// simpleEscape returns the byte a one-letter escape stands for, or 0.
+func simpleEscape(c byte) byte {
+	switch c {
+	case '\\', '\'', '"', '`', '?':
+		return c
+	case 'a':
+		return '\a'
+	case 'b':
+		return '\b'
+	case 'f':
+		return '\f'
+	case 'n':
+		return '\n'
+	case 'r':
+		return '\r'
+	case 't':
+		return '\t'
+	case 'v':
+		return '\v'
+	}
+	return 0
 }
 
 func boolInt(b bool) int {
