@@ -12,7 +12,8 @@ import (
 
 // fromGo converts document or token data (the Go types of request.go's
 // table) to a value. Any other Go type yields an error value, so a caller
-// bug denies instead of being read as something plausible.
+// bug denies instead of being read as something plausible; an unsupported
+// value nested in a list or map makes the whole result that error.
 func fromGo(v any) Value {
 	switch x := v.(type) {
 	case nil:
@@ -69,13 +70,19 @@ func fromGo(v any) Value {
 	case []any:
 		l := make(listV, len(x))
 		for i, e := range x {
-			l[i] = fromGo(e)
+			if l[i] = fromGo(e); isError(l[i]) {
+				return l[i]
+			}
 		}
 		return l
 	case map[string]any:
 		m := make(mapV, len(x))
 		for k, e := range x {
-			m[k] = fromGo(e)
+			v := fromGo(e)
+			if isError(v) {
+				return v
+			}
+			m[k] = v
 		}
 		return m
 	}

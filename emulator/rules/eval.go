@@ -41,6 +41,26 @@ func (c *evalContext) eval(e ast.Expr, s *scope) Value {
 	if c.steps > maxSteps {
 		return errSteps()
 	}
+	v := c.evalNode(e, s)
+	if ev, ok := v.(*errorV); ok && !ev.pos.IsValid() {
+		// Label the error with the innermost node it arose at. A copy,
+		// not an update: error values may be shared (the access cache).
+		return &errorV{msg: ev.msg, pos: e.Position()}
+	}
+	return v
+}
+
+// errorPos returns the position of the node an error value arose at, or
+// the zero Pos.
+func errorPos(v Value) ast.Pos {
+	if ev, ok := v.(*errorV); ok {
+		return ev.pos
+	}
+	return ast.Pos{}
+}
+
+// evalNode is eval without the step count: one case per node kind.
+func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 	switch x := e.(type) {
 	case *ast.Ident:
 		if v, ok := s.lookupVar(x.Name); ok {

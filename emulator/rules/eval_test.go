@@ -142,7 +142,7 @@ type exprBlock struct {
 	start, end int
 }
 
-func parseExprBlocks(t *testing.T, name string, lines []string) []*exprBlock {
+func parseExprBlocks(t testing.TB, name string, lines []string) []*exprBlock {
 	var blocks []*exprBlock
 	for i := 0; i < len(lines); {
 		l := strings.TrimSpace(lines[i])
@@ -269,5 +269,138 @@ func writeExprBack(t *testing.T, file string, lines []string, blocks []*exprBloc
 	}
 	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The tests below cover what the expression files cannot: Go-side inputs,
+// the batch budget shared across operations, and the debug hook.
+
+func mustParse(t *testing.T, src string) ast.Expr {
+	t.Helper()
+	x, err := parser.ParseExpr(src)
+	if err != nil {
+		t.Fatalf("parse %q: %v", src, err)
+	}
+	return x
+}
+
+func TestBatchBudgetIsSharedAcrossOperations(t *testing.T) {
+	batch := &batchBudget{}
+	cond := func(op int) ast.Expr {
+		var parts []string
+		for i := 0; i < 8; i++ {
+			parts = append(parts, fmt.Sprintf("!exists(/databases/(default)/documents/op%d/d%d)", op, i))
+		}
+		return mustParse(t, strings.Join(parts, " && "))
+	}
+	var results []Result
+	var last *evalContext
+	for op := 0; op < 3; op++ {
+		c := &evalContext{access: newAccessTracker(exprBefore, exprAfter, maxAccessPerOp, batch), database: "(default)"}
+		_, res, _ := evalCondition(c, cond(op), exprScope(nil))
+		results = append(results, res)
+		last = c
+	}
+	// 8 + 8 calls fit in 20; the third operation gets 4 more, then is
+	// refused.
+	if results[0] != ResultTrue || results[1] != ResultTrue || results[2] != ResultError {
+		t.Fatalf("results = %v, want [true true error]", results)
+	}
+	if batch.used != maxAccessBatch {
+		t.Errorf("batch used %d calls, want %d", batch.used, maxAccessBatch)
+	}
+	if last.access.calls() != 4 || !last.access.limitExceeded() {
+		t.Errorf("third op: calls %d exceeded %v, want 4 true", last.access.calls(), last.access.limitExceeded())
+	}
+}
+
+func TestEvalConditionOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		src     string
+		granted bool
+		res     Result
+		errText string
+	}{
+		{"request.auth.uid == 'alice'", true, ResultTrue, ""},
+		{"request.auth.uid == 'bob'", false, ResultFalse, ""},
+		{"resource.data.x == 1", false, ResultError, "Null value error."},
+		{"'yes'", false, ResultError, "Expected: bool"},
+	} {
+		granted, res, errText := evalCondition(newExprContext(), mustParse(t, tc.src), exprScope(nil))
+		if granted != tc.granted || res != tc.res || !strings.Contains(errText, tc.errText) {
+			t.Errorf("%s: got (%v, %v, %q), want (%v, %v, %q)", tc.src, granted, res, errText, tc.granted, tc.res, tc.errText)
+		}
+	}
+}
+
+func TestDebugWritesToHook(t *testing.T) {
+	var buf bytes.Buffer
+	c := newExprContext()
+	c.debugOut = &buf
+	v := c.eval(mustParse(t, "debug(request.auth.uid) == 'alice' && debug(1) == 1"), exprScope(nil))
+	if b, _ := boolValue(v); !b {
+		t.Fatalf("got %s, want true", formatValue(v))
+	}
+	if got, want := buf.String(), "string_value: \"alice\"\nint_value: 1\n"; got != want {
+		t.Errorf("debug output %q, want %q", got, want)
+	}
+}
+
+func TestFromGo(t *testing.T) {
+	ts := time.Date(2024, 2, 3, 4, 5, 6, 7, time.UTC)
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		{nil, "null"},
+		{true, "true"},
+		{int64(-5), "-5"},
+		{7, "7"},
+		{uint8(200), "200"},
+		{uint64(1 << 63), `error("Unsupported value: unsigned integer 9223372036854775808 overflows int.")`},
+		{1.5, "1.5"},
+		{float32(0.5), "0.5"},
+		{"s", `"s"`},
+		{[]byte{0, 'a'}, `b"\x00a"`},
+		{ts, `timestamp("2024-02-03T04:05:06.000000007Z")`},
+		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), `error("Timestamp out of range error: timestamps must lie in 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999999Z.")`},
+		{LatLng{Lat: 1, Lng: 2}, "latlng(1.0, 2.0)"},
+		{Reference("/databases/(default)/documents/a/b"), `path("/databases/(default)/documents/a/b")`},
+		{[]any{int64(1), "x"}, `[1, "x"]`},
+		{map[string]any{"b": nil, "a": []any{}}, `{"a": [], "b": null}`},
+		{struct{}{}, `error("Unsupported value: Go type struct {} is not a document value.")`},
+		// An unsupported value anywhere makes the whole value an error,
+		// so a caller's bug cannot hide inside a map.
+		{map[string]any{"ok": 1, "bad": struct{}{}}, `error("Unsupported value: Go type struct {} is not a document value.")`},
+	} {
+		if got := formatValue(fromGo(tc.in)); got != tc.want {
+			t.Errorf("fromGo(%#v) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestResourceValue(t *testing.T) {
+	if v := resourceValue(nil, "(default)"); formatValue(v) != "null" {
+		t.Errorf("nil doc: %s", formatValue(v))
+	}
+	v := resourceValue(&Document{Path: "/databases/(default)/documents/rooms/r1"}, "(default)")
+	want := `{"__name__": path("/databases/(default)/documents/rooms/r1"), "data": {}, "id": "r1"}`
+	if got := formatValue(v); got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
+func TestNilAccessTrackerMeansNoDocuments(t *testing.T) {
+	c := &evalContext{database: "(default)"}
+	v := c.eval(mustParse(t, "exists(/databases/(default)/documents/users/alice)"), exprScope(nil))
+	if formatValue(v) != "false" || c.access.calls() != 1 {
+		t.Errorf("got %s with %d calls, want false with 1", formatValue(v), c.access.calls())
+	}
+}
+
+func TestErrorsCarryTheirPosition(t *testing.T) {
+	v := newExprContext().eval(mustParse(t, "true &&\n  data.missing == 1"), exprScope(nil))
+	if p := errorPos(v); p.Line != 2 || p.Col != 3 {
+		t.Errorf("error at %v, want 2:3 (%s)", p, formatValue(v))
 	}
 }
