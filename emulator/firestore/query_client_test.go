@@ -1,0 +1,549 @@
+package firestore
+
+import (
+	"context"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/firestore/apiv1/firestorepb"
+	"google.golang.org/api/iterator"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+)
+
+// Query tests through the real Go client against a live emulator.
+
+// seedItems writes the "items" corpus: mixed types in n, missing fields,
+// null, NaN, arrays and a nested map.
+func seedItems(t testing.TB, c *firestore.Client) {
+	t.Helper()
+	ctx := context.Background()
+	data := map[string]map[string]any{
+		"a": {"n": 1, "s": "apple", "tags": []any{"red", "fruit"}, "grp": "x", "m": map[string]any{"k": 1}},
+		"b": {"n": 2.5, "s": "banana", "tags": []any{"yellow", "fruit"}, "grp": "y"},
+		"c": {"n": 3, "s": "cherry", "tags": []any{"red"}, "grp": "x"},
+		"d": {"n": nil, "s": "date", "grp": "y"},
+		"e": {"n": math.NaN(), "s": "elder", "grp": "z"},
+		"f": {"s": "fig", "grp": "x"},
+		"g": {"n": "ten", "grp": "z"},
+		"h": {"n": true},
+	}
+	b := c.Batch()
+	for id, d := range data {
+		b.Set(c.Collection("items").Doc(id), d)
+	}
+	if _, err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// queryIDs runs q and returns the ids of the result documents, in order.
+func queryIDs(t *testing.T, q firestore.Query) []string {
+	t.Helper()
+	snaps, err := q.Documents(context.Background()).GetAll()
+	if err != nil {
+		t.Fatalf("query: %v", err)
+	}
+	ids := make([]string, len(snaps))
+	for i, s := range snaps {
+		ids[i] = s.Ref.ID
+	}
+	return ids
+}
+
+func split(s string) []string { return strings.Fields(s) }
+
+func TestGoClientQueries(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	seedItems(t, c)
+	ctx := context.Background()
+	items := c.Collection("items")
+	snapA, err := items.Doc("a").Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapC, err := items.Doc("c").Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cases := []struct {
+		name string
+		q    firestore.Query
+		want string
+	}{
+		{"==", items.Where("n", "==", 1), "a"},
+		{"== int/double", items.Where("n", "==", 3.0), "c"},
+		{"<, same type only, NaN first", items.Where("n", "<", 3), "e a b"},
+		{"<=", items.Where("n", "<=", 3), "e a b c"},
+		{">", items.Where("n", ">", 1), "b c"},
+		{">= string", items.Where("n", ">=", "a"), "g"},
+		{"!= excludes null and missing", items.Where("n", "!=", 1), "h e b c g"},
+		{"in", items.Where("n", "in", []any{1, "ten", nil}), "a d g"},
+		{"not-in", items.Where("n", "not-in", []any{1, "ten"}), "h e b c"},
+		{"array-contains", items.Where("tags", "array-contains", "red"), "a c"},
+		{"array-contains-any", items.Where("tags", "array-contains-any", []any{"yellow", "red"}), "a b c"},
+		{"== nil (IS_NULL)", items.Where("n", "==", nil), "d"},
+		{"== NaN (IS_NAN)", items.Where("n", "==", math.NaN()), "e"},
+		{"!= nil (IS_NOT_NULL)", items.Where("n", "!=", nil), "h e a b c g"},
+		{"!= NaN (IS_NOT_NAN)", items.Where("n", "!=", math.NaN()), "h a b c g"},
+		{"nested field", items.Where("m.k", "==", 1), "a"},
+		{"OR", items.WhereEntity(firestore.OrFilter{Filters: []firestore.EntityFilter{
+			firestore.PropertyFilter{Path: "grp", Operator: "==", Value: "z"},
+			firestore.PropertyFilter{Path: "n", Operator: "==", Value: 1},
+		}}), "a e g"},
+		{"AND of OR", items.WhereEntity(firestore.AndFilter{Filters: []firestore.EntityFilter{
+			firestore.PropertyFilter{Path: "grp", Operator: "==", Value: "x"},
+			firestore.OrFilter{Filters: []firestore.EntityFilter{
+				firestore.PropertyFilter{Path: "n", Operator: "==", Value: 3},
+				firestore.PropertyFilter{Path: "s", Operator: "==", Value: "fig"},
+			}},
+		}}), "c f"},
+		{"two conditions", items.Where("grp", "==", "x").Where("tags", "array-contains", "fruit"), "a"},
+		{"order by mixed types", items.OrderBy("n", firestore.Asc), "d h e a b c g"},
+		{"order by two fields", items.OrderBy("grp", firestore.Asc).OrderBy("n", firestore.Desc), "c a b d g e"},
+		{"order desc", items.OrderBy("s", firestore.Desc).Limit(3), "f e d"},
+		{"startAt", items.OrderBy("n", firestore.Asc).StartAt(2.5), "b c g"},
+		{"startAfter", items.OrderBy("n", firestore.Asc).StartAfter(2.5), "c g"},
+		{"endAt", items.OrderBy("n", firestore.Asc).EndAt(1), "d h e a"},
+		{"endBefore", items.OrderBy("n", firestore.Asc).EndBefore(1), "d h e"},
+		{"startAfter snapshot", items.OrderBy("grp", firestore.Asc).StartAfter(snapA), "c f b d e g"},
+		{"startAt snapshot, no order", items.StartAt(snapC), "c d e f g h"},
+		{"document id cursors", items.OrderBy(firestore.DocumentID, firestore.Asc).StartAt("c").EndBefore("e"), "c d"},
+		{"document id filter", items.Where(firestore.DocumentID, ">", items.Doc("f")), "g h"},
+		{"document id in", items.Where(firestore.DocumentID, "in", []any{items.Doc("h"), items.Doc("b")}), "b h"},
+		{"offset and limit", items.OrderBy(firestore.DocumentID, firestore.Asc).Offset(2).Limit(3), "c d e"},
+		{"limitToLast", items.OrderBy("n", firestore.Asc).LimitToLast(2), "c g"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := queryIDs(t, tc.q); !slices.Equal(got, split(tc.want)) {
+				t.Errorf("got %q, want %q", got, split(tc.want))
+			}
+		})
+	}
+}
+
+func TestGoClientSelect(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	seedItems(t, c)
+	ctx := context.Background()
+	snaps, err := c.Collection("items").Select("s", "m.k").Where("n", "==", 1).Documents(ctx).GetAll()
+	if err != nil || len(snaps) != 1 {
+		t.Fatalf("select: %v, %d docs", err, len(snaps))
+	}
+	want := map[string]any{"s": "apple", "m": map[string]any{"k": int64(1)}}
+	if !equalData(snaps[0].Data(), want) {
+		t.Errorf("select data = %v, want %v", snaps[0].Data(), want)
+	}
+	if snaps[0].CreateTime.IsZero() || snaps[0].UpdateTime.IsZero() {
+		t.Errorf("projected document lost its timestamps")
+	}
+	snaps, err = c.Collection("items").Select().Where("grp", "==", "z").Documents(ctx).GetAll()
+	if err != nil || len(snaps) != 2 {
+		t.Fatalf("select(): %v, %d docs", err, len(snaps))
+	}
+	for _, s := range snaps {
+		if len(s.Data()) != 0 {
+			t.Errorf("Select() returned fields %v", s.Data())
+		}
+	}
+}
+
+func TestGoClientCollectionGroup(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	for path, v := range map[string]int{
+		"rooms/r1/msgs/m1":         1,
+		"rooms/r2/msgs/m2":         2,
+		"users/u/rooms/r3/msgs/m3": 3,
+		"msgs/top":                 0,
+		"rooms/r1/other/o":         9,
+		"rooms/r1/msgsx/p":         9,
+	} {
+		if _, err := c.Doc(path).Set(ctx, map[string]any{"t": v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := queryIDs(t, c.CollectionGroup("msgs").Where("t", ">", 0)); !slices.Equal(got, split("m1 m2 m3")) {
+		t.Errorf("group filter: %q", got)
+	}
+	if got := queryIDs(t, c.CollectionGroup("msgs").OrderBy("t", firestore.Desc)); !slices.Equal(got, split("m3 m2 m1 top")) {
+		t.Errorf("group order: %q", got)
+	}
+	// A collection query under one parent stays under it.
+	if got := queryIDs(t, c.Doc("rooms/r1").Collection("msgs").Query); !slices.Equal(got, split("m1")) {
+		t.Errorf("subcollection: %q", got)
+	}
+}
+
+func TestGoClientAggregations(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	nums := c.Collection("nums")
+	for id, d := range map[string]map[string]any{
+		"a": {"v": 1, "k": "int"}, "b": {"v": 2, "k": "int"}, "c": {"v": 4, "k": "int"},
+		"d": {"v": "x"}, "e": {}, "f": {"v": 0.5, "k": "dbl"},
+		"g": {"v": math.MaxInt64, "k": "big"}, "h": {"v": 1, "k": "big"},
+	} {
+		if _, err := nums.Doc(id).Set(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agg := func(q firestore.Query) map[string]any {
+		t.Helper()
+		res, err := q.NewAggregationQuery().WithCount("cnt").WithSum("v", "sum").WithAvg("v", "avg").Get(ctx)
+		if err != nil {
+			t.Fatalf("aggregation: %v", err)
+		}
+		return map[string]any(res)
+	}
+	data := func(m map[string]any) map[string]any { return firestore.AggregationResult(m).Data() }
+
+	got := data(agg(nums.Where("k", "==", "int")))
+	if got["cnt"] != int64(3) || got["sum"] != int64(7) || got["avg"] != 7.0/3 {
+		t.Errorf("ints: %v", got)
+	}
+	got = data(agg(nums.Where("k", "in", []any{"int", "dbl"})))
+	if got["cnt"] != int64(4) || got["sum"] != 7.5 || got["avg"] != 7.5/4 {
+		t.Errorf("ints and a double: %v", got)
+	}
+	got = data(agg(nums.Where("k", "==", "big")))
+	if got["sum"] != float64(math.MaxInt64)+1 {
+		t.Errorf("overflowing sum should be a double: %#v", got["sum"])
+	}
+	got = data(agg(nums.Where("v", "==", "x")))
+	if got["cnt"] != int64(1) || got["sum"] != int64(0) || got["avg"] != nil {
+		t.Errorf("no numbers: %v", got)
+	}
+	got = data(agg(nums.Where("k", "==", "none")))
+	if got["cnt"] != int64(0) || got["sum"] != int64(0) || got["avg"] != nil {
+		t.Errorf("empty: %v", got)
+	}
+	// Aggregations see the query's limit.
+	got = data(agg(nums.OrderBy(firestore.DocumentID, firestore.Asc).Limit(2)))
+	if got["cnt"] != int64(2) || got["sum"] != int64(3) {
+		t.Errorf("limit 2: %v", got)
+	}
+	// Default aliases and a plain count.
+	res, err := nums.NewAggregationQuery().WithCount("").Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := res.Data()["field_1"]; !ok || v != int64(8) {
+		t.Errorf("default alias: %v", res.Data())
+	}
+}
+
+func TestDocumentRefsShowMissing(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	for _, p := range []string{"tree/a", "tree/b/sub/x", "tree/c/sub/y/deeper/z", "tree/a/sub/w", "other/o"} {
+		if _, err := c.Doc(p).Set(ctx, map[string]any{"x": 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refs, err := c.Collection("tree").DocumentRefs(ctx).GetAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range refs {
+		got = append(got, r.Path[strings.Index(r.Path, "/documents/")+len("/documents/"):])
+	}
+	if want := []string{"tree/a", "tree/b", "tree/c"}; !slices.Equal(got, want) {
+		t.Errorf("DocumentRefs = %q, want %q", got, want)
+	}
+	// A missing document has no fields and no timestamps on the wire.
+	resp, err := rawClient(t, srv, "owner").ListDocuments(ctx, &firestorepb.ListDocumentsRequest{
+		Parent: testDB + "/documents", CollectionId: "tree", ShowMissing: true, PageSize: 2,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Documents) != 2 || resp.NextPageToken == "" {
+		t.Fatalf("page 1: %d docs, token %q", len(resp.Documents), resp.NextPageToken)
+	}
+	if d := resp.Documents[1]; !strings.HasSuffix(d.Name, "/tree/b") || d.CreateTime != nil || d.UpdateTime != nil || len(d.Fields) != 0 {
+		t.Errorf("missing doc = %v", d)
+	}
+	if d := resp.Documents[0]; d.UpdateTime == nil || len(d.Fields) != 1 {
+		t.Errorf("existing doc = %v", d)
+	}
+	resp, err = rawClient(t, srv, "owner").ListDocuments(ctx, &firestorepb.ListDocumentsRequest{
+		Parent: testDB + "/documents", CollectionId: "tree", ShowMissing: true, PageSize: 2, PageToken: resp.NextPageToken,
+	})
+	if err != nil || len(resp.Documents) != 1 || !strings.HasSuffix(resp.Documents[0].Name, "/tree/c") || resp.NextPageToken != "" {
+		t.Errorf("page 2: %v %v", resp, err)
+	}
+	// Without show_missing only existing documents are listed.
+	resp, err = rawClient(t, srv, "owner").ListDocuments(ctx, &firestorepb.ListDocumentsRequest{Parent: testDB + "/documents", CollectionId: "tree"})
+	if err != nil || len(resp.Documents) != 1 {
+		t.Errorf("no show_missing: %v %v", resp, err)
+	}
+}
+
+func TestCollectionsListing(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	for _, p := range []string{"b/1", "a/1", "c/x/sub2/y", "a/1/s2/z", "a/1/s1/z", "a/2/s3/q"} {
+		if _, err := c.Doc(p).Set(ctx, map[string]any{"x": 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(it *firestore.CollectionIterator) []string {
+		t.Helper()
+		var out []string
+		for {
+			cr, err := it.Next()
+			if err == iterator.Done {
+				return out
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, cr.ID)
+		}
+	}
+	if got := ids(c.Collections(ctx)); !slices.Equal(got, split("a b c")) {
+		t.Errorf("root collections = %q", got)
+	}
+	if got := ids(c.Doc("a/1").Collections(ctx)); !slices.Equal(got, split("s1 s2")) {
+		t.Errorf("a/1 collections = %q", got)
+	}
+	// c/x does not exist but has a subcollection.
+	if got := ids(c.Doc("c/x").Collections(ctx)); !slices.Equal(got, split("sub2")) {
+		t.Errorf("c/x collections = %q", got)
+	}
+	// Pagination through the raw RPC.
+	raw := rawClient(t, srv, "owner")
+	var all []string
+	tok := ""
+	for range 5 {
+		resp, err := raw.ListCollectionIds(ctx, &firestorepb.ListCollectionIdsRequest{Parent: testDB + "/documents", PageSize: 2, PageToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, resp.CollectionIds...)
+		if tok = resp.NextPageToken; tok == "" {
+			break
+		}
+	}
+	if !slices.Equal(all, split("a b c")) {
+		t.Errorf("paged ids = %q", all)
+	}
+}
+
+const queryRules = `rules_version = '2';
+service cloud.firestore {
+  match /databases/{db}/documents {
+    match /notes/{id} {
+      allow list: if request.auth != null && resource.data.owner == request.auth.uid;
+    }
+    match /public/{id} {
+      allow read: if true;
+    }
+  }
+}`
+
+func TestQueriesUnderRules(t *testing.T) {
+	srv := newTestServer(t)
+	admin := adminClient(t, srv)
+	ctx := context.Background()
+	for id, owner := range map[string]string{"n1": "alice", "n2": "bob", "n3": "alice"} {
+		if _, err := admin.Collection("notes").Doc(id).Set(ctx, map[string]any{"owner": owner}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := admin.Collection("public").Doc("p").Set(ctx, map[string]any{"v": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.SetRules(queryRules); err != nil {
+		t.Fatal(err)
+	}
+	alice := userClient(t, srv, "alice", nil)
+	anon := dial(t, srv, "")
+
+	if got := queryIDs(t, alice.Collection("notes").Where("owner", "==", "alice")); !slices.Equal(got, split("n1 n3")) {
+		t.Errorf("alice's notes = %q", got)
+	}
+	denied := func(what string, err error) {
+		t.Helper()
+		if status.Code(err) != codes.PermissionDenied {
+			t.Errorf("%s: err = %v, want PermissionDenied", what, err)
+		}
+	}
+	_, err := alice.Collection("notes").Documents(ctx).GetAll()
+	denied("unfiltered notes", err)
+	_, err = alice.Collection("notes").Where("owner", "==", "bob").Documents(ctx).GetAll()
+	denied("bob's notes as alice", err)
+	_, err = anon.Collection("notes").Where("owner", "==", "alice").Documents(ctx).GetAll()
+	denied("notes signed out", err)
+
+	_, err = alice.Collection("notes").NewAggregationQuery().WithCount("n").Get(ctx)
+	denied("count of all notes", err)
+	mine := alice.Collection("notes").Where("owner", "==", "alice")
+	res, err := mine.NewAggregationQuery().WithCount("n").Get(ctx)
+	if err != nil || res.Data()["n"] != int64(2) {
+		t.Errorf("count of alice's notes = %v, %v", res, err)
+	}
+
+	if refs, err := anon.Collection("public").DocumentRefs(ctx).GetAll(); err != nil || len(refs) != 1 {
+		t.Errorf("public DocumentRefs = %v, %v", refs, err)
+	}
+	_, err = alice.Collection("notes").DocumentRefs(ctx).GetAll()
+	denied("notes DocumentRefs", err)
+	_, err = alice.Collections(ctx).Next()
+	denied("Collections as a user", err)
+	if _, err := admin.Collections(ctx).Next(); err != nil {
+		t.Errorf("Collections as admin: %v", err)
+	}
+}
+
+func TestQueryErrorsOverTheWire(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	// The Go client validates most shapes itself; these reach the server.
+	_, err := c.Collection("items").Where(firestore.DocumentID, "==", "a").Documents(ctx).GetAll()
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("__name__ compared with a string: %v", err)
+	}
+	_, err = c.Collection("items").Where("a", "in", []any{}).Documents(ctx).GetAll()
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("empty in: %v", err)
+	}
+	raw := rawClient(t, srv, "owner")
+	run := func(q *firestorepb.StructuredQuery) error {
+		st, err := raw.RunQuery(ctx, &firestorepb.RunQueryRequest{Parent: testDB + "/documents",
+			QueryType: &firestorepb.RunQueryRequest_StructuredQuery{StructuredQuery: q}})
+		if err != nil {
+			return err
+		}
+		_, err = st.Recv()
+		return err
+	}
+	err = run(&firestorepb.StructuredQuery{From: from("items", false), OrderBy: []*firestorepb.StructuredQuery_Order{ord("a", false)},
+		StartAt: &firestorepb.Cursor{Values: []*firestorepb.Value{vInt(1), vRef(testDB + "/documents/items/a"), vInt(3)}}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("too many cursor values: %v", err)
+	}
+	err = run(&firestorepb.StructuredQuery{From: from("items", false), Where: ff("a-b", EQ, vInt(1))})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("unquoted bad field path: %v", err)
+	}
+	// An empty result is one message with only the read time.
+	st, err := raw.RunQuery(ctx, &firestorepb.RunQueryRequest{Parent: testDB + "/documents",
+		QueryType: &firestorepb.RunQueryRequest_StructuredQuery{StructuredQuery: &firestorepb.StructuredQuery{From: from("none", false)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := st.Recv()
+	if err != nil || msg.Document != nil || msg.ReadTime == nil {
+		t.Errorf("empty result message = %v, %v", msg, err)
+	}
+	if _, err := st.Recv(); err != io.EOF {
+		t.Errorf("more than one message for an empty result: %v", err)
+	}
+}
+
+func TestQueryInTransaction(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	seedItems(t, c)
+	ctx := context.Background()
+	attempts := 0
+	err := c.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		attempts++
+		snaps, err := tx.Documents(c.Collection("items").Where("grp", "==", "x")).GetAll()
+		if err != nil {
+			return err
+		}
+		if attempts == 1 {
+			// A concurrent writer changes a document the query returned:
+			// the commit must abort and the client retry.
+			if _, err := c.Collection("items").Doc("a").Update(context.Background(), []firestore.Update{{Path: "n", Value: 100}}); err != nil {
+				return err
+			}
+		}
+		return tx.Set(c.Collection("counts").Doc("x"), map[string]any{"n": len(snaps)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 2 {
+		t.Errorf("attempts = %d, want 2 (one abort, one retry)", attempts)
+	}
+}
+
+// BenchmarkRunQuery runs a 20-result query over 1,000 documents through
+// the Go client.
+func BenchmarkRunQuery(b *testing.B) {
+	srv := newTestServer(b)
+	c := adminClient(b, srv)
+	ctx := context.Background()
+	coll := c.Collection("bench")
+	for i := 0; i < 1000; i += 250 {
+		batch := c.Batch()
+		for j := i; j < i+250; j++ {
+			batch.Set(coll.NewDoc(), map[string]any{"n": j, "bucket": j % 50, "s": "some text for the payload"})
+		}
+		if _, err := batch.Commit(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	q := coll.Where("bucket", "==", 7).OrderBy("n", firestore.Desc)
+	b.ResetTimer()
+	for b.Loop() {
+		snaps, err := q.Documents(ctx).GetAll()
+		if err != nil || len(snaps) != 20 {
+			b.Fatalf("%d docs, %v", len(snaps), err)
+		}
+	}
+}
+
+// TestAggregationWire checks what the Go client hides: count up_to, and
+// exactly one response message carrying result and read time (the JS SDK
+// reads only the first).
+func TestAggregationWire(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	seedItems(t, c)
+	ctx := context.Background()
+	raw := rawClient(t, srv, "owner")
+	st, err := raw.RunAggregationQuery(ctx, &firestorepb.RunAggregationQueryRequest{
+		Parent: testDB + "/documents",
+		QueryType: &firestorepb.RunAggregationQueryRequest_StructuredAggregationQuery{StructuredAggregationQuery: &firestorepb.StructuredAggregationQuery{
+			QueryType: &firestorepb.StructuredAggregationQuery_StructuredQuery{StructuredQuery: &firestorepb.StructuredQuery{From: from("items", false)}},
+			Aggregations: []*firestorepb.StructuredAggregationQuery_Aggregation{
+				{Alias: "upto", Operator: &firestorepb.StructuredAggregationQuery_Aggregation_Count_{Count: &firestorepb.StructuredAggregationQuery_Aggregation_Count{UpTo: wrapperspb.Int64(3)}}},
+				{Operator: &firestorepb.StructuredAggregationQuery_Aggregation_Count_{Count: &firestorepb.StructuredAggregationQuery_Aggregation_Count{}}},
+			},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := st.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := msg.GetResult().GetAggregateFields()
+	if msg.ReadTime == nil || f["upto"].GetIntegerValue() != 3 || f["field_1"].GetIntegerValue() != 8 {
+		t.Errorf("aggregation message = %v", msg)
+	}
+	if _, err := st.Recv(); err != io.EOF {
+		t.Errorf("more than one aggregation message: %v", err)
+	}
+}
