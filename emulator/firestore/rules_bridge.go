@@ -72,12 +72,15 @@ func (s *server) rulesFor(c caller) *rules.Ruleset {
 	return lr.rs
 }
 
-// denied turns an engine verdict into PERMISSION_DENIED with its reason.
+// denied turns an engine verdict into PERMISSION_DENIED with its reason,
+// in Google's emulator style: "\nfalse for 'create' @ L5"
+// (firebase-tools#2155). The engine words it "denied: false for …".
 func denied(reason string) error {
+	reason = strings.TrimPrefix(reason, "denied: ")
 	if reason == "" {
-		reason = "Missing or insufficient permissions."
+		return status.Error(codes.PermissionDenied, "Missing or insufficient permissions.")
 	}
-	return status.Error(codes.PermissionDenied, reason)
+	return status.Error(codes.PermissionDenied, "\n"+reason)
 }
 
 // storeView backs get()/exists() with the store as of at (zero: latest),

@@ -81,6 +81,7 @@ func NewServer(addr string) (*Server, error) {
 	srv.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage),
 		grpc.UnaryInterceptor(projectInterceptor),
+		grpc.StreamInterceptor(projectStreamInterceptor),
 	)
 	firestorepb.RegisterFirestoreServer(srv.grpc, s)
 	srv.http = &http.Server{Handler: s.restHandler(), ErrorLog: log.New(logWriter{s}, "", 0)}
@@ -142,6 +143,34 @@ func projectInterceptor(ctx context.Context, req any, _ *grpc.UnaryServerInfo, h
 		}
 	}
 	return handler(ctx, req)
+}
+
+// projectStreamInterceptor does the same for streams: the stream's
+// Context carries the project of the first message received, so handlers
+// of server-streaming RPCs (which receive before running) see it at once
+// and bidi handlers see it after their first Recv.
+func projectStreamInterceptor(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	return handler(srv, &projectStream{ServerStream: ss, ctx: ss.Context()})
+}
+
+type projectStream struct {
+	grpc.ServerStream
+	ctx context.Context
+	set bool
+}
+
+func (ps *projectStream) Context() context.Context { return ps.ctx }
+
+func (ps *projectStream) RecvMsg(m any) error {
+	err := ps.ServerStream.RecvMsg(m)
+	if err == nil && !ps.set {
+		if pm, ok := m.(proto.Message); ok {
+			if p := projectOf(pm.ProtoReflect()); p != "" {
+				ps.ctx, ps.set = withProject(ps.ctx, p), true
+			}
+		}
+	}
+	return err
 }
 
 func projectOf(m protoreflect.Message) string {

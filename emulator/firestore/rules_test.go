@@ -1,0 +1,161 @@
+package firestore
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/firestore/apiv1/firestorepb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// A small chat ruleset exercising get/exists/getAfter and request.time.
+const chatRules = `rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    function isMember(room) {
+      return exists(/databases/$(database)/documents/rooms/$(room)/members/$(request.auth.uid));
+    }
+    match /rooms/{room} {
+      allow read: if isMember(room);
+      allow create: if request.auth != null
+        && request.resource.data.owner == request.auth.uid
+        && getAfter(/databases/$(database)/documents/rooms/$(room)/members/$(request.auth.uid)).data.role == 'owner';
+      match /members/{uid} {
+        allow read: if request.auth.uid == uid;
+        allow create: if request.auth.uid == uid
+          && getAfter(/databases/$(database)/documents/rooms/$(room)).data.owner == uid;
+      }
+      match /messages/{msg} {
+        allow read: if isMember(room);
+        allow create: if isMember(room)
+          && request.resource.data.senderId == request.auth.uid
+          && request.resource.data.createdAt == request.time;
+      }
+    }
+  }
+}`
+
+func TestRulesEnforcedForUsers(t *testing.T) {
+	srv := newTestServer(t)
+	if err := srv.SetRules(chatRules); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	admin := adminClient(t, srv)
+	alice := userClient(t, srv, "alice", nil)
+	bob := userClient(t, srv, "bob", nil)
+	anon := dial(t, srv, "")
+
+	// A batch creating the room and its owner member together passes only
+	// because getAfter sees the whole batch.
+	b := alice.Batch()
+	b.Create(alice.Doc("rooms/r1"), map[string]any{"owner": "alice"})
+	b.Create(alice.Doc("rooms/r1/members/alice"), map[string]any{"role": "owner"})
+	if _, err := b.Commit(ctx); err != nil {
+		t.Fatalf("alice creates room with member in one batch: %v", err)
+	}
+	// The room alone is denied: getAfter finds no member doc.
+	_, err := alice.Doc("rooms/r2").Create(ctx, map[string]any{"owner": "alice"})
+	assertDenied(t, err, "room without member")
+	if _, err := admin.Doc("rooms/r2").Get(ctx); status.Code(err) != codes.NotFound {
+		t.Errorf("denied create was stored: %v", err)
+	}
+
+	// Reads: members may, others may not.
+	if _, err := alice.Doc("rooms/r1").Get(ctx); err != nil {
+		t.Errorf("member read: %v", err)
+	}
+	_, err = bob.Doc("rooms/r1").Get(ctx)
+	assertDenied(t, err, "non-member read")
+	_, err = anon.Doc("rooms/r1").Get(ctx)
+	assertDenied(t, err, "anonymous read")
+	// Admin bypasses rules.
+	if _, err := admin.Doc("rooms/r1").Get(ctx); err != nil {
+		t.Errorf("admin read: %v", err)
+	}
+
+	// Server timestamps equal request.time.
+	if _, err := alice.Collection("rooms/r1/messages").NewDoc().Create(ctx, map[string]any{"senderId": "alice", "createdAt": firestore.ServerTimestamp}); err != nil {
+		t.Errorf("message with server timestamp: %v", err)
+	}
+	_, err = alice.Collection("rooms/r1/messages").NewDoc().Create(ctx, map[string]any{"senderId": "bob", "createdAt": firestore.ServerTimestamp})
+	assertDenied(t, err, "forged senderId")
+
+	// Reads inside a transaction are decided too.
+	err = bob.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		_, err := tx.Get(bob.Doc("rooms/r1"))
+		return err
+	})
+	assertDenied(t, err, "non-member read in transaction")
+}
+
+func assertDenied(t *testing.T, err error, what string) {
+	t.Helper()
+	if status.Code(err) != codes.PermissionDenied {
+		t.Errorf("%s: %v, want PermissionDenied", what, err)
+		return
+	}
+	if msg := status.Convert(err).Message(); !strings.Contains(msg, "@ L") {
+		t.Errorf("%s: denial message %q does not name the rule line", what, msg)
+	}
+}
+
+func TestNoRulesAllowsAndWarnsOnce(t *testing.T) {
+	srv := newTestServer(t)
+	var mu sync.Mutex
+	var logs []string
+	srv.SetLogger(func(f string, args ...any) { mu.Lock(); logs = append(logs, f); mu.Unlock() })
+	ctx := context.Background()
+	u := userClient(t, srv, "alice", nil)
+	if _, err := u.Doc("any/doc").Set(ctx, map[string]any{"v": 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Doc("any/doc").Get(ctx); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	n := 0
+	for _, l := range logs {
+		if strings.Contains(l, "NO SECURITY RULES LOADED") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("warned %d times, want once: %q", n, logs)
+	}
+}
+
+func TestBadAuthorizationIsRejected(t *testing.T) {
+	srv := newTestServer(t)
+	rc := rawClient(t, srv, "not-a-jwt")
+	_, err := rc.GetDocument(context.Background(), &firestorepb.GetDocumentRequest{Name: testDB + "/documents/c/d"})
+	if status.Code(err) != codes.Unauthenticated {
+		t.Errorf("garbled token: %v, want Unauthenticated", err)
+	}
+}
+
+func TestDecodeJWTClaims(t *testing.T) {
+	a, why := decodeJWT(unsignedJWT("u1", map[string]any{"chat": true, "level": 3, "ratio": 0.5}))
+	if a == nil {
+		t.Fatal(why)
+	}
+	if a.UID != "u1" || a.Token["chat"] != true || a.Token["level"] != int64(3) || a.Token["ratio"] != 0.5 {
+		t.Errorf("auth = %+v", a)
+	}
+	if fb, _ := a.Token["firebase"].(map[string]any); fb["sign_in_provider"] != "custom" {
+		t.Errorf("nested claims: %v", a.Token["firebase"])
+	}
+	// user_id is the fallback when sub is missing.
+	tok := unsignedJWT("", map[string]any{"sub": "", "user_id": "u2"})
+	if a, _ := decodeJWT(tok); a == nil || a.UID != "u2" {
+		t.Errorf("user_id fallback: %+v", a)
+	}
+	if a, _ := decodeJWT(unsignedJWT("", map[string]any{"sub": "", "user_id": ""})); a != nil {
+		t.Errorf("token without uid accepted: %+v", a)
+	}
+}
