@@ -246,3 +246,39 @@ func TestWalkVisitsEveryAllow(t *testing.T) {
 		t.Errorf("allows=%d calls=%d uid/userId idents=%d, want 5, 7, 3", allows, calls, idents)
 	}
 }
+
+func TestPatternSegments(t *testing.T) {
+	src := "rules_version = '2';\nservice cloud.firestore {\n" +
+		"  match /databases/(default)/documents/{a}/x-y.z_1/{rest=**}{ allow read; }\n" +
+		"  match /{p=**}/tail{}\n" +
+		"}\n"
+	f, err := parser.ParseFile("p.rules", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	segs := f.Service.Matches[0].Pattern.Segments
+	want := []struct {
+		kind ast.SegmentKind
+		text string
+		col  int
+	}{
+		{ast.SegLiteral, "databases", 10},
+		{ast.SegLiteral, "(default)", 20},
+		{ast.SegLiteral, "documents", 30},
+		{ast.SegWildcard, "a", 40},
+		{ast.SegLiteral, "x-y.z_1", 44},
+		{ast.SegRecursive, "rest", 52},
+	}
+	if len(segs) != len(want) {
+		t.Fatalf("%d segments, want %d", len(segs), len(want))
+	}
+	for i, w := range want {
+		s := segs[i]
+		if s.Kind != w.kind || s.Text != w.text || s.Pos.Line != 3 || s.Pos.Col != w.col {
+			t.Errorf("segment %d = %+v, want %+v at 3:%d", i, s, w, w.col)
+		}
+	}
+	if got := f.Service.Matches[1].Pattern.String(); got != "/{p=**}/tail" {
+		t.Errorf("second pattern %q", got)
+	}
+}
