@@ -65,6 +65,9 @@ func writtenDoc(r *Request) (doc *Document, ok bool) {
 		if r.Incoming == nil {
 			return &Document{Path: r.Path}, true
 		}
+		if r.Incoming.Path == r.Path {
+			return r.Incoming, true
+		}
 		d := *r.Incoming
 		d.Path = r.Path
 		return &d, true

@@ -44,35 +44,49 @@ func requestTime(t time.Time) time.Time {
 	return t
 }
 
-// docResource returns the rules Resource for doc, filling in its path from
-// fallback when the caller left it empty.
-func docResource(doc *Document, fallback, database string) Value {
+// docResource returns the rules Resource for doc. A doc at the request's
+// own path (the common case) reuses the request's parsed segments; an
+// empty path means the request's path.
+func docResource(doc *Document, reqPath string, segs []string) Value {
 	if doc == nil {
 		return nullValue()
 	}
-	if doc.Path == "" {
-		d := *doc
-		d.Path = fallback
-		doc = &d
+	if doc.Path != "" && doc.Path != reqPath {
+		return resourceValue(doc, segs[1])
 	}
-	return resourceValue(doc, database)
+	data := fromGo(doc.Data)
+	if data == nullValue() {
+		data = mapValue(map[string]Value{})
+	}
+	return mapValue(map[string]Value{
+		"data":     data,
+		"id":       stringValue(segs[len(segs)-1]),
+		"__name__": pathFromSegments(segs),
+	})
 }
 
-// requestVars returns the root variables of a single-document decision.
-func requestVars(req *Request, database string) map[string]Value {
+// methodValues are the request.method values, built once.
+var methodValues = map[Method]Value{
+	MethodGet: stringValue("get"), MethodList: stringValue("list"), MethodCreate: stringValue("create"),
+	MethodUpdate: stringValue("update"), MethodDelete: stringValue("delete"),
+}
+
+// requestVars returns the root variables of a single-document decision;
+// segs is the request path, split.
+func requestVars(req *Request, segs []string) map[string]Value {
 	var resource, incoming Value = nullValue(), nullValue()
 	switch req.Method {
 	case MethodGet, MethodUpdate, MethodDelete:
-		resource = docResource(req.Resource, req.Path, database)
+		resource = docResource(req.Resource, req.Path, segs)
 	}
 	switch req.Method {
 	case MethodCreate, MethodUpdate:
-		incoming = docResource(req.Incoming, req.Path, database)
+		incoming = docResource(req.Incoming, req.Path, segs)
 	}
 	request := mapValue(map[string]Value{
 		"auth":     authValue(req.Auth),
-		"method":   stringValue(string(req.Method)),
-		"path":     pathValue(req.Path),
+		"method":   methodValues[req.Method],
+		"path":     pathFromSegments(segs),
 		"time":     timestampValue(requestTime(req.Time)),
 		"resource": incoming,
 	})
@@ -107,8 +121,9 @@ func queryValue(q *Query) Value {
 // decision: the root (request, resource, global functions) and the
 // service scope.
 type env struct {
-	rs  *Ruleset
-	top *scope
+	rs   *Ruleset
+	root scope
+	top  *scope
 	// subst replaces function declarations (query rewriting); nil when
 	// none are replaced.
 	subst map[*ast.Function]*ast.Function
@@ -119,11 +134,11 @@ type env struct {
 
 func newEnv(rs *Ruleset, vars map[string]Value, subst map[*ast.Function]*ast.Function) *env {
 	e := &env{rs: rs, subst: subst}
-	root := &scope{vars: vars}
-	root.funcs = e.funcDefs(rs.globalFuncs, root)
-	e.top = root
+	e.root.vars = vars
+	e.root.funcs = e.funcDefs(rs.globalFuncs, &e.root)
+	e.top = &e.root
 	if len(rs.serviceFuncs) > 0 {
-		svc := &scope{parent: root}
+		svc := &scope{parent: &e.root}
 		svc.funcs = e.funcDefs(rs.serviceFuncs, svc)
 		e.top = svc
 	}
@@ -150,9 +165,14 @@ func (e *env) funcDefs(fs []*ast.Function, s *scope) map[string]*funcDef {
 	return m
 }
 
-// scopeFor returns the scope a condition of app's block is evaluated in:
-// one level per enclosing match block that captures variables or declares
-// functions.
+// scopeFor returns the scope a condition of app's block is evaluated in.
+//
+// Scopes are lexical: a function sees the variables of its own block and
+// the enclosing ones, never those of deeper blocks. Only a block that
+// declares functions needs a scope of its own (its functions close over
+// it); the variables of blocks without functions are gathered into the
+// next scope down, which changes nothing a name lookup can observe and
+// saves a map per level.
 func (e *env) scopeFor(app applicable) *scope {
 	var chain [16]*matchNode
 	nodes := chain[:0]
@@ -161,23 +181,27 @@ func (e *env) scopeFor(app applicable) *scope {
 	}
 	s := e.top
 	bi := 0
+	var vars map[string]Value
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
-		var vars map[string]Value
 		for bi < len(app.bindings) && app.bindings[bi].level == n.level {
 			if vars == nil {
-				vars = make(map[string]Value, 2)
+				vars = make(map[string]Value, len(app.bindings)-bi)
 			}
 			b := app.bindings[bi]
 			vars[b.name] = e.bindingValue(b)
 			bi++
 		}
-		if vars == nil && len(n.funcs) == 0 {
+		if len(n.funcs) == 0 {
 			continue
 		}
 		ns := &scope{parent: s, vars: vars}
 		ns.funcs = e.funcDefs(n.funcs, ns)
 		s = ns
+		vars = nil
+	}
+	if vars != nil {
+		s = &scope{parent: s, vars: vars}
 	}
 	return s
 }

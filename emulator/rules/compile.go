@@ -137,6 +137,13 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 		return rs.allows[i].decl.Pos.Offset < rs.allows[j].decl.Pos.Offset
 	})
 
+	for _, r := range rs.allows {
+		rs.readsResource = rs.readsResource || r.mentionsResource
+	}
+	for _, info := range rs.funcs {
+		rs.readsResource = rs.readsResource || info.mentionsResource
+	}
+
 	for _, c := range findCycles(graph) {
 		errorf(c[0].Pos, "recursive function call: %s (functions may not call themselves, directly or through others)", cycleText(c))
 	}

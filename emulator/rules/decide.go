@@ -49,7 +49,7 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	apps := findApplicable(rs.roots, segs, rs.version)
 	return rs.judge(job{
 		method: req.Method, bit: bit, path: req.Path, ctx: ctx, apps: apps,
-		env: newEnv(rs, requestVars(req, database), nil),
+		env: newEnv(rs, requestVars(req, segs), nil),
 	})
 }
 
@@ -127,8 +127,8 @@ func (rs *Ruleset) judge(j job) Decision {
 			maxAccessPerOp, maxAccessBatch, outcomesText(j.method, d.Outcomes))
 	case granted >= 0:
 		d.Allowed = true
-		g := d.Outcomes[granted]
-		d.Granted = &g
+		g := &d.Outcomes[granted]
+		d.Granted = g
 		d.Reason = fmt.Sprintf("allowed: '%s' granted by allow @ L%d in match %s", j.method, g.Line, g.Match)
 	default:
 		d.Reason = "denied: " + outcomesText(j.method, d.Outcomes)

@@ -113,7 +113,8 @@ func (m *matcher) reported(n *matchNode) bool {
 // its pattern could match in more than one way (several recursive
 // wildcards); the first way found, with the shortest leftmost runs, wins.
 func findApplicable(roots []*matchNode, path []string, version int) []applicable {
-	m := matcher{path: path, version: version}
+	var stack [20]binding // a chain has at most 20 captures (section 8)
+	m := matcher{path: path, version: version, stack: stack[:0]}
 	for _, r := range roots {
 		m.walk(r, 0)
 	}

@@ -94,14 +94,18 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 			"resource": mapValue(map[string]Value{"data": unknown, "id": idVal, "__name__": name}),
 			unknownVar: unknown,
 		}
-		rw := newRewriter(d, vars)
 		var subst map[*ast.Function]*ast.Function
-		for fn, info := range rs.funcs {
-			if info.mentionsResource {
-				if subst == nil {
-					subst = map[*ast.Function]*ast.Function{}
+		var cond func(*allowRule) ast.Expr
+		if rs.readsResource {
+			rw := newRewriter(d, vars)
+			cond = rw.cond
+			for fn, info := range rs.funcs {
+				if info.mentionsResource {
+					if subst == nil {
+						subst = map[*ast.Function]*ast.Function{}
+					}
+					subst[fn] = rw.function(fn)
 				}
-				subst[fn] = rw.function(fn)
 			}
 		}
 		e := newEnv(rs, vars, subst)
@@ -109,7 +113,7 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		dd := rs.judge(job{
 			method: MethodList, bit: mList, path: collPath, ctx: ctx, env: e,
 			apps: findApplicable(rs.roots, segs, rs.version),
-			cond: rw.cond,
+			cond: cond,
 		})
 		out.Outcomes = append(out.Outcomes, dd.Outcomes...)
 		out.AccessCalls = dd.AccessCalls

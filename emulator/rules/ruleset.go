@@ -30,6 +30,9 @@ type Ruleset struct {
 	globalFuncs  []*ast.Function
 	serviceFuncs []*ast.Function
 	funcs        map[*ast.Function]*funcInfo
+	// readsResource is true when some condition or function names
+	// `resource`; queries then rewrite them (query_rewrite.go).
+	readsResource bool
 }
 
 // Compile parses and checks src (the file's contents; name is used in error
