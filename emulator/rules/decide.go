@@ -57,7 +57,7 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 // /databases/{database}/documents/{collection}/{document}[/...].
 func documentSegments(p string) ([]string, bool) {
 	segs, ok := splitPath(p)
-	if !ok || len(segs) < 5 || segs[0] != "databases" || segs[2] != "documents" || (len(segs)-3)%2 != 0 {
+	if !ok || len(segs) < 5 || len(segs) > maxRequestSegments || segs[0] != "databases" || segs[2] != "documents" || (len(segs)-3)%2 != 0 {
 		return nil, false
 	}
 	return segs, true
@@ -121,10 +121,12 @@ func (rs *Ruleset) judge(j job) Decision {
 		}
 	}
 	d.AccessCalls = j.ctx.access.calls()
+	limit := limitReason(j.ctx)
 	switch {
-	case j.ctx.access.limitExceeded():
-		d.Reason = fmt.Sprintf("denied: access call limit exceeded (%d per operation, %d per batch): %s",
-			maxAccessPerOp, maxAccessBatch, outcomesText(j.method, d.Outcomes))
+	case limit != "":
+		// A refused access call denies even if a later allow granted.
+		granted = -1
+		d.Reason = "denied: " + limit + ": " + outcomesText(j.method, d.Outcomes)
 	case granted >= 0:
 		d.Allowed = true
 		g := &d.Outcomes[granted]

@@ -95,6 +95,10 @@ type matcher struct {
 	version int
 	stack   []binding
 	out     []applicable
+	// multi is set once a recursive wildcard was tried: from then on a
+	// block may be reached more than once at one position (see walk).
+	multi  bool
+	walked map[walkKey]bool
 }
 
 // reported tells whether n is already in the result (a linear scan: the
@@ -121,8 +125,28 @@ func findApplicable(roots []*matchNode, path []string, version int) []applicable
 	return m.out
 }
 
+// walk matches block n starting at path[pos]. With recursive wildcards a
+// block can be reached at the same position along several ways; the
+// first way already reported everything below it (a block is reported
+// once), so later ones are skipped. That keeps nested recursive wildcards
+// from exploring exponentially many splits of a long path.
 func (m *matcher) walk(n *matchNode, pos int) {
+	if m.multi {
+		k := walkKey{n, pos}
+		if m.walked[k] {
+			return
+		}
+		if m.walked == nil {
+			m.walked = make(map[walkKey]bool)
+		}
+		m.walked[k] = true
+	}
 	m.matchSegs(n, n.decl.Pattern.Segments, 0, pos)
+}
+
+type walkKey struct {
+	n   *matchNode
+	pos int
 }
 
 // matchSegs matches the block's own segments segs[i:] against path[pos:],
@@ -146,6 +170,7 @@ func (m *matcher) matchSegs(n *matchNode, segs []*ast.Segment, i, pos int) {
 		}
 	case ast.SegRecursive:
 		// v1: one or more segments; v2: zero or more (table 1.3).
+		m.multi = true
 		min := 1
 		if m.version >= 2 {
 			min = 0

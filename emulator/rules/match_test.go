@@ -145,3 +145,28 @@ func TestSplitPath(t *testing.T) {
 		t.Errorf("splitPath(/a/b) = %v %v", segs, ok)
 	}
 }
+
+// TestMatchNestedRecursive: nine nested recursive wildcards against a long
+// path must be decided by reporting each block once, without exploring
+// every split of the path (which would never finish).
+func TestMatchNestedRecursive(t *testing.T) {
+	src := "rules_version = '2';\nservice cloud.firestore { match /databases/{database}/documents {\n"
+	for i := 0; i < 9; i++ {
+		src += fmt.Sprintf("match /{r%d=**} {\n", i)
+	}
+	src += "allow get: if true;\n"
+	src += strings.Repeat("}\n", 9) + "}}\n"
+	rs, err := Compile("deep.rules", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/databases/(default)/documents" + strings.Repeat("/c/d", 40)
+	d := rs.Decide(&Request{Method: MethodGet, Path: path})
+	if !d.Allowed || len(d.Outcomes) != 1 {
+		t.Fatalf("decision = %+v", d)
+	}
+	tooDeep := "/databases/(default)/documents" + strings.Repeat("/c/d", 101)
+	if d := rs.Decide(&Request{Method: MethodGet, Path: tooDeep}); d.Allowed || !strings.Contains(d.Reason, "not a document path") {
+		t.Errorf("path of 101 levels: %+v", d)
+	}
+}

@@ -45,7 +45,7 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		return Decision{Reason: "denied: no query"}
 	}
 	parent, ok := splitPath(q.Parent)
-	if !ok || len(parent) < 3 || parent[0] != "databases" || parent[2] != "documents" || (len(parent)-3)%2 != 0 {
+	if !ok || len(parent) < 3 || len(parent) > maxRequestSegments || parent[0] != "databases" || parent[2] != "documents" || (len(parent)-3)%2 != 0 {
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a parent path /databases/{database}/documents[/{collection}/{document}...]", q.Parent)}
 	}
 	if q.CollectionID == "" || strings.Contains(q.CollectionID, "/") {

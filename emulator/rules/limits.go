@@ -1,0 +1,28 @@
+package rules
+
+import "fmt"
+
+// This file surfaces the limits of rules-language.md section 8 in
+// decisions. The evaluator enforces the per-request ones (access calls,
+// expressions, call depth) by turning the offending call or expression
+// into an error value; the parser enforces the static ones (match depth,
+// captures, pattern length, parameters, lets, source size). A decision
+// that ran into a per-request limit is denied, and its reason says which
+// limit, ahead of the per-allow details.
+
+// maxRequestSegments bounds the path of a request: Firestore nests at
+// most 100 levels of subcollections, so a document path has at most
+// 3 + 2*100 segments. Longer paths are denied before matching.
+const maxRequestSegments = 3 + 2*100
+
+// limitReason returns the reason prefix for a limit the evaluation hit,
+// or "" when none was hit.
+func limitReason(ctx *evalContext) string {
+	switch {
+	case ctx.access.limitExceeded():
+		return fmt.Sprintf("access call limit exceeded (%d per operation, %d per batch)", maxAccessPerOp, maxAccessBatch)
+	case ctx.steps > maxSteps:
+		return fmt.Sprintf("expression limit exceeded (%d per request)", maxSteps)
+	}
+	return ""
+}
