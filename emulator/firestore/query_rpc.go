@@ -14,8 +14,10 @@ import (
 
 // queryRun is a query decided by the rules and executed at one read time.
 type queryRun struct {
-	plan     *queryPlan
-	docs     []*firestorepb.Document // results in order, not projected
+	plan *queryPlan
+	// docs are the results in order, not projected: the store's own
+	// immutable values, which must not be modified.
+	docs     []*firestorepb.Document
 	readTime time.Time
 	newTxn   []byte // id begun by new_transaction, or nil
 }
@@ -59,7 +61,7 @@ func (s *server) runStructuredQuery(ctx context.Context, parentName string, q *f
 	if err := s.decideQuery(ctx, c, rq); err != nil {
 		return nil, err
 	}
-	cands, err := s.st.listCollectionAt(parent.full, plan.collectionID, plan.allDescendants, at)
+	cands, err := s.st.scanCollectionAt(parent.full, plan.collectionID, plan.allDescendants, at)
 	if err != nil {
 		return nil, err
 	}
