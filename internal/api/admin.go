@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/roomgate/roomgate/internal/authn"
+	"github.com/roomgate/roomgate/internal/claims"
+)
+
+type roleBody struct {
+	Role string `json:"role"`
+}
+
+// setRole handles PUT /v1/admin/users/{uid}/role.
+func (s *server) setRole(c echo.Context) error {
+	uid, err := uidParam(c)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(c, s.MaxBodyBytes)
+	if err != nil {
+		return err
+	}
+	var b roleBody
+	if err := decodeStrict(body, &b, false); err != nil {
+		return err
+	}
+	if !claims.ValidRole(b.Role) {
+		p := problem(CodeInvalidField, `role must be "user", "moderator" or "admin"`)
+		p.Field = "role"
+		return p
+	}
+	res, err := s.Claims.SetRole(c.Request().Context(), authn.FromContext(c).UID, requestID(c), uid, b.Role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, claimsJSON{UID: uid, Claims: nonNil(res.Claims), ClaimsVersion: res.Version, RefreshIDToken: true})
+}
+
+// ban handles POST /v1/admin/users/{uid}/ban: banned claim, chat cleared,
+// refresh tokens revoked, then removal from every room. The claim change
+// comes first so the user cannot join or create rooms while the removal
+// runs (their mutating requests already fail revocation).
+func (s *server) ban(c echo.Context) error {
+	uid, err := s.emptyBodyUID(c)
+	if err != nil {
+		return err
+	}
+	a := actor(c)
+	if uid == a.UID {
+		p := problem(CodeInvalidField, "an admin cannot ban themselves")
+		p.Field = "uid"
+		return p
+	}
+	res, err := s.Claims.Ban(c.Request().Context(), a.UID, a.RequestID, uid)
+	if err != nil {
+		return err
+	}
+	n, err := s.Rooms.RemoveEverywhere(c.Request().Context(), a, uid, "ban")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, claimsJSON{UID: uid, Claims: nonNil(res.Claims), ClaimsVersion: res.Version, RefreshIDToken: true, RoomsLeft: &n})
+}
+
+// unban handles DELETE /v1/admin/users/{uid}/ban.
+func (s *server) unban(c echo.Context) error {
+	uid, err := s.emptyBodyUID(c)
+	if err != nil {
+		return err
+	}
+	res, err := s.Claims.Unban(c.Request().Context(), authn.FromContext(c).UID, requestID(c), uid)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, claimsJSON{UID: uid, Claims: nonNil(res.Claims), ClaimsVersion: res.Version, RefreshIDToken: true})
+}
+
+// emptyBodyUID validates :uid and accepts no body other than {}.
+func (s *server) emptyBodyUID(c echo.Context) (string, error) {
+	uid, err := uidParam(c)
+	if err != nil {
+		return "", err
+	}
+	body, err := readBody(c, s.MaxBodyBytes)
+	if err != nil {
+		return "", err
+	}
+	var empty struct{}
+	return uid, decodeStrict(body, &empty, true)
+}

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// maxJSONDepth bounds nesting in request bodies; our bodies are 2 deep.
+const maxJSONDepth = 16
+
+// readBody reads at most limit bytes of the request body: more is 413.
+// A JSON body needs Content-Type application/json (415 otherwise).
+func readBody(c echo.Context, limit int64) ([]byte, error) {
+	r := c.Request()
+	if r.ContentLength > limit {
+		return nil, problem(CodeBodyTooLarge, fmt.Sprintf("at most %d bytes", limit))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response(), r.Body, limit))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, problem(CodeBodyTooLarge, fmt.Sprintf("at most %d bytes", limit))
+	}
+	if err != nil {
+		return nil, problem(CodeInvalidRequest, "could not read the request body")
+	}
+	if len(body) > 0 {
+		mt, _, err := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
+		if err != nil || mt != echo.MIMEApplicationJSON {
+			return nil, problem(CodeUnsupportedMedia, "send Content-Type: application/json")
+		}
+	}
+	return body, nil
+}
+
+// decodeStrict decodes one JSON object from body into v, rejecting what a
+// lenient decoder would let through and a second parser might read
+// differently: anything but an object at the top, unknown fields,
+// duplicate keys, explicit nulls, wrong types, trailing data, and nesting
+// beyond maxJSONDepth. allowEmpty accepts an empty body as {}.
+func decodeStrict(body []byte, v any, allowEmpty bool) error {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 {
+		if allowEmpty {
+			return nil
+		}
+		return problem(CodeInvalidRequest, "a JSON object body is required")
+	}
+	if trimmed[0] != '{' {
+		return problem(CodeInvalidRequest, "the body must be a JSON object")
+	}
+	if err := checkStructure(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeProblem(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return problem(CodeInvalidRequest, "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func decodeProblem(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return problem(CodeInvalidRequest, fmt.Sprintf("malformed JSON at byte %d", se.Offset))
+	case errors.As(err, &te):
+		p := problem(CodeInvalidField, fmt.Sprintf("wrong type: expected %s", te.Type))
+		p.Field = te.Field
+		return p
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return problem(CodeInvalidRequest, "truncated JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		p := problem(CodeInvalidField, "unknown field")
+		p.Field = clipField(strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
+		return p
+	}
+	return problem(CodeInvalidRequest, "malformed JSON")
+}
+
+// checkStructure walks the tokens once: duplicate keys, nulls and depth.
+func checkStructure(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []*jsonFrame
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return decodeProblem(err)
+		}
+		var top *jsonFrame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.expect {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				markValue(stack)
+				continue
+			}
+			key, _ := tok.(string)
+			if top.keys[key] {
+				p := problem(CodeInvalidField, "duplicate key")
+				p.Field = clipField(key)
+				return p
+			}
+			top.keys[key] = true
+			top.expect = false
+			continue
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{', '[':
+				if len(stack) >= maxJSONDepth {
+					return problem(CodeInvalidRequest, "JSON nested too deeply")
+				}
+				stack = append(stack, &jsonFrame{object: t == '{', keys: map[string]bool{}, expect: t == '{'})
+			case '}', ']':
+				stack = stack[:len(stack)-1]
+				markValue(stack)
+			}
+		case nil:
+			return problem(CodeInvalidRequest, "null values are not accepted; omit the field instead")
+		default:
+			markValue(stack)
+		}
+	}
+}
+
+// markValue records that a value was read in the enclosing object, so the
+// next token there is a key again.
+func markValue(stack []*jsonFrame) {
+	if len(stack) > 0 && stack[len(stack)-1].object {
+		stack[len(stack)-1].expect = true
+	}
+}
+
+// jsonFrame is one open object or array in checkStructure.
+type jsonFrame struct {
+	object bool
+	keys   map[string]bool
+	expect bool // in an object: the next token is a key
+}
+
+func clipField(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return strings.ToValidUTF8(s, "?")
+}
+
+// jsonMarshal encodes v without HTML escaping (bodies are JSON, not HTML).
+func jsonMarshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,141 @@
+package api
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/rooms"
+)
+
+// fakeRooms is a RoomService that records calls and returns canned
+// results. It lets handler tests prove what reaches the domain layer (and,
+// as importantly, that bad input never does).
+type fakeRooms struct {
+	mu    sync.Mutex
+	calls []string
+	// err, when set, is returned by every method.
+	err error
+	// room is returned by Get/AddMembers/Create.
+	room rooms.Room
+	// created is CreateResult.Created.
+	created bool
+	// replay, when set, is returned as CreateResult.Replay.
+	replay *rooms.StoredResponse
+	// lastCreate and lastIdem record the last Create's inputs.
+	lastCreate rooms.CreateRequest
+	lastIdem   *rooms.Idempotency
+	lastList   struct {
+		limit  int
+		cursor string
+	}
+	page rooms.Page
+}
+
+func (f *fakeRooms) record(name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, name)
+}
+
+func (f *fakeRooms) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeRooms) Create(_ context.Context, a rooms.Actor, req rooms.CreateRequest, idem *rooms.Idempotency) (rooms.CreateResult, error) {
+	f.record("Create")
+	f.lastCreate, f.lastIdem = req, idem
+	if f.err != nil {
+		return rooms.CreateResult{}, f.err
+	}
+	return rooms.CreateResult{Room: f.room, Created: f.created, Replay: f.replay}, nil
+}
+
+func (f *fakeRooms) Get(context.Context, string, string) (rooms.Room, error) {
+	f.record("Get")
+	return f.room, f.err
+}
+
+func (f *fakeRooms) List(_ context.Context, _ string, limit int, cursor string) (rooms.Page, error) {
+	f.record("List")
+	f.lastList.limit, f.lastList.cursor = limit, cursor
+	return f.page, f.err
+}
+
+func (f *fakeRooms) AddMembers(context.Context, rooms.Actor, string, []string) (rooms.Room, []string, error) {
+	f.record("AddMembers")
+	return f.room, nil, f.err
+}
+
+func (f *fakeRooms) RemoveMember(context.Context, rooms.Actor, string, string) (rooms.RemoveResult, error) {
+	f.record("RemoveMember")
+	return rooms.RemoveResult{}, f.err
+}
+
+func (f *fakeRooms) Delete(context.Context, rooms.Actor, string) error {
+	f.record("Delete")
+	return f.err
+}
+
+func (f *fakeRooms) RemoveEverywhere(context.Context, rooms.Actor, string, string) (int, error) {
+	f.record("RemoveEverywhere")
+	return 3, f.err
+}
+
+// fakeClaims is a ClaimsService with canned results.
+type fakeClaims struct {
+	mu    sync.Mutex
+	calls []string
+	err   error
+}
+
+func (f *fakeClaims) record(n string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, n)
+}
+
+func (f *fakeClaims) result() (claims.Result, error) {
+	return claims.Result{Claims: map[string]any{"chat": true, "tier": "gold"}, Version: 4}, f.err
+}
+
+func (f *fakeClaims) Admit(context.Context, string, string) (claims.Result, error) {
+	f.record("Admit")
+	return f.result()
+}
+
+func (f *fakeClaims) SetRole(_ context.Context, _, _, _, role string) (claims.Result, error) {
+	f.record("SetRole:" + role)
+	return f.result()
+}
+
+func (f *fakeClaims) Ban(context.Context, string, string, string) (claims.Result, error) {
+	f.record("Ban")
+	return f.result()
+}
+
+func (f *fakeClaims) Unban(context.Context, string, string, string) (claims.Result, error) {
+	f.record("Unban")
+	return f.result()
+}
+
+// fixedClock is a settable clock for rate-limit tests.
+type fixedClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fixedClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fixedClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}

@@ -1,0 +1,118 @@
+// Package api is roomgate's HTTP API on Echo v4.
+//
+// New builds the *echo.Echo with every route (routes.go), the middleware
+// chain (request IDs, metrics, logging, body limits, authentication, rate
+// limits, admission checks) and the single error handler (errors.go) that
+// turns every failure into an RFC 9457 problem+json body with a stable
+// code. Handlers live one file per resource (rooms.go, me.go, admin.go,
+// health.go) and talk to the domain through the small interfaces below, so
+// they can be tested with fakes and driven end to end against the emulator.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/roomgate/roomgate/internal/authn"
+	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/rooms"
+)
+
+// RoomService is what the room handlers need; *rooms.Service implements it.
+type RoomService interface {
+	Create(ctx context.Context, actor rooms.Actor, req rooms.CreateRequest, idem *rooms.Idempotency) (rooms.CreateResult, error)
+	Get(ctx context.Context, caller, roomID string) (rooms.Room, error)
+	List(ctx context.Context, caller string, limit int, cursor string) (rooms.Page, error)
+	AddMembers(ctx context.Context, actor rooms.Actor, roomID string, uids []string) (rooms.Room, []string, error)
+	RemoveMember(ctx context.Context, actor rooms.Actor, roomID, target string) (rooms.RemoveResult, error)
+	Delete(ctx context.Context, actor rooms.Actor, roomID string) error
+	RemoveEverywhere(ctx context.Context, actor rooms.Actor, uid, reason string) (int, error)
+}
+
+// ClaimsService is what the claims handlers need; *claims.Manager
+// implements it.
+type ClaimsService interface {
+	Admit(ctx context.Context, uid, requestID string) (claims.Result, error)
+	SetRole(ctx context.Context, actor, requestID, target, role string) (claims.Result, error)
+	Ban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
+	Unban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
+}
+
+// Check is a named readiness probe: nil means the dependency is reachable.
+type Check struct {
+	Name string
+	Func func(ctx context.Context) error
+}
+
+// Deps are New's inputs. Verifier, Rooms and Claims are required.
+type Deps struct {
+	Verifier authn.Verifier
+	Rooms    RoomService
+	Claims   ClaimsService
+	// Ready lists what /readyz checks (Firestore and Auth in production).
+	Ready []Check
+	// Metrics is the Prometheus collector set; nil creates a fresh one.
+	Metrics *Metrics
+	// Logger receives request logs and 5xx causes; nil discards.
+	Logger *slog.Logger
+	// Limits bounds room sizes and titles (zero value: rooms.DefaultLimits).
+	Limits rooms.Limits
+	// MaxBodyBytes bounds request bodies (0: 64 KiB).
+	MaxBodyBytes int64
+	// RateLimit configures the per-uid limiter (zero value: no limits; the
+	// service passes config's defaults, which are on).
+	RateLimit RateConfig
+	// RequestTimeout bounds a /v1 request's work (0: 20s).
+	RequestTimeout time.Duration
+	// IdempotencyTTL is how long Idempotency-Keys are remembered (0: 24h).
+	IdempotencyTTL time.Duration
+	// Now is the clock for rate limiting; nil means time.Now.
+	Now func() time.Time
+}
+
+// server carries the dependencies into handlers.
+type server struct {
+	Deps
+	log     *slog.Logger
+	metrics *Metrics
+	limiter *limiter
+	ready   readyState
+}
+
+// New returns the configured Echo instance.
+func New(d Deps) *echo.Echo {
+	if d.Limits == (rooms.Limits{}) {
+		d.Limits = rooms.DefaultLimits
+	}
+	if d.MaxBodyBytes == 0 {
+		d.MaxBodyBytes = 64 << 10
+	}
+	if d.RequestTimeout == 0 {
+		d.RequestTimeout = 20 * time.Second
+	}
+	if d.IdempotencyTTL == 0 {
+		d.IdempotencyTTL = 24 * time.Hour
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &server{Deps: d, log: d.Logger, metrics: d.Metrics}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.limiter = newLimiter(d.RateLimit, d.Now)
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.errorHandler
+	// Echo's default 404/405 handlers return *echo.HTTPError, which the
+	// error handler maps to problem+json like everything else.
+	s.routes(e)
+	return e
+}

@@ -1,0 +1,137 @@
+// Package claims manages the Firebase custom claims roomgate owns: chat,
+// role and banned.
+//
+// The Admin SDK can only replace a user's whole claims object, so a naive
+// read-merge-write loses one of two concurrent changes, and one from
+// another service instance. roomgate therefore keeps its desired claims in
+// Firestore, in users/{uid} (fields chat, role, banned, claimsVersion), and
+// changes them in a transaction that bumps claimsVersion and writes the
+// audit record. It then converges Firebase Auth to that state:
+//
+//  1. read users/{uid} (version v) and the user's current Auth claims;
+//  2. merge: foreign claims are kept as they are, roomgate's three are set
+//     from users/{uid};
+//  3. SetCustomUserClaims;
+//  4. re-read users/{uid}; if the version moved past v, another change
+//     landed meanwhile and may have been overwritten by step 3: repeat.
+//
+// The last writer of Auth claims always wrote a state whose version was
+// still current after its write, so no committed change is lost. Foreign
+// claims are carried through untouched; a foreign writer racing with step
+// 3 is outside roomgate's control (the SDK offers no compare-and-set).
+// claimsVersion also tells a client (which may read users/{uid}) when to
+// refresh its ID token.
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+)
+
+// The claims roomgate owns. Every other claim is foreign and preserved.
+const (
+	ClaimChat   = "chat"
+	ClaimRole   = "role"
+	ClaimBanned = "banned"
+)
+
+// MaxClaimsBytes is Firebase's limit on the serialised custom claims.
+const MaxClaimsBytes = 1000
+
+// Roles a user may hold in the role claim.
+var Roles = []string{"user", "moderator", "admin"}
+
+// ValidRole reports whether r is one of Roles.
+func ValidRole(r string) bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Sentinel errors, mapped to HTTP statuses by internal/api.
+var (
+	ErrBanned           = errors.New("claims: user is banned")
+	ErrUserDisabled     = errors.New("claims: user is disabled")
+	ErrEmailNotVerified = errors.New("claims: email not verified")
+	ErrUserNotFound     = errors.New("claims: user not found")
+	ErrClaimsTooLarge   = errors.New("claims: custom claims would exceed 1000 bytes")
+	ErrContention       = errors.New("claims: could not converge under contention, retry")
+)
+
+// Desired is roomgate's view of its own claims, as stored in users/{uid}.
+type Desired struct {
+	Chat    bool
+	Role    string
+	Banned  bool
+	Version int64
+}
+
+// Merge returns current with roomgate's claims replaced by d: foreign
+// claims are copied unchanged; chat and banned appear only when true, role
+// only when set.
+func Merge(current map[string]any, d Desired) map[string]any {
+	out := make(map[string]any, len(current)+3)
+	maps.Copy(out, current)
+	delete(out, ClaimChat)
+	delete(out, ClaimRole)
+	delete(out, ClaimBanned)
+	if d.Chat {
+		out[ClaimChat] = true
+	}
+	if d.Role != "" {
+		out[ClaimRole] = d.Role
+	}
+	if d.Banned {
+		out[ClaimBanned] = true
+	}
+	return out
+}
+
+// CheckSize returns ErrClaimsTooLarge if claims serialise to more than
+// MaxClaimsBytes.
+func CheckSize(claims map[string]any) error {
+	b, err := json.Marshal(claims)
+	if err != nil {
+		return fmt.Errorf("claims: encoding: %w", err)
+	}
+	if len(b) > MaxClaimsBytes {
+		return fmt.Errorf("%w (%d bytes)", ErrClaimsTooLarge, len(b))
+	}
+	return nil
+}
+
+// FromClaims reads roomgate's claims out of a claims map, used to seed
+// users/{uid} the first time roomgate touches a user whose claims were set
+// elsewhere (so a role granted before roomgate is not dropped).
+func FromClaims(c map[string]any) Desired {
+	var d Desired
+	d.Chat, _ = c[ClaimChat].(bool)
+	d.Role, _ = c[ClaimRole].(string)
+	d.Banned, _ = c[ClaimBanned].(bool)
+	return d
+}
+
+// Mutation changes d and reports whether anything changed. Returning an
+// error aborts the change.
+type Mutation func(d *Desired) (changed bool, err error)
+
+// State stores desired claims (users/{uid}); firestore.go implements it.
+type State interface {
+	// Update runs mutate on the stored state (seed when none is stored) in
+	// one transaction; if it changed anything, bumps Version and writes rec.
+	Update(ctx context.Context, uid string, seed Desired, mutate Mutation, rec AuditInfo) (Desired, error)
+	// Get returns the stored state; ok is false when none is stored.
+	Get(ctx context.Context, uid string) (d Desired, ok bool, err error)
+}
+
+// maxRounds bounds the convergence loop of Manager.Converge. Each round
+// that repeats saw another committed change, so under N concurrent changes
+// a round repeats at most N times; 16 covers the realistic case and turns a
+// pathological storm into ErrContention (503, retryable) instead of a loop.
+const maxRounds = 16

@@ -1,0 +1,103 @@
+package claims
+
+import (
+	"context"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/internal/audit"
+)
+
+// UsersCollection holds users/{uid}, the desired-claims documents.
+const UsersCollection = "users"
+
+// userDoc is users/{uid}. Clients may read their own (firestore.rules), so
+// it holds nothing but roomgate's claims and the version.
+type userDoc struct {
+	Chat          bool   `firestore:"chat"`
+	Role          string `firestore:"role"`
+	Banned        bool   `firestore:"banned"`
+	ClaimsVersion int64  `firestore:"claimsVersion"`
+}
+
+// FirestoreState implements State on users/{uid}.
+type FirestoreState struct {
+	Client *firestore.Client
+	// MaxAttempts bounds transaction retries (0 = 25).
+	MaxAttempts int
+}
+
+var _ State = (*FirestoreState)(nil)
+
+func (s *FirestoreState) ref(uid string) *firestore.DocumentRef {
+	return s.Client.Collection(UsersCollection).Doc(uid)
+}
+
+// Update implements State.
+func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, mutate Mutation, info AuditInfo) (Desired, error) {
+	n := s.MaxAttempts
+	if n <= 0 {
+		n = 25
+	}
+	var out Desired
+	err := s.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		d := seed
+		d.Version = 0
+		snap, err := tx.Get(s.ref(uid))
+		switch {
+		case status.Code(err) == codes.NotFound:
+		case err != nil:
+			return err
+		default:
+			var u userDoc
+			if err := snap.DataTo(&u); err != nil {
+				return err
+			}
+			d = Desired{Chat: u.Chat, Role: u.Role, Banned: u.Banned, Version: u.ClaimsVersion}
+		}
+		changed, err := mutate(&d)
+		if err != nil {
+			return err
+		}
+		out = d
+		if !changed {
+			return nil
+		}
+		d.Version++
+		out = d
+		if err := tx.Set(s.ref(uid), map[string]any{
+			"chat": d.Chat, "role": d.Role, "banned": d.Banned, "claimsVersion": d.Version,
+		}, firestore.MergeAll); err != nil {
+			return err
+		}
+		details := map[string]any{"chat": d.Chat, "role": d.Role, "banned": d.Banned, "claimsVersion": d.Version}
+		for k, v := range info.Details {
+			details[k] = v
+		}
+		return audit.Write(tx, s.Client, audit.Record{
+			Actor: info.Actor, Target: uid, Action: info.Action, RequestID: info.RequestID, Time: info.Time, Details: details,
+		})
+	}, firestore.MaxAttempts(n))
+	if status.Code(err) == codes.Aborted {
+		return Desired{}, ErrContention
+	}
+	return out, err
+}
+
+// Get implements State.
+func (s *FirestoreState) Get(ctx context.Context, uid string) (Desired, bool, error) {
+	snap, err := s.ref(uid).Get(ctx)
+	if status.Code(err) == codes.NotFound {
+		return Desired{}, false, nil
+	}
+	if err != nil {
+		return Desired{}, false, err
+	}
+	var u userDoc
+	if err := snap.DataTo(&u); err != nil {
+		return Desired{}, false, err
+	}
+	return Desired{Chat: u.Chat, Role: u.Role, Banned: u.Banned, Version: u.ClaimsVersion}, true, nil
+}

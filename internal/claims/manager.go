@@ -1,0 +1,203 @@
+package claims
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"firebase.google.com/go/v4/auth"
+
+	"github.com/roomgate/roomgate/internal/audit"
+)
+
+// AuthClient is the part of *auth.Client the Manager uses.
+type AuthClient interface {
+	GetUser(ctx context.Context, uid string) (*auth.UserRecord, error)
+	SetCustomUserClaims(ctx context.Context, uid string, claims map[string]any) error
+	RevokeRefreshTokens(ctx context.Context, uid string) error
+}
+
+// AuditInfo says who asked for a change and why; the State writes it as an
+// audit record in the same transaction as the change.
+type AuditInfo struct {
+	Actor     string
+	RequestID string
+	Action    audit.Action
+	Details   map[string]any
+	Time      time.Time
+}
+
+// Manager applies claim changes. Auth and State are required.
+type Manager struct {
+	Auth  AuthClient
+	State State
+	// RequireEmailVerified makes Admit refuse users whose email is not
+	// verified (users without an email are refused too: they cannot have a
+	// verified one).
+	RequireEmailVerified bool
+	// Now is the clock for audit records; nil means time.Now.
+	Now func() time.Time
+}
+
+// Result is the outcome of a change: the claims now set in Firebase Auth
+// and the claimsVersion they correspond to.
+type Result struct {
+	Claims  map[string]any
+	Version int64
+}
+
+func (m *Manager) now() time.Time {
+	if m.Now != nil {
+		return m.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Admit grants the chat claim to uid (POST /v1/me/claims): the account
+// must exist, be enabled, have a verified email when so configured, and
+// not be banned.
+func (m *Manager) Admit(ctx context.Context, uid, requestID string) (Result, error) {
+	user, err := m.user(ctx, uid)
+	if err != nil {
+		return Result{}, err
+	}
+	if user.Disabled {
+		return Result{}, ErrUserDisabled
+	}
+	if m.RequireEmailVerified && (user.Email == "" || !user.EmailVerified) {
+		return Result{}, ErrEmailNotVerified
+	}
+	return m.apply(ctx, user, func(d *Desired) (bool, error) {
+		if d.Banned {
+			return false, ErrBanned
+		}
+		if d.Chat {
+			return false, nil
+		}
+		d.Chat = true
+		return true, nil
+	}, AuditInfo{Actor: uid, RequestID: requestID, Action: audit.ClaimsAdmitted})
+}
+
+// SetRole sets target's role claim to one of Roles.
+func (m *Manager) SetRole(ctx context.Context, actor, requestID, target, role string) (Result, error) {
+	if !ValidRole(role) {
+		return Result{}, fmt.Errorf("claims: invalid role %q", role)
+	}
+	user, err := m.user(ctx, target)
+	if err != nil {
+		return Result{}, err
+	}
+	return m.apply(ctx, user, func(d *Desired) (bool, error) {
+		if d.Role == role {
+			return false, nil
+		}
+		d.Role = role
+		return true, nil
+	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.RoleSet, Details: map[string]any{"role": role}})
+}
+
+// Ban sets banned, clears chat, and revokes target's refresh tokens, so
+// every mutating request with an old ID token fails and no new token can
+// be minted without signing in again (which yields the banned claim).
+// Removing the user from rooms is the caller's next step (rooms.Service).
+func (m *Manager) Ban(ctx context.Context, actor, requestID, target string) (Result, error) {
+	user, err := m.user(ctx, target)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := m.apply(ctx, user, func(d *Desired) (bool, error) {
+		if d.Banned && !d.Chat {
+			return false, nil
+		}
+		d.Banned, d.Chat = true, false
+		return true, nil
+	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserBanned})
+	if err != nil {
+		return res, err
+	}
+	if err := m.Auth.RevokeRefreshTokens(ctx, target); err != nil {
+		return res, fmt.Errorf("claims: revoking refresh tokens: %w", err)
+	}
+	return res, nil
+}
+
+// Unban clears banned. chat stays cleared: the user asks for admission
+// again through POST /v1/me/claims.
+func (m *Manager) Unban(ctx context.Context, actor, requestID, target string) (Result, error) {
+	user, err := m.user(ctx, target)
+	if err != nil {
+		return Result{}, err
+	}
+	return m.apply(ctx, user, func(d *Desired) (bool, error) {
+		if !d.Banned {
+			return false, nil
+		}
+		d.Banned = false
+		return true, nil
+	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserUnbanned})
+}
+
+func (m *Manager) user(ctx context.Context, uid string) (*auth.UserRecord, error) {
+	u, err := m.Auth.GetUser(ctx, uid)
+	if auth.IsUserNotFound(err) {
+		return nil, ErrUserNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claims: looking up user: %w", err)
+	}
+	return u, nil
+}
+
+// apply records the change in users/{uid} and then converges Auth to it.
+func (m *Manager) apply(ctx context.Context, user *auth.UserRecord, mutate Mutation, info AuditInfo) (Result, error) {
+	info.Time = m.now()
+	seed := FromClaims(user.CustomClaims)
+	// Refuse before recording anything if the result could never be set.
+	probe := seed
+	if _, err := mutate(&probe); err != nil && !errors.Is(err, ErrBanned) {
+		return Result{}, err
+	}
+	if err := CheckSize(Merge(user.CustomClaims, probe)); err != nil {
+		return Result{}, err
+	}
+	if _, err := m.State.Update(ctx, user.UID, seed, mutate, info); err != nil {
+		return Result{}, err
+	}
+	return m.Converge(ctx, user.UID)
+}
+
+// Converge makes Firebase Auth's claims for uid match users/{uid}, keeping
+// foreign claims, and retries while concurrent changes move the version.
+func (m *Manager) Converge(ctx context.Context, uid string) (Result, error) {
+	for round := 0; round < maxRounds; round++ {
+		d, ok, err := m.State.Get(ctx, uid)
+		if err != nil {
+			return Result{}, err
+		}
+		user, err := m.user(ctx, uid)
+		if err != nil {
+			return Result{}, err
+		}
+		if !ok {
+			// Nothing recorded: nothing of ours to converge.
+			return Result{Claims: user.CustomClaims}, nil
+		}
+		merged := Merge(user.CustomClaims, d)
+		if err := CheckSize(merged); err != nil {
+			return Result{}, err
+		}
+		if err := m.Auth.SetCustomUserClaims(ctx, uid, merged); err != nil {
+			return Result{}, fmt.Errorf("claims: setting custom claims: %w", err)
+		}
+		after, _, err := m.State.Get(ctx, uid)
+		if err != nil {
+			return Result{}, err
+		}
+		if after.Version == d.Version {
+			return Result{Claims: merged, Version: d.Version}, nil
+		}
+	}
+	return Result{}, ErrContention
+}

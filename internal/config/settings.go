@@ -1,0 +1,163 @@
+package config
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// EnvPrefix starts every roomgate environment variable.
+const EnvPrefix = "ROOMGATE_"
+
+// Setting describes one configuration knob: its flag, its environment
+// variable and its documentation. Settings() is the single source for both
+// parsing and the README table (see Markdown).
+type Setting struct {
+	Flag, Env, Usage string
+	// bind reads the variable into cfg and registers the flag over it.
+	bindFn func(fs *flag.FlagSet, cfg *Config, env string) error
+}
+
+func (s Setting) bind(fs *flag.FlagSet, cfg *Config, getenv func(string) string) error {
+	return s.bindFn(fs, cfg, getenv(s.Env))
+}
+
+func str(name, usage string, field func(*Config) *string) Setting {
+	return Setting{Flag: name, Env: envName(name), Usage: usage, bindFn: func(fs *flag.FlagSet, cfg *Config, env string) error {
+		p := field(cfg)
+		if env != "" {
+			*p = env
+		}
+		fs.StringVar(p, name, *p, usage)
+		return nil
+	}}
+}
+
+func integer(name, usage string, field func(*Config) *int) Setting {
+	return Setting{Flag: name, Env: envName(name), Usage: usage, bindFn: func(fs *flag.FlagSet, cfg *Config, env string) error {
+		p := field(cfg)
+		if env != "" {
+			v, err := strconv.Atoi(strings.TrimSpace(env))
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not an integer", envName(name), env)
+			}
+			*p = v
+		}
+		fs.IntVar(p, name, *p, usage)
+		return nil
+	}}
+}
+
+func int64Setting(name, usage string, field func(*Config) *int64) Setting {
+	return Setting{Flag: name, Env: envName(name), Usage: usage, bindFn: func(fs *flag.FlagSet, cfg *Config, env string) error {
+		p := field(cfg)
+		if env != "" {
+			v, err := strconv.ParseInt(strings.TrimSpace(env), 10, 64)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not an integer", envName(name), env)
+			}
+			*p = v
+		}
+		fs.Int64Var(p, name, *p, usage)
+		return nil
+	}}
+}
+
+func float(name, usage string, field func(*Config) *float64) Setting {
+	return Setting{Flag: name, Env: envName(name), Usage: usage, bindFn: func(fs *flag.FlagSet, cfg *Config, env string) error {
+		p := field(cfg)
+		if env != "" {
+			v, err := strconv.ParseFloat(strings.TrimSpace(env), 64)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not a number", envName(name), env)
+			}
+			*p = v
+		}
+		fs.Float64Var(p, name, *p, usage)
+		return nil
+	}}
+}
+
+func boolean(name, usage string, field func(*Config) *bool) Setting {
+	return Setting{Flag: name, Env: envName(name), Usage: usage, bindFn: func(fs *flag.FlagSet, cfg *Config, env string) error {
+		p := field(cfg)
+		if env != "" {
+			v, err := parseBool(env)
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not a boolean", envName(name), env)
+			}
+			*p = v
+		}
+		fs.BoolVar(p, name, *p, usage)
+		return nil
+	}}
+}
+
+func duration(name, usage string, field func(*Config) *time.Duration) Setting {
+	return Setting{Flag: name, Env: envName(name), Usage: usage, bindFn: func(fs *flag.FlagSet, cfg *Config, env string) error {
+		p := field(cfg)
+		if env != "" {
+			v, err := time.ParseDuration(strings.TrimSpace(env))
+			if err != nil {
+				return fmt.Errorf("config: %s=%q: not a duration (e.g. 15s)", envName(name), env)
+			}
+			*p = v
+		}
+		fs.DurationVar(p, name, *p, usage)
+		return nil
+	}}
+}
+
+// envName maps a flag name to its variable: "max-members" → ROOMGATE_MAX_MEMBERS.
+func envName(flagName string) string {
+	return EnvPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Settings lists every knob, in the order of the README table.
+func Settings() []Setting {
+	return []Setting{
+		str("project-id", "Firebase project ID (falls back to GOOGLE_CLOUD_PROJECT, GCLOUD_PROJECT)", func(c *Config) *string { return &c.ProjectID }),
+		str("addr", "HTTP listen address (falls back to :$PORT, then :8080)", func(c *Config) *string { return &c.Addr }),
+		str("credentials-file", "service-account JSON; empty = Application Default Credentials", func(c *Config) *string { return &c.CredentialsFile }),
+		integer("max-members", "member cap per room, owner included", func(c *Config) *int { return &c.MaxMembers }),
+		integer("max-title-runes", "longest room title, in characters", func(c *Config) *int { return &c.MaxTitleRunes }),
+		int64Setting("max-body-bytes", "largest request body accepted (413 above)", func(c *Config) *int64 { return &c.MaxBodyBytes }),
+		boolean("require-email-verified", "POST /v1/me/claims admits only verified emails", func(c *Config) *bool { return &c.RequireEmailVerified }),
+		float("rate-limit", "per-uid requests per second on /v1 (0 = off)", func(c *Config) *float64 { return &c.RateLimit }),
+		integer("rate-burst", "per-uid burst on /v1", func(c *Config) *int { return &c.RateBurst }),
+		float("mutation-rate", "per-uid mutating requests per second (0 = off)", func(c *Config) *float64 { return &c.MutationRate }),
+		integer("mutation-burst", "per-uid burst of mutating requests", func(c *Config) *int { return &c.MutationBurst }),
+		duration("read-header-timeout", "http.Server ReadHeaderTimeout", func(c *Config) *time.Duration { return &c.ReadHeaderTimeout }),
+		duration("read-timeout", "http.Server ReadTimeout", func(c *Config) *time.Duration { return &c.ReadTimeout }),
+		duration("write-timeout", "http.Server WriteTimeout", func(c *Config) *time.Duration { return &c.WriteTimeout }),
+		duration("idle-timeout", "http.Server IdleTimeout", func(c *Config) *time.Duration { return &c.IdleTimeout }),
+		duration("request-timeout", "deadline for one request's Firestore/Auth work", func(c *Config) *time.Duration { return &c.RequestTimeout }),
+		duration("shutdown-timeout", "grace period for in-flight requests on SIGTERM", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
+		integer("txn-max-attempts", "attempts of a contended Firestore transaction before 503", func(c *Config) *int { return &c.TxnMaxAttempts }),
+		duration("idempotency-ttl", "how long an Idempotency-Key is remembered", func(c *Config) *time.Duration { return &c.IdempotencyTTL }),
+		str("log-format", "json or text", func(c *Config) *string { return &c.LogFormat }),
+		str("log-level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
+	}
+}
+
+// Markdown renders the settings as a README table (flag, variable,
+// default, meaning).
+func Markdown() string {
+	var b strings.Builder
+	def := Default()
+	fs := flag.NewFlagSet("", flag.ContinueOnError)
+	for _, s := range Settings() {
+		_ = s.bindFn(fs, &def, "")
+	}
+	b.WriteString("| flag | environment variable | default | meaning |\n| --- | --- | --- | --- |\n")
+	for _, s := range Settings() {
+		d := fs.Lookup(s.Flag).DefValue
+		if d == "" {
+			d = "(empty)"
+		}
+		fmt.Fprintf(&b, "| `-%s` | `%s` | `%s` | %s |\n", s.Flag, s.Env, d, s.Usage)
+	}
+	return b.String()
+}

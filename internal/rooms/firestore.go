@@ -1,0 +1,356 @@
+package rooms
+
+// firestore.go implements Store on Cloud Firestore. Map:
+//   - document shapes (roomDoc, memberDoc, indexDoc, directDoc, idemDoc);
+//   - FirestoreStore and its transactions: Create, AddMembers, RemoveMember,
+//     Delete; the reads Get, List, IndexRoomIDs; DeleteMessages;
+//   - helpers shared by the transactions.
+// Firestore transactions must do all reads before any write, so each
+// transaction below is written as "read everything, decide, write".
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/iterator"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/internal/audit"
+)
+
+// Collection names of the data model (DESIGN.md "Data model") and of the
+// server-only collections.
+const (
+	RoomsCollection       = "rooms"
+	MembersCollection     = "members"
+	MessagesCollection    = "messages"
+	UsersCollection       = "users"
+	UserRoomsCollection   = "rooms" // users/{uid}/rooms
+	DirectRoomsCollection = "directRooms"
+	IdempotencyCollection = "idempotency"
+)
+
+type roomDoc struct {
+	CreatedBy   string    `firestore:"createdBy"`
+	CreatedAt   time.Time `firestore:"createdAt"`
+	Title       string    `firestore:"title"`
+	Kind        string    `firestore:"kind"`
+	MemberCount int64     `firestore:"memberCount"`
+}
+
+type memberDoc struct {
+	Role     string    `firestore:"role"`
+	AddedBy  string    `firestore:"addedBy"`
+	JoinedAt time.Time `firestore:"joinedAt"`
+}
+
+type indexDoc struct {
+	Title    string    `firestore:"title"`
+	Kind     string    `firestore:"kind"`
+	Role     string    `firestore:"role"`
+	JoinedAt time.Time `firestore:"joinedAt"`
+}
+
+// directDoc maps a pair digest to its direct room.
+type directDoc struct {
+	RoomID string `firestore:"roomId"`
+}
+
+// idemDoc remembers the response to an Idempotency-Key. Firestore TTL can
+// be pointed at expiresAt to garbage-collect old records.
+type idemDoc struct {
+	BodyHash  string    `firestore:"bodyHash"`
+	Status    int64     `firestore:"status"`
+	Body      string    `firestore:"body"`
+	CreatedAt time.Time `firestore:"createdAt"`
+	ExpiresAt time.Time `firestore:"expiresAt"`
+}
+
+// FirestoreStore implements Store.
+type FirestoreStore struct {
+	Client *firestore.Client
+	// MaxAttempts bounds transaction retries under contention (0 = 25).
+	MaxAttempts int
+}
+
+var _ Store = (*FirestoreStore)(nil)
+
+func (s *FirestoreStore) roomRef(id string) *firestore.DocumentRef {
+	return s.Client.Collection(RoomsCollection).Doc(id)
+}
+
+func (s *FirestoreStore) memberRef(roomID, uid string) *firestore.DocumentRef {
+	return s.roomRef(roomID).Collection(MembersCollection).Doc(uid)
+}
+
+func (s *FirestoreStore) indexRef(uid, roomID string) *firestore.DocumentRef {
+	return s.Client.Collection(UsersCollection).Doc(uid).Collection(UserRoomsCollection).Doc(roomID)
+}
+
+func (s *FirestoreStore) run(ctx context.Context, f func(context.Context, *firestore.Transaction) error) error {
+	n := s.MaxAttempts
+	if n <= 0 {
+		n = 25
+	}
+	err := s.Client.RunTransaction(ctx, f, firestore.MaxAttempts(n))
+	if status.Code(err) == codes.Aborted {
+		return fmt.Errorf("%w: %w", ErrContention, err)
+	}
+	return err
+}
+
+// Create implements Store.
+func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResult, error) {
+	var res CreateResult
+	err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		res = CreateResult{}
+		var idemRef *firestore.DocumentRef
+		if p.Idem != nil {
+			idemRef = s.Client.Collection(IdempotencyCollection).Doc(p.Idem.DocID)
+			snap, err := tx.Get(idemRef)
+			if err != nil && status.Code(err) != codes.NotFound {
+				return err
+			}
+			if snap.Exists() {
+				var d idemDoc
+				if err := snap.DataTo(&d); err != nil {
+					return err
+				}
+				if p.Now.Before(d.ExpiresAt) {
+					if d.BodyHash != p.Idem.BodyHash {
+						return ErrIdempotencyMismatch
+					}
+					res.Replay = &StoredResponse{Status: int(d.Status), Body: []byte(d.Body)}
+					return nil
+				}
+			}
+		}
+		var directRef *firestore.DocumentRef
+		if p.DirectKey != "" {
+			directRef = s.Client.Collection(DirectRoomsCollection).Doc(p.DirectKey)
+			existing, found, err := s.existingDirect(tx, directRef)
+			if err != nil {
+				return err
+			}
+			if found {
+				res.Room = existing
+				return s.remember(tx, idemRef, p, res)
+			}
+		}
+
+		room := Room{
+			ID: p.RoomID, Title: p.Request.Title, Kind: p.Request.Kind,
+			CreatedBy: p.Actor.UID, CreatedAt: p.Now, MemberCount: 1 + len(p.Request.Members),
+		}
+		room.Members = append(room.Members, Member{UID: p.Actor.UID, Role: RoleOwner, AddedBy: p.Actor.UID, JoinedAt: p.Now})
+		for _, u := range p.Request.Members {
+			room.Members = append(room.Members, Member{UID: u, Role: RoleMember, AddedBy: p.Actor.UID, JoinedAt: p.Now})
+		}
+		sortMembers(room.Members)
+		if err := tx.Create(s.roomRef(room.ID), roomDoc{
+			CreatedBy: room.CreatedBy, CreatedAt: room.CreatedAt, Title: room.Title,
+			Kind: string(room.Kind), MemberCount: int64(room.MemberCount),
+		}); err != nil {
+			return err
+		}
+		for _, m := range room.Members {
+			if err := s.writeMember(tx, room, m); err != nil {
+				return err
+			}
+		}
+		if directRef != nil {
+			if err := tx.Set(directRef, directDoc{RoomID: room.ID}); err != nil {
+				return err
+			}
+		}
+		if err := audit.Write(tx, s.Client, audit.Record{
+			Actor: p.Actor.UID, Target: room.ID, Action: audit.RoomCreated, RequestID: p.Actor.RequestID, Time: p.Now,
+			Details: map[string]any{"kind": string(room.Kind), "members": memberUIDs(room.Members)},
+		}); err != nil {
+			return err
+		}
+		res.Room, res.Created = room, true
+		return s.remember(tx, idemRef, p, res)
+	})
+	return res, err
+}
+
+// existingDirect reads the direct-room index and, if it points at a room
+// that still exists, that room with its members.
+func (s *FirestoreStore) existingDirect(tx *firestore.Transaction, ref *firestore.DocumentRef) (Room, bool, error) {
+	snap, err := tx.Get(ref)
+	if status.Code(err) == codes.NotFound {
+		return Room{}, false, nil
+	}
+	if err != nil {
+		return Room{}, false, err
+	}
+	var d directDoc
+	if err := snap.DataTo(&d); err != nil {
+		return Room{}, false, err
+	}
+	room, err := s.readRoom(tx, d.RoomID)
+	if errors.Is(err, ErrNotFound) {
+		return Room{}, false, nil
+	}
+	return room, err == nil, err
+}
+
+// remember writes the idempotency record of a fresh (non-replayed) result.
+func (s *FirestoreStore) remember(tx *firestore.Transaction, ref *firestore.DocumentRef, p CreateParams, res CreateResult) error {
+	if ref == nil {
+		return nil
+	}
+	resp, err := p.Idem.Render(res)
+	if err != nil {
+		return err
+	}
+	return tx.Set(ref, idemDoc{
+		BodyHash: p.Idem.BodyHash, Status: int64(resp.Status), Body: string(resp.Body),
+		CreatedAt: p.Now, ExpiresAt: p.Now.Add(p.Idem.TTL),
+	})
+}
+
+func (s *FirestoreStore) writeMember(tx *firestore.Transaction, room Room, m Member) error {
+	if err := tx.Set(s.memberRef(room.ID, m.UID), memberDoc{Role: string(m.Role), AddedBy: m.AddedBy, JoinedAt: m.JoinedAt}); err != nil {
+		return err
+	}
+	return tx.Set(s.indexRef(m.UID, room.ID), indexDoc{Title: room.Title, Kind: string(room.Kind), Role: string(m.Role), JoinedAt: m.JoinedAt})
+}
+
+// readRoom reads a room and all its members inside tx.
+func (s *FirestoreStore) readRoom(tx *firestore.Transaction, id string) (Room, error) {
+	snap, err := tx.Get(s.roomRef(id))
+	if status.Code(err) == codes.NotFound {
+		return Room{}, ErrNotFound
+	}
+	if err != nil {
+		return Room{}, err
+	}
+	room, err := toRoom(snap)
+	if err != nil {
+		return Room{}, err
+	}
+	docs, err := tx.Documents(s.roomRef(id).Collection(MembersCollection)).GetAll()
+	if err != nil {
+		return Room{}, err
+	}
+	room.Members, err = toMembers(docs)
+	return room, err
+}
+
+// Get implements Store. The caller's member document is read first, so a
+// non-member learns nothing, not even through timing of a members query.
+func (s *FirestoreStore) Get(ctx context.Context, roomID, caller string) (Room, error) {
+	snaps, err := s.Client.GetAll(ctx, []*firestore.DocumentRef{s.memberRef(roomID, caller), s.roomRef(roomID)})
+	if err != nil {
+		return Room{}, err
+	}
+	if !snaps[0].Exists() || !snaps[1].Exists() {
+		return Room{}, ErrNotFound
+	}
+	room, err := toRoom(snaps[1])
+	if err != nil {
+		return Room{}, err
+	}
+	docs, err := s.roomRef(roomID).Collection(MembersCollection).Documents(ctx).GetAll()
+	if err != nil {
+		return Room{}, err
+	}
+	room.Members, err = toMembers(docs)
+	return room, err
+}
+
+// List implements Store: users/{uid}/rooms by joinedAt descending, then
+// room ID descending. Both orders run the same way, so Firestore needs no
+// composite index (the implicit __name__ order follows the last orderBy).
+func (s *FirestoreStore) List(ctx context.Context, uid string, limit int, after *Cursor) ([]Entry, error) {
+	q := s.Client.Collection(UsersCollection).Doc(uid).Collection(UserRoomsCollection).
+		OrderBy("joinedAt", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc).Limit(limit)
+	if after != nil {
+		q = q.StartAfter(after.JoinedAt, after.RoomID)
+	}
+	docs, err := q.Documents(ctx).GetAll()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Entry, 0, len(docs))
+	for _, d := range docs {
+		var x indexDoc
+		if err := d.DataTo(&x); err != nil {
+			return nil, err
+		}
+		out = append(out, Entry{RoomID: d.Ref.ID, Title: x.Title, Kind: Kind(x.Kind), Role: Role(x.Role), JoinedAt: x.JoinedAt.UTC()})
+	}
+	return out, nil
+}
+
+// IndexRoomIDs implements Store.
+func (s *FirestoreStore) IndexRoomIDs(ctx context.Context, uid string) ([]string, error) {
+	it := s.Client.Collection(UsersCollection).Doc(uid).Collection(UserRoomsCollection).Select().Documents(ctx)
+	defer it.Stop()
+	var ids []string
+	for {
+		d, err := it.Next()
+		if err == iterator.Done {
+			return ids, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, d.Ref.ID)
+	}
+}
+
+func toRoom(snap *firestore.DocumentSnapshot) (Room, error) {
+	var d roomDoc
+	if err := snap.DataTo(&d); err != nil {
+		return Room{}, err
+	}
+	return Room{
+		ID: snap.Ref.ID, Title: d.Title, Kind: Kind(d.Kind), CreatedBy: d.CreatedBy,
+		CreatedAt: d.CreatedAt.UTC(), MemberCount: int(d.MemberCount),
+	}, nil
+}
+
+func toMembers(docs []*firestore.DocumentSnapshot) ([]Member, error) {
+	out := make([]Member, 0, len(docs))
+	for _, d := range docs {
+		var m memberDoc
+		if err := d.DataTo(&m); err != nil {
+			return nil, err
+		}
+		out = append(out, Member{UID: d.Ref.ID, Role: Role(m.Role), AddedBy: m.AddedBy, JoinedAt: m.JoinedAt.UTC()})
+	}
+	sortMembers(out)
+	return out, nil
+}
+
+// sortMembers orders by role (owner, admin, member), then join time, then
+// uid: the owner first, and a stable order for everyone else.
+func sortMembers(ms []Member) {
+	rank := map[Role]int{RoleOwner: 0, RoleAdmin: 1, RoleMember: 2}
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
+		if rank[a.Role] != rank[b.Role] {
+			return rank[a.Role] < rank[b.Role]
+		}
+		if !a.JoinedAt.Equal(b.JoinedAt) {
+			return a.JoinedAt.Before(b.JoinedAt)
+		}
+		return a.UID < b.UID
+	})
+}
+
+func memberUIDs(ms []Member) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.UID
+	}
+	return out
+}

@@ -1,0 +1,318 @@
+package rooms
+
+// firestore_members.go holds the membership transactions: AddMembers,
+// RemoveMember (with ownership hand-over and last-one-out deletion), Delete
+// and DeleteMessages.
+
+import (
+	"context"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/internal/audit"
+)
+
+// AddMembers implements Store. The room document is read and written by
+// every add, so concurrent adds conflict and Firestore serialises them:
+// the cap check below sees the count of the previous committed add.
+func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string, error) {
+	var added []string
+	err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		added = nil
+		room, actorRole, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
+		if err != nil {
+			return err
+		}
+		if actorRole != RoleOwner && actorRole != RoleAdmin {
+			return ErrForbidden
+		}
+		if room.Kind == KindDirect {
+			return ErrDirectRoomFixed
+		}
+		refs := make([]*firestore.DocumentRef, len(p.UIDs))
+		for i, u := range p.UIDs {
+			refs[i] = s.memberRef(p.RoomID, u)
+		}
+		snaps, err := tx.GetAll(refs)
+		if err != nil {
+			return err
+		}
+		for i, snap := range snaps {
+			if !snap.Exists() {
+				added = append(added, p.UIDs[i])
+			}
+		}
+		if len(added) == 0 {
+			return nil
+		}
+		if room.MemberCount+len(added) > p.MaxMembers {
+			return ErrMemberCap
+		}
+		for _, u := range added {
+			if err := s.writeMember(tx, room, Member{UID: u, Role: RoleMember, AddedBy: p.Actor.UID, JoinedAt: p.Now}); err != nil {
+				return err
+			}
+		}
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: "memberCount", Value: int64(room.MemberCount + len(added))}}); err != nil {
+			return err
+		}
+		return audit.Write(tx, s.Client, audit.Record{
+			Actor: p.Actor.UID, Target: p.RoomID, Action: audit.MembersAdded, RequestID: p.Actor.RequestID, Time: p.Now,
+			Details: map[string]any{"uids": added},
+		})
+	})
+	return added, err
+}
+
+// roomAndRole reads the room and the caller's role in it. A missing room
+// and a non-member caller are the same ErrNotFound.
+func (s *FirestoreStore) roomAndRole(tx *firestore.Transaction, roomID, uid string) (Room, Role, error) {
+	snaps, err := tx.GetAll([]*firestore.DocumentRef{s.roomRef(roomID), s.memberRef(roomID, uid)})
+	if err != nil {
+		return Room{}, "", err
+	}
+	if !snaps[0].Exists() || !snaps[1].Exists() {
+		return Room{}, "", ErrNotFound
+	}
+	room, err := toRoom(snaps[0])
+	if err != nil {
+		return Room{}, "", err
+	}
+	var m memberDoc
+	if err := snaps[1].DataTo(&m); err != nil {
+		return Room{}, "", err
+	}
+	return room, Role(m.Role), nil
+}
+
+// RemoveMember implements Store.
+//
+// Permissions: anyone may leave; the owner may remove anyone; an admin may
+// remove plain members; Force (bans) skips the checks. When the owner goes
+// and others remain, the longest-standing admin, else the longest-standing
+// member, becomes owner. When the last member goes the room document goes
+// too (its messages are deleted after the transaction). Leaving a direct
+// room also drops its direct-room index entry, so the pair gets a fresh
+// room next time instead of a half-empty one.
+func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (RemoveResult, error) {
+	var (
+		res RemoveResult
+		// stale is set when a forced removal found only a stale index entry,
+		// which the transaction deletes; the caller still hears the error.
+		stale error
+	)
+	err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		res, stale = RemoveResult{}, nil
+		roomSnap, err := tx.Get(s.roomRef(p.RoomID))
+		if status.Code(err) == codes.NotFound {
+			if p.Force {
+				stale = ErrNotFound
+				return tx.Delete(s.indexRef(p.Target, p.RoomID))
+			}
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		room, err := toRoom(roomSnap)
+		if err != nil {
+			return err
+		}
+		members, err := tx.Documents(s.roomRef(p.RoomID).Collection(MembersCollection)).GetAll()
+		if err != nil {
+			return err
+		}
+		ms, err := toMembers(members)
+		if err != nil {
+			return err
+		}
+		roles := make(map[string]Role, len(ms))
+		for _, m := range ms {
+			roles[m.UID] = m.Role
+		}
+		actorRole, actorIn := roles[p.Actor.UID]
+		targetRole, targetIn := roles[p.Target]
+		if !p.Force {
+			if !actorIn {
+				return ErrNotFound
+			}
+			if p.Actor.UID != p.Target {
+				switch {
+				case actorRole == RoleOwner:
+				case actorRole == RoleAdmin && (!targetIn || targetRole == RoleMember):
+				default:
+					return ErrForbidden
+				}
+			}
+		}
+		if !targetIn {
+			if p.Force {
+				stale = ErrMemberNotFound
+				return tx.Delete(s.indexRef(p.Target, p.RoomID))
+			}
+			return ErrMemberNotFound
+		}
+		var directRef *firestore.DocumentRef
+		if room.Kind == KindDirect && len(ms) == 2 {
+			ref := s.Client.Collection(DirectRoomsCollection).Doc(DirectKey(ms[0].UID, ms[1].UID))
+			snap, err := tx.Get(ref)
+			if err != nil && status.Code(err) != codes.NotFound {
+				return err
+			}
+			var d directDoc
+			if snap.Exists() && snap.DataTo(&d) == nil && d.RoomID == p.RoomID {
+				directRef = ref
+			}
+		}
+
+		// All reads done; write.
+		action := audit.MemberRemoved
+		if p.Actor.UID == p.Target {
+			action = audit.MemberLeft
+		}
+		details := map[string]any{"uid": p.Target}
+		if p.Reason != "" {
+			details["reason"] = p.Reason
+		}
+		if err := tx.Delete(s.memberRef(p.RoomID, p.Target)); err != nil {
+			return err
+		}
+		if err := tx.Delete(s.indexRef(p.Target, p.RoomID)); err != nil {
+			return err
+		}
+		if directRef != nil {
+			if err := tx.Delete(directRef); err != nil {
+				return err
+			}
+		}
+		if err := audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: action, RequestID: p.Actor.RequestID, Time: p.Now, Details: details}); err != nil {
+			return err
+		}
+		if len(ms) == 1 {
+			res.RoomDeleted = true
+			if err := tx.Delete(s.roomRef(p.RoomID)); err != nil {
+				return err
+			}
+			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.RoomDeleted, RequestID: p.Actor.RequestID, Time: p.Now,
+				Details: map[string]any{"reason": "last member left"}})
+		}
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: "memberCount", Value: int64(len(ms) - 1)}}); err != nil {
+			return err
+		}
+		if targetRole == RoleOwner {
+			next := successor(ms, p.Target)
+			res.NewOwner = next.UID
+			if err := tx.Update(s.memberRef(p.RoomID, next.UID), []firestore.Update{{Path: "role", Value: string(RoleOwner)}}); err != nil {
+				return err
+			}
+			if err := tx.Set(s.indexRef(next.UID, p.RoomID), map[string]any{"role": string(RoleOwner)}, firestore.MergeAll); err != nil {
+				return err
+			}
+			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.OwnerChanged, RequestID: p.Actor.RequestID, Time: p.Now,
+				Details: map[string]any{"from": p.Target, "to": next.UID}})
+		}
+		return nil
+	})
+	if err == nil && stale != nil {
+		err = stale
+	}
+	return res, err
+}
+
+// successor picks the next owner among ms (sorted by sortMembers: admins
+// before members, then by join time), skipping the leaving uid.
+func successor(ms []Member, leaving string) Member {
+	for _, m := range ms {
+		if m.UID != leaving {
+			return m
+		}
+	}
+	return Member{}
+}
+
+// Delete implements Store. Only the owner may delete a room.
+func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
+	return s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		room, err := s.readRoom(tx, p.RoomID)
+		if err != nil {
+			return err
+		}
+		var actorRole Role
+		for _, m := range room.Members {
+			if m.UID == p.Actor.UID {
+				actorRole = m.Role
+			}
+		}
+		if actorRole == "" {
+			return ErrNotFound
+		}
+		if actorRole != RoleOwner {
+			return ErrForbidden
+		}
+		var directRef *firestore.DocumentRef
+		if room.Kind == KindDirect && len(room.Members) == 2 {
+			ref := s.Client.Collection(DirectRoomsCollection).Doc(DirectKey(room.Members[0].UID, room.Members[1].UID))
+			snap, err := tx.Get(ref)
+			if err != nil && status.Code(err) != codes.NotFound {
+				return err
+			}
+			var d directDoc
+			if snap.Exists() && snap.DataTo(&d) == nil && d.RoomID == p.RoomID {
+				directRef = ref
+			}
+		}
+		for _, m := range room.Members {
+			if err := tx.Delete(s.memberRef(p.RoomID, m.UID)); err != nil {
+				return err
+			}
+			if err := tx.Delete(s.indexRef(m.UID, p.RoomID)); err != nil {
+				return err
+			}
+		}
+		if directRef != nil {
+			if err := tx.Delete(directRef); err != nil {
+				return err
+			}
+		}
+		if err := tx.Delete(s.roomRef(p.RoomID)); err != nil {
+			return err
+		}
+		return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.RoomDeleted, RequestID: p.Actor.RequestID, Time: p.Now,
+			Details: map[string]any{"members": memberUIDs(room.Members)}})
+	})
+}
+
+// messageDeleteChunk keeps each deletion commit well under Firestore's 500
+// writes per commit.
+const messageDeleteChunk = 400
+
+// DeleteMessages implements Store: deletes rooms/{id}/messages in chunks.
+// It runs after the room's transaction, when no member documents remain,
+// so the rules already deny every client read of these messages.
+func (s *FirestoreStore) DeleteMessages(ctx context.Context, roomID string) error {
+	col := s.roomRef(roomID).Collection(MessagesCollection)
+	for {
+		n := 0
+		err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+			docs, err := tx.Documents(col.Limit(messageDeleteChunk)).GetAll()
+			if err != nil {
+				return err
+			}
+			n = len(docs)
+			for _, d := range docs {
+				if err := tx.Delete(d.Ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if n < messageDeleteChunk {
+			return nil
+		}
+	}
+}

@@ -1,0 +1,145 @@
+// Package rooms is the chat-room domain: creating rooms, membership,
+// listing and deletion.
+//
+// Service holds the rules that do not need storage (input validation,
+// permissions, timestamps, IDs) and calls a Store, an interface defined here
+// by its consumer. firestore.go implements Store with
+// cloud.google.com/go/firestore; every change runs in one transaction that
+// also writes its audit record, so a room, its member documents, the
+// members' index documents (users/{uid}/rooms/{roomId}) and memberCount
+// never disagree.
+//
+// Errors are the sentinels and types in errors.go; internal/api maps them
+// to HTTP statuses. A caller who is not a member of a room gets ErrNotFound,
+// exactly as for a room that does not exist.
+package rooms
+
+import (
+	"time"
+)
+
+// Kind is a room's kind.
+type Kind string
+
+// The room kinds.
+const (
+	KindGroup  Kind = "group"
+	KindDirect Kind = "direct"
+)
+
+// Role is a member's role in a room.
+type Role string
+
+// The member roles.
+const (
+	RoleOwner  Role = "owner"
+	RoleAdmin  Role = "admin"
+	RoleMember Role = "member"
+)
+
+// Room is a room with its members.
+type Room struct {
+	ID          string
+	Title       string
+	Kind        Kind
+	CreatedBy   string
+	CreatedAt   time.Time
+	MemberCount int
+	// Members is sorted by join time, then uid. It may be nil when the
+	// caller asked only for the room.
+	Members []Member
+}
+
+// Member is one member document.
+type Member struct {
+	UID      string
+	Role     Role
+	AddedBy  string
+	JoinedAt time.Time
+}
+
+// Entry is one document of a user's room index, users/{uid}/rooms/{roomId}.
+type Entry struct {
+	RoomID   string
+	Title    string
+	Kind     Kind
+	Role     Role
+	JoinedAt time.Time
+}
+
+// Page is one page of a user's rooms. Next is empty on the last page.
+type Page struct {
+	Rooms []Entry
+	Next  string
+}
+
+// Actor is who makes a change, and the request it belongs to (for audit).
+type Actor struct {
+	UID       string
+	RequestID string
+}
+
+// CreateRequest is a validated room-creation request.
+type CreateRequest struct {
+	// Members are the other members; the caller is added as owner.
+	Members []string
+	Title   string
+	Kind    Kind
+}
+
+// StoredResponse is a response remembered under an Idempotency-Key.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+}
+
+// Idempotency asks Create to remember (or replay) its response.
+type Idempotency struct {
+	// DocID names the record: a digest of the caller's uid and the key, so
+	// keys of different users never collide and the key is not stored.
+	DocID string
+	// BodyHash is a digest of the canonical request; the same key with a
+	// different body is ErrIdempotencyMismatch.
+	BodyHash string
+	// Render turns the outcome into the HTTP response to remember. It runs
+	// inside the transaction, so it must be a pure function of its input.
+	Render func(CreateResult) (StoredResponse, error)
+	// TTL is how long the record is honoured.
+	TTL time.Duration
+}
+
+// CreateResult is the outcome of Create.
+type CreateResult struct {
+	Room Room
+	// Created is false when a direct room between the pair already existed
+	// and is returned instead.
+	Created bool
+	// Replay is set when the Idempotency-Key was seen before with the same
+	// body: the remembered response, to be sent verbatim.
+	Replay *StoredResponse
+}
+
+// RemoveResult is the outcome of removing a member.
+type RemoveResult struct {
+	// RoomDeleted is true when the last member left and the room went.
+	RoomDeleted bool
+	// NewOwner is the uid that became owner because the owner left, or "".
+	NewOwner string
+}
+
+// Limits are the configured bounds the service enforces.
+type Limits struct {
+	// MaxMembers caps a room's membership, owner included.
+	MaxMembers int
+	// MaxTitleRunes bounds a title in characters (runes).
+	MaxTitleRunes int
+}
+
+// DefaultLimits are DESIGN.md's numbers.
+var DefaultLimits = Limits{MaxMembers: 100, MaxTitleRunes: 120}
+
+// Listing bounds for GET /v1/rooms.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)

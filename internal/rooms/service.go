@@ -1,0 +1,266 @@
+package rooms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/roomgate/roomgate/internal/roomid"
+)
+
+// Store persists rooms. Every mutating method is one atomic transaction that
+// also writes the audit record(s) of the change. Implementations return the
+// sentinels of errors.go.
+type Store interface {
+	// Create writes a new room (or returns the existing direct room for the
+	// pair, or replays an idempotent response), per CreateParams.
+	Create(ctx context.Context, p CreateParams) (CreateResult, error)
+	// Get returns the room with its members if caller is a member, else
+	// ErrNotFound.
+	Get(ctx context.Context, roomID, caller string) (Room, error)
+	// List returns up to limit index entries of uid, newest join first,
+	// strictly after the cursor position (nil: from the start).
+	List(ctx context.Context, uid string, limit int, after *Cursor) ([]Entry, error)
+	// AddMembers adds uids (skipping current members) and enforces the cap
+	// inside the transaction. It returns the uids actually added.
+	AddMembers(ctx context.Context, p AddParams) ([]string, error)
+	// RemoveMember removes (or, when Actor == Target, lets leave) a member,
+	// handing ownership over and deleting the room when the last one goes.
+	RemoveMember(ctx context.Context, p RemoveParams) (RemoveResult, error)
+	// Delete removes the room, its member documents and every index entry.
+	Delete(ctx context.Context, p DeleteParams) error
+	// DeleteMessages removes a deleted room's messages (not transactional:
+	// a room has no members by then, so nobody can read them).
+	DeleteMessages(ctx context.Context, roomID string) error
+	// IndexRoomIDs lists every room ID in uid's index.
+	IndexRoomIDs(ctx context.Context, uid string) ([]string, error)
+}
+
+// Directory answers whether users exist and may be added to rooms.
+type Directory interface {
+	// Unavailable returns the uids among uids that do not exist, are
+	// disabled, or carry the banned claim.
+	Unavailable(ctx context.Context, uids []string) ([]string, error)
+}
+
+// CreateParams is what Store.Create needs; Service fills it.
+type CreateParams struct {
+	Actor   Actor
+	RoomID  string
+	Request CreateRequest
+	Now     time.Time
+	// DirectKey is the digest of the sorted pair for direct rooms, else "".
+	DirectKey string
+	// Idem is nil when the request had no Idempotency-Key.
+	Idem *Idempotency
+}
+
+// AddParams is what Store.AddMembers needs.
+type AddParams struct {
+	Actor      Actor
+	RoomID     string
+	UIDs       []string
+	Now        time.Time
+	MaxMembers int
+}
+
+// RemoveParams is what Store.RemoveMember needs.
+type RemoveParams struct {
+	Actor  Actor
+	RoomID string
+	Target string
+	Now    time.Time
+	// Force skips the actor's membership and role checks: a ban removes the
+	// user from rooms the admin is not in.
+	Force bool
+	// Reason is recorded in the audit details ("ban" for bans).
+	Reason string
+}
+
+// DeleteParams is what Store.Delete needs.
+type DeleteParams struct {
+	Actor  Actor
+	RoomID string
+	Now    time.Time
+}
+
+// Service is the rooms use cases. All fields except Now and NewID are
+// required; a nil Now is time.Now and a nil NewID is roomid.New.
+type Service struct {
+	Store     Store
+	Directory Directory
+	Limits    Limits
+	Now       func() time.Time
+	NewID     func() string
+}
+
+// now is the service clock, truncated to Firestore's microsecond precision
+// so that what we answer equals what a later read returns.
+func (s *Service) now() time.Time {
+	f := s.Now
+	if f == nil {
+		f = time.Now
+	}
+	return f().UTC().Truncate(time.Microsecond)
+}
+
+func (s *Service) newID() string {
+	if s.NewID != nil {
+		return s.NewID()
+	}
+	return roomid.New()
+}
+
+// Create validates req, checks that every member exists and is not banned
+// (outside the transaction: the Auth lookup cannot join a Firestore
+// transaction), then writes the room in one transaction.
+func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, idem *Idempotency) (CreateResult, error) {
+	if req.Kind == "" {
+		req.Kind = KindGroup
+	}
+	if err := ValidateCreate(actor.UID, req, s.Limits); err != nil {
+		return CreateResult{}, err
+	}
+	if len(req.Members) > 0 {
+		bad, err := s.Directory.Unavailable(ctx, req.Members)
+		if err != nil {
+			return CreateResult{}, fmt.Errorf("rooms: looking up members: %w", err)
+		}
+		if len(bad) > 0 {
+			sort.Strings(bad)
+			return CreateResult{}, &UnavailableMembersError{UIDs: bad}
+		}
+	}
+	p := CreateParams{Actor: actor, RoomID: s.newID(), Request: req, Now: s.now(), Idem: idem}
+	if req.Kind == KindDirect {
+		p.DirectKey = DirectKey(actor.UID, req.Members[0])
+	}
+	return s.Store.Create(ctx, p)
+}
+
+// Get returns a room the caller is a member of.
+func (s *Service) Get(ctx context.Context, caller, roomID string) (Room, error) {
+	if !roomid.Valid(roomID) {
+		return Room{}, invalid("id", "not a room ID")
+	}
+	return s.Store.Get(ctx, roomID, caller)
+}
+
+// List returns one page of the caller's rooms. limit 0 means
+// DefaultPageSize; cursor "" means the first page.
+func (s *Service) List(ctx context.Context, caller string, limit int, cursor string) (Page, error) {
+	if limit == 0 {
+		limit = DefaultPageSize
+	}
+	if limit < 1 || limit > MaxPageSize {
+		return Page{}, invalid("limit", "must be between 1 and %d", MaxPageSize)
+	}
+	var after *Cursor
+	if cursor != "" {
+		c, err := DecodeCursor(cursor)
+		if err != nil {
+			return Page{}, err
+		}
+		after = &c
+	}
+	entries, err := s.Store.List(ctx, caller, limit+1, after)
+	if err != nil {
+		return Page{}, err
+	}
+	page := Page{Rooms: entries}
+	if len(entries) > limit {
+		page.Rooms = entries[:limit]
+		last := page.Rooms[limit-1]
+		page.Next = EncodeCursor(Cursor{JoinedAt: last.JoinedAt, RoomID: last.RoomID})
+	}
+	return page, nil
+}
+
+// AddMembers adds uids to a room whose owner or admin the caller is, and
+// returns the room as it is afterwards.
+func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, uids []string) (Room, []string, error) {
+	if !roomid.Valid(roomID) {
+		return Room{}, nil, invalid("id", "not a room ID")
+	}
+	if err := ValidateAdd(actor.UID, uids, s.Limits); err != nil {
+		return Room{}, nil, err
+	}
+	// Permission is checked again inside the transaction; checking here
+	// first keeps a non-member from learning whether uids exist.
+	if _, err := s.Store.Get(ctx, roomID, actor.UID); err != nil {
+		return Room{}, nil, err
+	}
+	bad, err := s.Directory.Unavailable(ctx, uids)
+	if err != nil {
+		return Room{}, nil, fmt.Errorf("rooms: looking up members: %w", err)
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return Room{}, nil, &UnavailableMembersError{UIDs: bad}
+	}
+	added, err := s.Store.AddMembers(ctx, AddParams{Actor: actor, RoomID: roomID, UIDs: uids, Now: s.now(), MaxMembers: s.Limits.MaxMembers})
+	if err != nil {
+		return Room{}, nil, err
+	}
+	room, err := s.Store.Get(ctx, roomID, actor.UID)
+	return room, added, err
+}
+
+// RemoveMember removes target from the room (or lets the caller leave when
+// target is the caller).
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, roomID, target string) (RemoveResult, error) {
+	if !roomid.Valid(roomID) {
+		return RemoveResult{}, invalid("id", "not a room ID")
+	}
+	res, err := s.Store.RemoveMember(ctx, RemoveParams{Actor: actor, RoomID: roomID, Target: target, Now: s.now()})
+	if err != nil {
+		return res, err
+	}
+	if res.RoomDeleted {
+		err = s.Store.DeleteMessages(ctx, roomID)
+	}
+	return res, err
+}
+
+// Delete deletes a room the caller owns, with its members, index entries
+// and messages.
+func (s *Service) Delete(ctx context.Context, actor Actor, roomID string) error {
+	if !roomid.Valid(roomID) {
+		return invalid("id", "not a room ID")
+	}
+	if err := s.Store.Delete(ctx, DeleteParams{Actor: actor, RoomID: roomID, Now: s.now()}); err != nil {
+		return err
+	}
+	return s.Store.DeleteMessages(ctx, roomID)
+}
+
+// RemoveEverywhere removes uid from every room in its index (a ban). Each
+// room is its own transaction (one user can be in more rooms than a
+// transaction may write), with ownership hand-over and last-one-out
+// deletion as for a normal leave. It returns how many rooms uid left.
+func (s *Service) RemoveEverywhere(ctx context.Context, actor Actor, uid, reason string) (int, error) {
+	ids, err := s.Store.IndexRoomIDs(ctx, uid)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, id := range ids {
+		res, err := s.Store.RemoveMember(ctx, RemoveParams{Actor: actor, RoomID: id, Target: uid, Now: s.now(), Force: true, Reason: reason})
+		switch {
+		case errors.Is(err, ErrNotFound) || errors.Is(err, ErrMemberNotFound):
+			// A stale index entry: the store has removed it.
+			continue
+		case err != nil:
+			return n, err
+		}
+		n++
+		if res.RoomDeleted {
+			if err := s.Store.DeleteMessages(ctx, id); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, nil
+}

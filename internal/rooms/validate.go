@@ -1,0 +1,98 @@
+package rooms
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/roomgate/roomgate/internal/authn"
+)
+
+// ValidateCreate checks a creation request before any lookup or write.
+func ValidateCreate(caller string, req CreateRequest, lim Limits) error {
+	switch req.Kind {
+	case KindGroup, KindDirect:
+	default:
+		return invalid("kind", `must be "group" or "direct"`)
+	}
+	if err := ValidateTitle(req.Title, lim.MaxTitleRunes); err != nil {
+		return err
+	}
+	if err := validateUIDs(caller, req.Members, lim); err != nil {
+		return err
+	}
+	if req.Kind == KindDirect && len(req.Members) != 1 {
+		return invalid("members", "a direct room needs exactly one other member")
+	}
+	return nil
+}
+
+// ValidateAdd checks the uids of an add-members request.
+func ValidateAdd(caller string, uids []string, lim Limits) error {
+	if len(uids) == 0 {
+		return invalid("members", "must list at least one uid")
+	}
+	return validateUIDs(caller, uids, lim)
+}
+
+func validateUIDs(caller string, uids []string, lim Limits) error {
+	if len(uids) > lim.MaxMembers-1 {
+		return invalid("members", "at most %d other members", lim.MaxMembers-1)
+	}
+	seen := make(map[string]bool, len(uids))
+	for _, u := range uids {
+		if !authn.ValidUID(u) {
+			return invalid("members", "%q is not a valid uid", clip(u))
+		}
+		if u == caller {
+			return invalid("members", "must not include the caller")
+		}
+		if seen[u] {
+			return invalid("members", "%q is listed twice", u)
+		}
+		seen[u] = true
+	}
+	return nil
+}
+
+// ValidateTitle checks a title: valid UTF-8, at most max characters, no
+// control characters, and not made only of white space (an absent title is
+// fine: DESIGN.md allows 0..120 characters).
+func ValidateTitle(title string, max int) error {
+	if !utf8.ValidString(title) {
+		return invalid("title", "must be valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(title); n > max {
+		return invalid("title", "at most %d characters, got %d", max, n)
+	}
+	if title != "" && strings.TrimSpace(title) == "" {
+		return invalid("title", "must not be only white space")
+	}
+	for _, r := range title {
+		if unicode.IsControl(r) {
+			return invalid("title", "must not contain control characters")
+		}
+	}
+	return nil
+}
+
+// DirectKey is the direct-room index key of a pair: the SHA-256 of the
+// sorted pair, so (a,b) and (b,a) meet and the uids do not appear in the
+// document ID.
+func DirectKey(a, b string) string {
+	if b < a {
+		a, b = b, a
+	}
+	sum := sha256.Sum256([]byte(a + "\x00" + b))
+	return hex.EncodeToString(sum[:])
+}
+
+// clip shortens attacker-supplied text before it is echoed in an error.
+func clip(s string) string {
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return strings.ToValidUTF8(s, "?")
+}
