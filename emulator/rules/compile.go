@@ -107,18 +107,28 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 	addFuncs(f.Functions, global)
 	addFuncs(f.Service.Functions, service)
 
-	var build func(m *ast.Match, parent *matchNode, level int, sc *compileScope) *matchNode
-	build = func(m *ast.Match, parent *matchNode, level int, sc *compileScope) *matchNode {
+	// shadowed: a match variable named `resource` hides the global one
+	// below its block; query rewriting must then leave those names alone.
+	var build func(m *ast.Match, parent *matchNode, level int, sc *compileScope, shadowed bool) *matchNode
+	build = func(m *ast.Match, parent *matchNode, level int, sc *compileScope, shadowed bool) *matchNode {
 		n := &matchNode{decl: m, parent: parent, level: level, funcs: m.Functions}
 		if m.Pattern != nil {
 			n.pattern = m.Pattern.String()
 		} else {
 			m.Pattern = &ast.Pattern{Pos: m.Pos}
 		}
+		for _, seg := range m.Pattern.Segments {
+			shadowed = shadowed || (seg.Kind != ast.SegLiteral && seg.Text == "resource")
+		}
 		inner := &compileScope{parent: sc, funcs: indexFuncs(m.Functions)}
 		addFuncs(m.Functions, inner)
+		if shadowed {
+			for _, fn := range m.Functions {
+				rs.funcs[fn].mentionsResource = false
+			}
+		}
 		for _, a := range m.Allows {
-			r := &allowRule{decl: a, node: n, mentionsResource: a.Cond != nil && mentionsIdent(a.Cond, "resource")}
+			r := &allowRule{decl: a, node: n, mentionsResource: !shadowed && a.Cond != nil && mentionsIdent(a.Cond, "resource")}
 			for _, meth := range a.Methods {
 				r.methods |= allowMethodBits[meth.Name]
 			}
@@ -126,12 +136,12 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 			rs.allows = append(rs.allows, r)
 		}
 		for _, c := range m.Matches {
-			n.children = append(n.children, build(c, n, level+1, inner))
+			n.children = append(n.children, build(c, n, level+1, inner, shadowed))
 		}
 		return n
 	}
 	for _, m := range f.Service.Matches {
-		rs.roots = append(rs.roots, build(m, nil, 0, service))
+		rs.roots = append(rs.roots, build(m, nil, 0, service, false))
 	}
 	sort.SliceStable(rs.allows, func(i, j int) bool {
 		return rs.allows[i].decl.Pos.Offset < rs.allows[j].decl.Pos.Offset
