@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
+	"cloud.google.com/go/firestore/apiv1/firestorepb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 )
@@ -187,4 +188,52 @@ func equalData(a, b map[string]any) bool {
 		}
 	}
 	return true
+}
+
+// The single-document RPCs no Go client path uses, driven raw.
+func TestSingleDocumentRPCs(t *testing.T) {
+	srv := newTestServer(t)
+	rc := rawClient(t, srv, "owner")
+	ctx := context.Background()
+	parent := testDB + "/documents"
+	d, err := rc.CreateDocument(ctx, &firestorepb.CreateDocumentRequest{Parent: parent, CollectionId: "rooms",
+		Document: &firestorepb.Document{Fields: map[string]*firestorepb.Value{"a": intValue(1), "b": intValue(2)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Name) != len(parent+"/rooms/")+20 || d.CreateTime == nil || d.UpdateTime == nil {
+		t.Fatalf("created %v", d)
+	}
+	got, err := rc.GetDocument(ctx, &firestorepb.GetDocumentRequest{Name: d.Name, Mask: &firestorepb.DocumentMask{FieldPaths: []string{"b"}}})
+	if err != nil || len(got.Fields) != 1 || got.Fields["b"].GetIntegerValue() != 2 {
+		t.Errorf("masked get = %v, %v", got, err)
+	}
+	if _, err := rc.GetDocument(ctx, &firestorepb.GetDocumentRequest{Name: parent + "/rooms/none"}); status.Code(err) != codes.NotFound {
+		t.Errorf("GetDocument of missing: %v, want NotFound", err)
+	}
+	_, err = rc.CreateDocument(ctx, &firestorepb.CreateDocumentRequest{Parent: parent, CollectionId: "rooms", DocumentId: d.Name[len(parent+"/rooms/"):]})
+	if status.Code(err) != codes.AlreadyExists {
+		t.Errorf("CreateDocument of existing id: %v", err)
+	}
+	up, err := rc.UpdateDocument(ctx, &firestorepb.UpdateDocumentRequest{
+		Document:        &firestorepb.Document{Name: d.Name, Fields: map[string]*firestorepb.Value{"a": intValue(10), "zzz": intValue(0)}},
+		UpdateMask:      &firestorepb.DocumentMask{FieldPaths: []string{"a", "b"}},
+		CurrentDocument: &firestorepb.Precondition{ConditionType: &firestorepb.Precondition_UpdateTime{UpdateTime: d.UpdateTime}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(up.Fields) != 1 || up.Fields["a"].GetIntegerValue() != 10 || !up.UpdateTime.AsTime().After(d.UpdateTime.AsTime()) {
+		t.Errorf("UpdateDocument with mask [a b] = %v (b deleted, zzz ignored)", up)
+	}
+	_, err = rc.DeleteDocument(ctx, &firestorepb.DeleteDocumentRequest{Name: d.Name, CurrentDocument: &firestorepb.Precondition{ConditionType: &firestorepb.Precondition_UpdateTime{UpdateTime: d.UpdateTime}}})
+	if status.Code(err) != codes.FailedPrecondition {
+		t.Errorf("delete with stale update_time: %v", err)
+	}
+	if _, err := rc.DeleteDocument(ctx, &firestorepb.DeleteDocumentRequest{Name: d.Name}); err != nil {
+		t.Error(err)
+	}
+	if _, err := rc.GetDocument(ctx, &firestorepb.GetDocumentRequest{Name: "projects/p/nope"}); status.Code(err) != codes.InvalidArgument {
+		t.Errorf("bad name: %v", err)
+	}
 }

@@ -159,3 +159,32 @@ func TestDecodeJWTClaims(t *testing.T) {
 		t.Errorf("token without uid accepted: %+v", a)
 	}
 }
+
+// A denied batch on the JS Write stream ends the stream with
+// PERMISSION_DENIED and stores nothing.
+func TestWriteStreamUnderRules(t *testing.T) {
+	srv := newTestServer(t)
+	if err := srv.SetRules(chatRules); err != nil {
+		t.Fatal(err)
+	}
+	rc := rawClient(t, srv, unsignedJWT("mallory", nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, err := rc.Write(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Send(&firestorepb.WriteRequest{Database: testDB})
+	hs, err := st.Recv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := testDB + "/documents/rooms/r9"
+	st.Send(&firestorepb.WriteRequest{StreamToken: hs.StreamToken, Writes: []*firestorepb.Write{{
+		Operation: &firestorepb.Write_Update{Update: &firestorepb.Document{Name: name, Fields: map[string]*firestorepb.Value{"owner": {ValueType: &firestorepb.Value_StringValue{StringValue: "mallory"}}}}}}}})
+	_, err = st.Recv()
+	assertDenied(t, err, "room create without member on the Write stream")
+	if srv.s.st.get(name) != nil {
+		t.Error("denied write was stored")
+	}
+}

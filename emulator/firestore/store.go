@@ -291,7 +291,16 @@ func (st *store) commit(fn func(x *stx) error) (time.Time, error) {
 		st.mu.Unlock()
 		return x.t, nil
 	}
+	st.notifyAndUnlock(ev)
+	return x.t, nil
+}
+
+// notifyAndUnlock releases st.mu (which must be held) and calls every
+// subscriber with ev. notifyMu is taken before mu is released, so
+// notifications are delivered in commit order.
+func (st *store) notifyAndUnlock(ev *commitEvent) {
 	st.notifyMu.Lock()
+	defer st.notifyMu.Unlock()
 	st.mu.Unlock()
 	st.subsMu.Lock()
 	fns := make([]func(*commitEvent), 0, len(st.subs))
@@ -302,8 +311,6 @@ func (st *store) commit(fn func(x *stx) error) (time.Time, error) {
 	for _, fn := range fns {
 		fn(ev)
 	}
-	st.notifyMu.Unlock()
-	return x.t, nil
 }
 
 // setLocked appends a version; st.mu must be held.
@@ -363,18 +370,7 @@ func (st *store) clear(database string) {
 	}
 	sort.Slice(changes, func(i, j int) bool { return comparePaths(changes[i].name, changes[j].name) < 0 })
 	ev := &commitEvent{commitTime: t, changes: changes}
-	st.notifyMu.Lock()
-	st.mu.Unlock()
-	st.subsMu.Lock()
-	fns := make([]func(*commitEvent), 0, len(st.subs))
-	for _, fn := range st.subs {
-		fns = append(fns, fn)
-	}
-	st.subsMu.Unlock()
-	for _, fn := range fns {
-		fn(ev)
-	}
-	st.notifyMu.Unlock()
+	st.notifyAndUnlock(ev)
 }
 
 // updateTimeOf returns d's update time, or the zero time for nil.
