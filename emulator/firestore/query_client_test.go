@@ -547,3 +547,115 @@ func TestAggregationWire(t *testing.T) {
 		t.Errorf("more than one aggregation message: %v", err)
 	}
 }
+
+// TestQueryReadTimeAndNewTransaction covers the consistency selectors:
+// a query at a past read time sees that snapshot, and new_transaction
+// returns the id on the first message, usable for Commit.
+func TestQueryReadTimeAndNewTransaction(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	ref := c.Collection("rt").Doc("a")
+	wr, err := ref.Set(ctx, map[string]any{"v": 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref.Set(ctx, map[string]any{"v": 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Collection("rt").Doc("b").Set(ctx, map[string]any{"v": 3}); err != nil {
+		t.Fatal(err)
+	}
+	ordered := c.Collection("rt").OrderBy("v", firestore.Asc)
+	past := ordered.WithReadOptions(firestore.ReadTime(wr.UpdateTime))
+	snaps, err := past.Documents(ctx).GetAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 1 || snaps[0].Data()["v"] != int64(1) || !snaps[0].ReadTime.Equal(wr.UpdateTime) {
+		t.Errorf("query at read time: %d docs, first %v", len(snaps), snaps)
+	}
+
+	raw := rawClient(t, srv, "owner")
+	st, err := raw.RunQuery(ctx, &firestorepb.RunQueryRequest{
+		Parent:              testDB + "/documents",
+		QueryType:           &firestorepb.RunQueryRequest_StructuredQuery{StructuredQuery: &firestorepb.StructuredQuery{From: from("rt", false)}},
+		ConsistencySelector: &firestorepb.RunQueryRequest_NewTransaction{NewTransaction: &firestorepb.TransactionOptions{}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []*firestorepb.RunQueryResponse
+	for {
+		m, err := st.Recv()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = append(msgs, m)
+	}
+	if len(msgs) != 2 || len(msgs[0].Transaction) == 0 || len(msgs[1].Transaction) != 0 {
+		t.Fatalf("new_transaction messages = %v", msgs)
+	}
+	// The documents were read under the new transaction: a concurrent
+	// change to one of them makes its commit abort.
+	if _, err := ref.Set(ctx, map[string]any{"v": 9}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = raw.Commit(ctx, &firestorepb.CommitRequest{Database: testDB, Transaction: msgs[0].Transaction,
+		Writes: []*firestorepb.Write{{Operation: &firestorepb.Write_Update{Update: &firestorepb.Document{
+			Name: testDB + "/documents/rt/c", Fields: map[string]*firestorepb.Value{"v": vInt(4)}}}}}})
+	if status.Code(err) != codes.Aborted {
+		t.Errorf("commit after a conflicting write: %v, want Aborted", err)
+	}
+}
+
+// TestListDocumentsOptions covers mask, descending order, listing every
+// collection of a parent, and bad page tokens.
+func TestListDocumentsOptions(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	for _, p := range []string{"p/1", "p/1/x/a", "p/1/x/b", "p/1/y/c", "p/1/y/c/z/deep", "p/1/w/gone/v/d"} {
+		if _, err := c.Doc(p).Set(ctx, map[string]any{"keep": 1, "drop": 2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw := rawClient(t, srv, "owner")
+	names := func(r *firestorepb.ListDocumentsResponse) []string {
+		var out []string
+		for _, d := range r.GetDocuments() {
+			out = append(out, strings.TrimPrefix(d.Name, testDB+"/documents/"))
+		}
+		return out
+	}
+	parent := testDB + "/documents/p/1"
+	r, err := raw.ListDocuments(ctx, &firestorepb.ListDocumentsRequest{Parent: parent, CollectionId: "x", OrderBy: "__name__ desc",
+		Mask: &firestorepb.DocumentMask{FieldPaths: []string{"keep"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(r); !slices.Equal(got, split("p/1/x/b p/1/x/a")) {
+		t.Errorf("desc = %q", got)
+	}
+	if f := r.Documents[0].Fields; len(f) != 1 || f["keep"] == nil {
+		t.Errorf("mask kept %v", f)
+	}
+	r, err = raw.ListDocuments(ctx, &firestorepb.ListDocumentsRequest{Parent: parent, ShowMissing: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(r); !slices.Equal(got, split("p/1/w/gone p/1/x/a p/1/x/b p/1/y/c")) {
+		t.Errorf("all collections = %q", got)
+	}
+	_, err = raw.ListDocuments(ctx, &firestorepb.ListDocumentsRequest{Parent: parent, CollectionId: "x", PageToken: "!!"})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("bad page token: %v", err)
+	}
+	_, err = raw.ListDocuments(ctx, &firestorepb.ListDocumentsRequest{Parent: parent, CollectionId: "x", OrderBy: "keep"})
+	if status.Code(err) != codes.Unimplemented {
+		t.Errorf("order by a field: %v", err)
+	}
+}
