@@ -1,0 +1,202 @@
+// Package embedded starts the roomgate Firestore and Auth emulators
+// together, on loopback ports, for Go tests and for the roomgate-emulator
+// binary.
+//
+// In a test:
+//
+//	emu := embedded.StartT(t, embedded.Options{RulesPath: "../../firestore.rules"})
+//	emu.Setenv(t) // FIRESTORE_EMULATOR_HOST, FIREBASE_AUTH_EMULATOR_HOST, GCLOUD_PROJECT, ...
+//	client, err := firestore.NewClient(ctx, emu.ProjectID)
+//
+// The environment variables are the ones `firebase emulators:exec` sets, so
+// code that finds Google's emulators through them finds these unchanged.
+package embedded
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/roomgate/roomgate/emulator/auth"
+	"github.com/roomgate/roomgate/emulator/firestore"
+	"github.com/roomgate/roomgate/emulator/rules"
+)
+
+// DefaultProjectID is the project used when Options.ProjectID is empty. The
+// "demo-" prefix tells Firebase tools that no real project exists, so
+// nothing can reach production by mistake.
+const DefaultProjectID = "demo-roomgate"
+
+// defaultAddr picks a free loopback port.
+const defaultAddr = "127.0.0.1:0"
+
+// Options configures Start. The zero value starts both emulators on free
+// loopback ports for project demo-roomgate with no rules loaded (which the
+// Firestore emulator allows and logs loudly).
+type Options struct {
+	// ProjectID is the project the emulators serve by default
+	// (DefaultProjectID if empty).
+	ProjectID string
+	// Rules is Firestore rules source to load at start.
+	Rules string
+	// RulesPath names a rules file read at start; it is used when Rules
+	// is empty. Compile errors name this path.
+	RulesPath string
+	// FirestoreAddr and AuthAddr are the listen addresses
+	// ("127.0.0.1:0", a free port, if empty).
+	FirestoreAddr, AuthAddr string
+	// Logf receives both emulators' log lines; nil keeps each package's
+	// default (the standard logger for Firestore, silence for Auth).
+	Logf func(format string, args ...any)
+}
+
+// Emulators is a running Firestore and Auth emulator pair.
+type Emulators struct {
+	Firestore *firestore.Server
+	Auth      *auth.Server
+	// FirestoreAddr and AuthAddr are the host:port each listens on.
+	FirestoreAddr, AuthAddr string
+	// ProjectID is the project the emulators were started for.
+	ProjectID string
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start starts both emulators. On error nothing is left running.
+func Start(opts Options) (*Emulators, error) {
+	project := opts.ProjectID
+	if project == "" {
+		project = DefaultProjectID
+	}
+	if err := CheckProjectID(project); err != nil {
+		return nil, err
+	}
+	src, name := opts.Rules, "rules"
+	if src == "" && opts.RulesPath != "" {
+		b, err := os.ReadFile(opts.RulesPath)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: read rules: %w", err)
+		}
+		src, name = string(b), opts.RulesPath
+	}
+	// Compile under the caller's file name first, so errors point at
+	// the right file; SetRules compiles again under its own name.
+	if src != "" {
+		if _, err := rules.Compile(name, []byte(src)); err != nil {
+			return nil, fmt.Errorf("embedded: rules do not compile:\n%w", err)
+		}
+	}
+
+	fsAddr, authAddr := opts.FirestoreAddr, opts.AuthAddr
+	if fsAddr == "" {
+		fsAddr = defaultAddr
+	}
+	if authAddr == "" {
+		authAddr = defaultAddr
+	}
+	fs, err := firestore.NewServer(fsAddr)
+	if err != nil {
+		return nil, fmt.Errorf("embedded: start Firestore emulator on %s: %w", fsAddr, err)
+	}
+	if opts.Logf != nil {
+		logf := opts.Logf
+		fs.SetLogger(func(format string, args ...any) { logf("firestore: "+format, args...) })
+	}
+	if src != "" {
+		if err := fs.SetRules(src); err != nil {
+			fs.Close()
+			return nil, fmt.Errorf("embedded: load rules: %w", err)
+		}
+	}
+	au, err := auth.NewServer(authAddr)
+	if err != nil {
+		fs.Close()
+		return nil, fmt.Errorf("embedded: start Auth emulator on %s: %w", authAddr, err)
+	}
+	if opts.Logf != nil {
+		logf := opts.Logf
+		au.SetLogger(func(format string, args ...any) { logf("auth: "+format, args...) })
+	}
+	au.SetDefaultProject(project)
+	return &Emulators{
+		Firestore: fs, Auth: au,
+		FirestoreAddr: fs.Addr(), AuthAddr: au.Addr(),
+		ProjectID: project,
+	}, nil
+}
+
+// StartT starts the emulators for a test: their logs go to t.Logf (unless
+// opts.Logf is set), t.Cleanup closes them, and an error fails the test.
+func StartT(t testing.TB, opts Options) *Emulators {
+	t.Helper()
+	if opts.Logf == nil {
+		opts.Logf = t.Logf
+	}
+	e, err := Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := e.Close(); err != nil {
+			t.Errorf("embedded: close: %v", err)
+		}
+	})
+	return e
+}
+
+// Env returns the variables `firebase emulators:exec` sets for its
+// script, as KEY=VALUE: the Go, Node and Java SDKs and
+// @firebase/rules-unit-testing find the emulators through them.
+func (e *Emulators) Env() []string {
+	return []string{
+		"FIRESTORE_EMULATOR_HOST=" + e.FirestoreAddr,
+		"FIREBASE_FIRESTORE_EMULATOR_ADDRESS=" + e.FirestoreAddr,
+		"FIREBASE_AUTH_EMULATOR_HOST=" + e.AuthAddr,
+		"GCLOUD_PROJECT=" + e.ProjectID,
+		"GOOGLE_CLOUD_PROJECT=" + e.ProjectID,
+	}
+}
+
+// Setenv sets Env's variables for the duration of the test (t.Setenv, so
+// the test cannot be parallel).
+func (e *Emulators) Setenv(t testing.TB) {
+	t.Helper()
+	for _, kv := range e.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+}
+
+// Close stops both emulators, ending open connections and streams, and
+// frees their ports. It is safe to call more than once.
+func (e *Emulators) Close() error {
+	e.closeOnce.Do(func() {
+		e.closeErr = errors.Join(e.Firestore.Close(), e.Auth.Close())
+	})
+	return e.closeErr
+}
+
+// IsDemoProject reports whether id is a demo project: one with no real
+// Firebase resources, which tools must never send to production.
+func IsDemoProject(id string) bool { return strings.HasPrefix(id, "demo-") }
+
+// CheckProjectID rejects IDs that are not shaped like Google Cloud project
+// IDs: lowercase letters, digits and hyphens, starting with a letter, at
+// most 30 characters. The check keeps odd values out of file names,
+// URLs and environment variables.
+func CheckProjectID(id string) error {
+	bad := id == "" || len(id) > 30 || id[0] < 'a' || id[0] > 'z' || strings.HasSuffix(id, "-")
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			bad = true
+		}
+	}
+	if bad {
+		return fmt.Errorf("embedded: invalid project ID %q: use lowercase letters, digits and hyphens, starting with a letter (e.g. demo-roomgate)", id)
+	}
+	return nil
+}
