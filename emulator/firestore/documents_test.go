@@ -237,3 +237,24 @@ func TestSingleDocumentRPCs(t *testing.T) {
 		t.Errorf("bad name: %v", err)
 	}
 }
+
+func TestReadAtPastReadTime(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	ref := c.Doc("c/versioned")
+	w1, _ := ref.Set(ctx, map[string]any{"v": 1})
+	if _, err := ref.Set(ctx, map[string]any{"v": 2}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := ref.WithReadOptions(firestore.ReadTime(w1.UpdateTime)).Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Data()["v"] != int64(1) || !snap.ReadTime.Equal(w1.UpdateTime) {
+		t.Errorf("read at %v = %v (read time %v), want v=1", w1.UpdateTime, snap.Data(), snap.ReadTime)
+	}
+	if _, err := ref.WithReadOptions(firestore.ReadTime(w1.UpdateTime.Add(-time.Microsecond))).Get(ctx); status.Code(err) != codes.NotFound {
+		t.Errorf("read before creation: %v, want NotFound", err)
+	}
+}
