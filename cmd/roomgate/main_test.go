@@ -1,0 +1,56 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestUsageListsSubcommands(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"help"}, &out, &out); code != 0 {
+		t.Fatalf("help exit %d", code)
+	}
+	for _, name := range []string{"serve", "admin"} {
+		if !strings.Contains(out.String(), name) {
+			t.Errorf("usage lacks %s: %s", name, out.String())
+		}
+	}
+}
+
+func TestUnknownSubcommandFails(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"frobnicate"}, &out, &out); code != 2 {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestServeRefusesEmulatorForRealProject(t *testing.T) {
+	t.Setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+	t.Setenv("ROOMGATE_PROJECT_ID", "my-production")
+	var out bytes.Buffer
+	code := run([]string{"serve"}, &out, &out)
+	if code != 1 || !strings.Contains(out.String(), `does not start with "demo-"`) {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+}
+
+func TestAdminNeedsUIDAndRole(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"admin", "grant-role", "--uid", "x"}, &out, &out); code != 1 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if code := run([]string{"admin", "bogus"}, &out, &out); code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+}
+
+func TestSplitAdminFlags(t *testing.T) {
+	uid, role, rest, err := splitAdminFlags([]string{"--uid", "u1", "-project-id", "demo-x", "--role=admin", "-log-level=debug"})
+	if err != nil || uid != "u1" || role != "admin" || strings.Join(rest, " ") != "-project-id demo-x -log-level=debug" {
+		t.Fatalf("got %q %q %q %v", uid, role, rest, err)
+	}
+	if _, _, _, err := splitAdminFlags([]string{"--uid"}); err == nil {
+		t.Fatal("a missing value was accepted")
+	}
+}
