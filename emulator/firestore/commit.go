@@ -227,11 +227,9 @@ func checkPrecondition(op *writeOp, cur *firestorepb.Document) error {
 }
 
 // applyOp computes the document after op (nil: deleted) and op's
-// WriteResult. cur is the document before op as the batch sees it.
+// WriteResult. cur is the document before op as the batch sees it. The
+// precondition is checked separately (applyWrites).
 func applyOp(op *writeOp, cur *firestorepb.Document, t time.Time) (*firestorepb.Document, *firestorepb.WriteResult, error) {
-	if err := checkPrecondition(op, cur); err != nil {
-		return nil, nil, err
-	}
 	switch op.kind {
 	case opVerify:
 		return cur, &firestorepb.WriteResult{UpdateTime: cur.GetUpdateTime()}, nil
@@ -344,9 +342,22 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 		}
 		var reqs []*rules.Request
 		project := ""
+		// A failed precondition is reported only after the rules allowed
+		// the batch, so a caller the rules deny cannot probe whether a
+		// document exists (ALREADY_EXISTS / NOT_FOUND). Inferred: the
+		// safer order; the batch is judged as if the precondition held.
+		var precondErr error
 		for i := range ops {
 			op := &ops[i]
 			cur := x.lookup(op.name.full)
+			if err := checkPrecondition(op, cur); err != nil {
+				if rulesSet == nil {
+					return err
+				}
+				if precondErr == nil {
+					precondErr = err
+				}
+			}
 			after, res, err := applyOp(op, cur, x.t)
 			if err != nil {
 				return err
@@ -373,7 +384,7 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 			reqs = append(reqs, req)
 		}
 		if len(reqs) == 0 {
-			return nil
+			return precondErr
 		}
 		before, afterView := commitView{x: x, project: project}, commitView{x: x, project: project, after: true}
 		for _, r := range reqs {
@@ -382,7 +393,7 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 		if d := rulesSet.DecideBatch(reqs); !d.Allowed {
 			return denied(d.Reason)
 		}
-		return nil
+		return precondErr
 	})
 	if err != nil {
 		return time.Time{}, nil, err
