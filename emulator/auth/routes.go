@@ -100,9 +100,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		op = "-"
 	}
 	if c.uid != "" {
-		s.log("auth: %s %s project=%s uid=%s -> %d", r.Method, op, c.project, c.uid, status)
+		s.log("%s %s project=%s uid=%s -> %d", r.Method, op, c.project, c.uid, status)
 	} else {
-		s.log("auth: %s %s project=%s -> %d", r.Method, op, c.project, status)
+		s.log("%s %s project=%s -> %d", r.Method, op, c.project, status)
 	}
 	writeJSON(w, status, res)
 }

@@ -122,7 +122,7 @@ func opSignInWithCustomToken(s *server, c *call) (any, error) {
 			return nil, badRequest("INVALID_CUSTOM_TOKEN : Invalid assertion format")
 		}
 		if alg, _ := t.Header["alg"].(string); alg != "none" {
-			s.log("auth: WARNING: received a signed custom token; this emulator does not verify signatures and IS NOT SECURE")
+			s.log("WARNING: received a signed custom token; this emulator does not verify signatures and IS NOT SECURE")
 		}
 		if aud, _ := t.Payload["aud"].(string); aud != customTokenAudience {
 			return nil, badRequest("INVALID_CUSTOM_TOKEN : ((Invalid aud (audience). Note: Firebase ID Tokens / third-party tokens cannot be used with signInWithCustomToken.))")
