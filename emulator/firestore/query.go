@@ -36,6 +36,8 @@ type queryPlan struct {
 	// projection lists the selected field paths; nil means every field.
 	// A projection of only __name__ is non-nil and empty.
 	projection [][]string
+	// nearest is the find_nearest stage, or nil.
+	nearest *nearestPlan
 }
 
 type planOrder struct {
@@ -112,9 +114,6 @@ func compileQuery(parent string, q *firestorepb.StructuredQuery) (*queryPlan, er
 	if p.collectionID == "" || strings.Contains(p.collectionID, "/") {
 		return nil, invalidArg("invalid collection id %q", p.collectionID)
 	}
-	if q.GetFindNearest() != nil {
-		return nil, status.Error(codes.Unimplemented, "find_nearest (vector search) is not supported by this emulator")
-	}
 	var err error
 	if q.GetWhere() != nil {
 		if p.where, err = compileFilter(q.Where, 0); err != nil {
@@ -154,6 +153,11 @@ func compileQuery(parent string, q *firestorepb.StructuredQuery) (*queryPlan, er
 			p.projection = append(p.projection, segs)
 		}
 		p.projection = dropCoveredPaths(p.projection)
+	}
+	if q.GetFindNearest() != nil {
+		if err := compileNearest(p, q); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

@@ -659,3 +659,58 @@ func TestListDocumentsOptions(t *testing.T) {
 		t.Errorf("order by a field: %v", err)
 	}
 }
+
+func TestGoClientFindNearest(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	coll := c.Collection("vecs")
+	for id, d := range map[string]map[string]any{
+		"origin": {"v": firestore.Vector64{0, 0}, "k": "a"},
+		"near":   {"v": firestore.Vector64{1, 0}, "k": "a"},
+		"far":    {"v": firestore.Vector64{3, 4}, "k": "a"},
+		"diag":   {"v": firestore.Vector64{2, 2}, "k": "b"},
+		"dim3":   {"v": firestore.Vector64{1, 0, 0}, "k": "a"},
+		"novec":  {"v": []any{1.0, 0.0}, "k": "a"},
+	} {
+		if _, err := coll.Doc(id).Set(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(vq firestore.VectorQuery) ([]string, []*firestore.DocumentSnapshot) {
+		t.Helper()
+		snaps, err := vq.Documents(ctx).GetAll()
+		if err != nil {
+			t.Fatalf("find nearest: %v", err)
+		}
+		ids := make([]string, len(snaps))
+		for i, s := range snaps {
+			ids[i] = s.Ref.ID
+		}
+		return ids, snaps
+	}
+	q := coll.Query
+	ids, snaps := run(q.FindNearest("v", firestore.Vector64{0, 0}, 3, firestore.DistanceMeasureEuclidean,
+		&firestore.FindNearestOptions{DistanceResultField: "dist"}))
+	if !slices.Equal(ids, split("origin near diag")) {
+		t.Errorf("euclidean = %q", ids)
+	}
+	if len(snaps) == 3 && snaps[2].Data()["dist"] != math.Sqrt(8) {
+		t.Errorf("distance field = %v", snaps[2].Data()["dist"])
+	}
+	thr := 2.0
+	ids, _ = run(q.Where("k", "==", "a").FindNearest("v", firestore.Vector64{1, 1}, 10, firestore.DistanceMeasureDotProduct,
+		&firestore.FindNearestOptions{DistanceThreshold: &thr}))
+	if !slices.Equal(ids, split("far")) { // dot: far 7, near 1, origin 0; diag filtered out by k
+		t.Errorf("dot product with threshold = %q", ids)
+	}
+	ids, _ = run(q.FindNearest("v", firestore.Vector64{1, 1}, 2, firestore.DistanceMeasureCosine, nil))
+	if !slices.Equal(ids, split("diag far")) { // origin has no direction and is skipped
+		t.Errorf("cosine = %q", ids)
+	}
+	// The stored document did not get the distance field.
+	snap, err := coll.Doc("origin").Get(ctx)
+	if err != nil || snap.Data()["dist"] != nil {
+		t.Errorf("stored document changed: %v %v", snap.Data(), err)
+	}
+}

@@ -35,6 +35,15 @@ type match struct {
 // execute returns the documents the query selects from docs, in query
 // order, after cursors, offset and limit, without projection.
 func (p *queryPlan) execute(docs []*firestorepb.Document) []*firestorepb.Document {
+	if p.nearest != nil {
+		inScope := make([]*firestorepb.Document, 0, len(docs))
+		for _, d := range docs {
+			if d != nil && p.inScope(d.GetName()) {
+				inScope = append(inScope, d)
+			}
+		}
+		return p.executeNearest(inScope)
+	}
 	ms := make([]match, 0, len(docs))
 	for _, d := range docs {
 		if d == nil || !p.inScope(d.GetName()) {

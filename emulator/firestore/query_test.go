@@ -280,6 +280,17 @@ func TestQueryInvalid(t *testing.T) {
 		"negative limit":       {From: c, Limit: wrapperspb.Int32(-1)},
 		"bad select path":      {From: c, Select: &firestorepb.StructuredQuery_Projection{Fields: []*firestorepb.StructuredQuery_FieldReference{{FieldPath: "`x"}}}},
 	}
+	fn := func(v *firestorepb.Value, limit int32, m firestorepb.StructuredQuery_FindNearest_DistanceMeasure) *firestorepb.StructuredQuery_FindNearest {
+		return &firestorepb.StructuredQuery_FindNearest{VectorField: &firestorepb.StructuredQuery_FieldReference{FieldPath: "v"},
+			QueryVector: v, Limit: wrapperspb.Int32(limit), DistanceMeasure: m}
+	}
+	cases["nearest: not a vector"] = &firestorepb.StructuredQuery{From: c, FindNearest: fn(vArr(vDbl(1)), 1, nearestEuclidean)}
+	cases["nearest: empty vector"] = &firestorepb.StructuredQuery{From: c, FindNearest: fn(vVec(), 1, nearestEuclidean)}
+	cases["nearest: zero limit"] = &firestorepb.StructuredQuery{From: c, FindNearest: fn(vVec(1), 0, nearestEuclidean)}
+	cases["nearest: limit over 1000"] = &firestorepb.StructuredQuery{From: c, FindNearest: fn(vVec(1), 1001, nearestEuclidean)}
+	cases["nearest: no measure"] = &firestorepb.StructuredQuery{From: c, FindNearest: fn(vVec(1), 1, 0)}
+	cases["nearest: with cursor"] = &firestorepb.StructuredQuery{From: c, FindNearest: fn(vVec(1), 1, nearestCosine),
+		StartAt: &firestorepb.Cursor{Values: []*firestorepb.Value{vRef(testRoot + "/c/a")}}}
 	for name, q := range cases {
 		if _, err := compileQuery(testRoot, q); status.Code(err) != codes.InvalidArgument {
 			t.Errorf("%s: err = %v, want InvalidArgument", name, err)
