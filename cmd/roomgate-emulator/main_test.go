@@ -1,0 +1,385 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+)
+
+// helperEnv makes the test binary act as the command run by exec: it
+// talks to the emulators named by the standard variables with the real
+// Go client, as a user's test suite would.
+const helperEnv = "ROOMGATE_EMULATOR_TEST_HELPER"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(helperEnv); mode != "" {
+		os.Exit(helper(mode))
+	}
+	os.Exit(m.Run())
+}
+
+// helper writes or reads rooms/r1 through FIRESTORE_EMULATOR_HOST and
+// GCLOUD_PROJECT. "write" exits 7 after writing so the test sees the
+// status propagate; "read" exits 0 only if the document is there.
+func helper(mode string) int {
+	ctx := context.Background()
+	c, err := firestore.NewClient(ctx, os.Getenv("GCLOUD_PROJECT"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer c.Close()
+	switch mode {
+	case "write":
+		if _, err := c.Doc("rooms/r1").Set(ctx, map[string]any{"name": "lobby"}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		return 7
+	case "read":
+		s, err := c.Doc("rooms/r1").Get(ctx)
+		if err != nil || s.Data()["name"] != "lobby" {
+			fmt.Fprintln(os.Stderr, "read:", err)
+			return 1
+		}
+		return 0
+	}
+	return 1
+}
+
+func TestExecRunsTheCommandAndReturnsItsStatus(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	env := []string{helperEnv + "=write", "PATH=" + os.Getenv("PATH")}
+	code := runContext(context.Background(), []string{"exec", "--config", filepath.Join(dir, "none.json"), "--ephemeral-ports", "--quiet", "--", os.Args[0]}, env, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "none.json") {
+		t.Errorf("missing --config: exit %d, stderr %q; want 1 naming the file", code, errb.String())
+	}
+
+	cfg := writeFile(t, dir, "firebase.json", `{}`)
+	export := filepath.Join(dir, "export")
+	errb.Reset()
+	code = runContext(context.Background(), []string{"exec", "--config", cfg, "--ephemeral-ports", "--export-on-exit", export, "--", os.Args[0]}, env, &out, &errb)
+	if code != 7 {
+		t.Fatalf("exit %d, want the command's 7; stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "exported to "+export) {
+		t.Errorf("stderr lacks the export line:\n%s", errb.String())
+	}
+
+	// A second run imports the export: the document written by the first
+	// command is there for the second.
+	env[0] = helperEnv + "=read"
+	errb.Reset()
+	if code := runContext(context.Background(), []string{"exec", "--config", cfg, "--ephemeral-ports", "--import", export, "--", os.Args[0]}, env, &out, &errb); code != 0 {
+		t.Fatalf("read after import: exit %d; stderr:\n%s", code, errb.String())
+	}
+	// And without the import it is not.
+	errb.Reset()
+	if code := runContext(context.Background(), []string{"exec", "--config", cfg, "--ephemeral-ports", "--quiet", "--", os.Args[0]}, env, &out, &errb); code != 1 {
+		t.Fatalf("read without import: exit %d, want 1", code)
+	}
+}
+
+func TestExecEnvironment(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "firebase.json", `{}`)
+	var out, errb bytes.Buffer
+	env := []string{"PATH=" + os.Getenv("PATH"), "KEEP=me", "FIREBASE_EMULATOR_HUB=127.0.0.1:4400", "FIRESTORE_EMULATOR_HOST=elsewhere:1"}
+	code := runContext(context.Background(), []string{"exec", "--config", cfg, "--ephemeral-ports", "--quiet", "--project", "demo-envtest",
+		"--", "sh", "-c", "env"}, env, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	vars := map[string]string{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			vars[k] = v
+		}
+	}
+	fs := vars["FIRESTORE_EMULATOR_HOST"]
+	if !strings.HasPrefix(fs, "127.0.0.1:") || fs == "127.0.0.1:8080" || vars["FIREBASE_FIRESTORE_EMULATOR_ADDRESS"] != fs {
+		t.Errorf("Firestore variables: %q / %q", fs, vars["FIREBASE_FIRESTORE_EMULATOR_ADDRESS"])
+	}
+	if a := vars["FIREBASE_AUTH_EMULATOR_HOST"]; !strings.HasPrefix(a, "127.0.0.1:") || a == fs {
+		t.Errorf("FIREBASE_AUTH_EMULATOR_HOST = %q", a)
+	}
+	if vars["GCLOUD_PROJECT"] != "demo-envtest" || vars["GOOGLE_CLOUD_PROJECT"] != "demo-envtest" || vars["FIREBASE_CONFIG"] != `{"projectId":"demo-envtest"}` {
+		t.Errorf("project variables: %v", vars)
+	}
+	if _, ok := vars["FIREBASE_EMULATOR_HUB"]; ok {
+		t.Error("FIREBASE_EMULATOR_HUB from the parent was passed on; it would point tools at another emulator")
+	}
+	if vars["KEEP"] != "me" {
+		t.Error("the parent environment was not passed on")
+	}
+}
+
+func TestExecStatuses(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "firebase.json", `{}`)
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	cases := []struct {
+		name    string
+		command []string
+		want    int
+	}{
+		{"success", []string{"true"}, 0},
+		{"exit status", []string{"sh", "-c", "exit 42"}, 42},
+		{"script string through the shell", []string{"exit 5"}, 5},
+		{"killed by a signal", []string{"sh", "-c", "kill -TERM $$"}, 128 + 15},
+		{"command not found", []string{filepath.Join(t.TempDir(), "no-such-command")}, 127},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"exec", "--config", cfg, "--ephemeral-ports", "--quiet", "--"}, c.command...)
+			if code := runContext(context.Background(), args, env, &out, &errb); code != c.want {
+				t.Errorf("exit %d, want %d; stderr: %s", code, c.want, errb.String())
+			}
+		})
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "firebase.json", `{}`)
+	cases := []struct {
+		args []string
+		want int
+		msg  string
+	}{
+		{nil, 2, "usage"},
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"exec", "--config", cfg}, 2, "usage"},
+		{[]string{"exec", "--config", cfg, "--export-on-exit", "--", "true"}, 2, "needs a directory"},
+		{[]string{"exec", "--config", cfg, "--only", "functions", "--", "true"}, 2, "only the auth and firestore"},
+		{[]string{"start", "--config", cfg, "extra"}, 2, "unexpected arguments"},
+		{[]string{"exec", "--config", cfg, "--ephemeral-ports", "--project", "Bad_ID", "--", "true"}, 1, "invalid project ID"},
+		{[]string{"check"}, 2, "usage"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		if code := runContext(context.Background(), c.args, nil, &out, &errb); code != c.want || !strings.Contains(errb.String(), c.msg) {
+			t.Errorf("%q: exit %d, stderr %q; want %d containing %q", c.args, code, errb.String(), c.want, c.msg)
+		}
+	}
+}
+
+func TestNonDemoProjectWarnsLoudly(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "firebase.json", `{}`)
+	var out, errb bytes.Buffer
+	code := runContext(context.Background(), []string{"exec", "--config", cfg, "--ephemeral-ports", "--project", "real-project", "--", "true"}, nil, &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), `WARNING: *** project "real-project" is not a demo- project ***`) {
+		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+	}
+}
+
+func TestPortInUseSuggestsEphemeralPorts(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	cfg := writeFile(t, t.TempDir(), "firebase.json", `{"emulators":{"firestore":{"port":`+port+`}}}`)
+	var out, errb bytes.Buffer
+	if code := runContext(context.Background(), []string{"exec", "--config", cfg, "--", "true"}, nil, &out, &errb); code != 1 || !strings.Contains(errb.String(), "--ephemeral-ports") {
+		t.Errorf("exit %d, stderr:\n%s", code, errb.String())
+	}
+}
+
+func TestCheck(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.rules", "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{database}/documents {\n    match /a/{b} {\n      allow read: if true;\n    }\n  }\n}\n")
+	bad := writeFile(t, dir, "bad.rules", "service cloud.firestore {\n  match /a {\n    allow read: if a +;\n  }\n}\n")
+	var out, errb bytes.Buffer
+	if code := runContext(context.Background(), []string{"check", good, bad}, nil, &out, &errb); code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if out.String() != good+": ok (rules_version 2, 1 allow statements)\n" {
+		t.Errorf("stdout %q", out.String())
+	}
+	if want := bad + ":3:23: expected expression, found ';'\n    allow read: if a +;\n                      ^\n"; errb.String() != want {
+		t.Errorf("stderr %q, want %q", errb.String(), want)
+	}
+	// The shipped rules pass.
+	out.Reset()
+	errb.Reset()
+	if code := runContext(context.Background(), []string{"check", "../../firestore.rules"}, nil, &out, &errb); code != 0 {
+		t.Errorf("firestore.rules: exit %d: %s", code, errb.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the emulator's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+const openRules = `rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /rooms/{room} { allow read: if true; }
+  }
+}
+`
+
+const closedRules = `rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /rooms/{room} { allow read: if false; }
+  }
+}
+`
+
+func TestStartServesAndReloadsRules(t *testing.T) {
+	dir := t.TempDir()
+	rulesPath := writeFile(t, dir, "my.rules", openRules)
+	fsPort, authPort := freePort(t), freePort(t)
+	cfg := writeFile(t, dir, "firebase.json", fmt.Sprintf(`{"firestore":{"rules":"my.rules"},"emulators":{"firestore":{"host":"127.0.0.1","port":%d},"auth":{"port":%d}}}`, fsPort, authPort))
+	export := filepath.Join(dir, "data")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runContext(ctx, []string{"start", "--config", cfg, "--import", export, "--export-on-exit"}, nil, &out, &errb)
+	}()
+	waitFor(t, "the ready message", func() bool { return strings.Contains(out.String(), "Press Ctrl-C") })
+	fsAddr := fmt.Sprintf("127.0.0.1:%d", fsPort)
+	for _, want := range []string{
+		"export FIRESTORE_EMULATOR_HOST=" + fsAddr,
+		"export FIREBASE_FIRESTORE_EMULATOR_ADDRESS=" + fsAddr,
+		fmt.Sprintf("export FIREBASE_AUTH_EMULATOR_HOST=127.0.0.1:%d", authPort),
+		"export GCLOUD_PROJECT=demo-roomgate",
+		rulesPath + " (watched",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	conn, err := grpc.NewClient(fsAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	user, err := firestore.NewClient(ctx, "demo-roomgate", option.WithGRPCConn(conn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer user.Close()
+	readCode := func() codes.Code {
+		_, err := user.Doc("rooms/r1").Get(context.Background())
+		return status.Code(err)
+	}
+	if c := readCode(); c != codes.NotFound {
+		t.Fatalf("read under open rules: %v, want NotFound", c)
+	}
+
+	// Editing the file closes the room.
+	writeFile(t, dir, "my.rules", closedRules)
+	waitFor(t, "the reload", func() bool { return strings.Contains(errb.String(), "rules reloaded from "+rulesPath) })
+	if c := readCode(); c != codes.PermissionDenied {
+		t.Fatalf("read after reload: %v, want PermissionDenied", c)
+	}
+
+	// A broken edit is reported with its position; the closed rules stay.
+	writeFile(t, dir, "my.rules", "service cloud.firestore {\n  match /a {\n    allow read: if a +;\n  }\n}\n")
+	waitFor(t, "the compile error", func() bool { return strings.Contains(errb.String(), "NOT reloaded") })
+	if !strings.Contains(errb.String(), rulesPath+":3:23: expected expression") {
+		t.Errorf("stderr lacks the positioned error:\n%s", errb.String())
+	}
+	if c := readCode(); c != codes.PermissionDenied {
+		t.Fatalf("read after a broken edit: %v, want PermissionDenied (old rules kept)", c)
+	}
+
+	// Seed a document as admin so the export has something in it.
+	admin, err := firestore.NewClient(ctx, "demo-roomgate", option.WithEndpoint(fsAddr), option.WithoutAuthentication(),
+		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
+		option.WithGRPCDialOption(grpc.WithPerRPCCredentials(ownerToken{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Doc("rooms/r1").Set(ctx, map[string]any{"name": "lobby"}); err != nil {
+		t.Fatal(err)
+	}
+
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("start exited %d; stderr:\n%s", code, errb.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("start did not stop after its context ended")
+	}
+	if _, err := os.Stat(filepath.Join(export, "firestore_export", "roomgate-documents.json")); err != nil {
+		t.Errorf("no export at exit: %v", err)
+	}
+	// The ports are free again.
+	for _, p := range []int{fsPort, authPort} {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
+		if err != nil {
+			t.Errorf("port %d still taken: %v", p, err)
+			continue
+		}
+		l.Close()
+	}
+}
+
+// ownerToken is the Authorization the Go client sends to an emulator.
+type ownerToken struct{}
+
+func (ownerToken) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	return map[string]string{"authorization": "Bearer owner"}, nil
+}
+func (ownerToken) RequireTransportSecurity() bool { return false }
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
