@@ -152,6 +152,9 @@ func TestListenDocumentThroughGoClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	step("re-create", true, int64(3))
+	// Clearing the database (the emulator's REST "clear") is a delete too.
+	srv.ClearDocuments(testProject)
+	step("cleared", false, nil)
 
 	it.Stop()
 	waitNoListeners(t, srv)
