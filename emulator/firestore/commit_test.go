@@ -77,7 +77,7 @@ func TestTransformsThroughGoClient(t *testing.T) {
 // rawClient is a plain firestorepb client, used where the Go client
 // hides the wire (transform_results, the Write stream).
 func rawClient(t testing.TB, srv *Server, token string) firestorepb.FirestoreClient {
-	conn, err := grpc.NewClient(srv.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(bearer(token)))
+	conn, err := grpc.NewClient(addrOf(srv), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(bearer(token)))
 	if err != nil {
 		t.Fatal(err)
 	}

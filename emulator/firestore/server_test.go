@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
+	"os"
+	"strings"
 	"testing"
 
 	"cloud.google.com/go/firestore"
@@ -44,7 +47,28 @@ func unsignedJWT(uid string, claims map[string]any) string {
 	return enc.EncodeToString(h) + "." + enc.EncodeToString(pb) + "."
 }
 
-// newTestServer starts an emulator on a loopback port for the test.
+// targetEnv names another emulator (host:port, e.g. Google's) that the
+// client-driven tests of this file set talk to instead of the in-process
+// server, to settle fidelity questions (STYLE.md habit 15):
+//
+//	ROOMGATE_TEST_FIRESTORE=127.0.0.1:8080 go test -run 'CRUD|Transform' ./emulator/firestore
+//
+// Tests that look inside the server skip those checks in that mode; tests
+// that load rules must use loadRules.
+const targetEnv = "ROOMGATE_TEST_FIRESTORE"
+
+func external() bool { return os.Getenv(targetEnv) != "" }
+
+// addrOf returns where clients of the test connect.
+func addrOf(srv *Server) string {
+	if a := os.Getenv(targetEnv); a != "" {
+		return a
+	}
+	return srv.Addr()
+}
+
+// newTestServer starts an emulator on a loopback port for the test (and
+// clears the external target's data when one is set).
 func newTestServer(t testing.TB) *Server {
 	t.Helper()
 	srv, err := NewServer("127.0.0.1:0")
@@ -53,14 +77,43 @@ func newTestServer(t testing.TB) *Server {
 	}
 	srv.SetLogger(t.Logf)
 	t.Cleanup(func() { srv.Close() })
+	if external() {
+		clearTarget(t, srv)
+		t.Cleanup(func() { clearTarget(t, srv) })
+	}
 	return srv
+}
+
+func clearTarget(t testing.TB, srv *Server) {
+	req, _ := http.NewRequest("DELETE", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+"/databases/(default)/documents", nil)
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		resp.Body.Close()
+	}
+}
+
+// loadRules installs rules for testProject through the REST endpoint, so
+// it works against any target.
+func loadRules(t testing.TB, srv *Server, src string) {
+	t.Helper()
+	b, _ := json.Marshal(map[string]any{"rules": map[string]any{"files": []any{map[string]any{"content": src}}}})
+	req, _ := http.NewRequest("PUT", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+":securityRules", strings.NewReader(string(b)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("loading rules: HTTP %d", resp.StatusCode)
+	}
 }
 
 // dial returns a real Go Firestore client talking to srv with the given
 // bearer token ("owner" for admin, "" for unauthenticated).
 func dial(t testing.TB, srv *Server, token string) *firestore.Client {
 	t.Helper()
-	conn, err := grpc.NewClient(srv.Addr(),
+	conn, err := grpc.NewClient(addrOf(srv),
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithPerRPCCredentials(bearer(token)))
 	if err != nil {
