@@ -369,3 +369,56 @@ func TestAdminWithoutCredentialsIsRefused(t *testing.T) {
 		}
 	})
 }
+
+func TestAdminProviderLinking(t *testing.T) {
+	srv := startEmulator(t)
+	ac := adminClient(t, srv)
+	ctx := context.Background()
+	if _, err := ac.CreateUser(ctx, (&fbauth.UserToCreate{}).UID("linker").Email("l@example.com")); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("a linked provider is found by GetUserByProviderUID and appears in tokens", func(t *testing.T) {
+		_, err := ac.UpdateUser(ctx, "linker", (&fbauth.UserToUpdate{}).ProviderToLink(&fbauth.UserProvider{
+			ProviderID: "google.com", UID: "g-123", Email: "l@gmail.com",
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := ac.GetUserByProviderUID(ctx, "google.com", "g-123")
+		if err != nil || u.UID != "linker" {
+			t.Fatalf("GetUserByProviderUID = %v, %v", u, err)
+		}
+		r := mustOK(t, client(t, srv, "signInWithCustomToken", map[string]any{"token": `{"uid":"linker"}`}))
+		_, p, raw := decodeToken(t, r.str("idToken"))
+		ids := p["firebase"].(map[string]any)["identities"].(map[string]any)
+		if g, _ := ids["google.com"].([]any); len(g) != 1 || g[0] != "g-123" {
+			t.Errorf("identities in %s", raw)
+		}
+	})
+
+	t.Run("the same provider identity cannot be linked to a second user", func(t *testing.T) {
+		if _, err := ac.CreateUser(ctx, (&fbauth.UserToCreate{}).UID("other")); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ac.UpdateUser(ctx, "other", (&fbauth.UserToUpdate{}).ProviderToLink(&fbauth.UserProvider{
+			ProviderID: "google.com", UID: "g-123",
+		}))
+		if err == nil || !strings.Contains(err.Error(), "FEDERATED_USER_ID_ALREADY_LINKED") {
+			t.Errorf("second link: %v", err)
+		}
+	})
+
+	t.Run("ProvidersToDelete unlinks it", func(t *testing.T) {
+		u, err := ac.UpdateUser(ctx, "linker", (&fbauth.UserToUpdate{}).ProvidersToDelete([]string{"google.com"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(u.ProviderUserInfo) != 0 {
+			t.Errorf("providers %+v", u.ProviderUserInfo)
+		}
+		if _, err := ac.GetUserByProviderUID(ctx, "google.com", "g-123"); !fbauth.IsUserNotFound(err) {
+			t.Errorf("still found: %v", err)
+		}
+	})
+}

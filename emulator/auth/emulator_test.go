@@ -3,6 +3,8 @@ package auth_test
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,4 +169,23 @@ func TestExportImportRoundTrip(t *testing.T) {
 			t.Errorf("import: %v", err)
 		}
 	})
+}
+
+func TestHandlerCanBeMountedElsewhere(t *testing.T) {
+	srv := startEmulator(t)
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	resp, err := http.Post(hs.URL+"/identitytoolkit.googleapis.com/v1/accounts:signUp?key=fake", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	// Both listeners share one store.
+	accounts, _ := srv.Export(projectID)
+	if len(accounts.Users) != 1 {
+		t.Errorf("%d users via the shared store, want 1", len(accounts.Users))
+	}
 }
