@@ -80,6 +80,9 @@ func NewServer(addr string) (*Server, error) {
 	srv := &Server{s: s, lis: lis}
 	srv.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage),
+		// Close waits for handlers, so none logs (to a finished test's
+		// t.Logf) or touches the store after Close returns.
+		grpc.WaitForHandlers(true),
 		grpc.UnaryInterceptor(projectInterceptor),
 		grpc.StreamInterceptor(projectStreamInterceptor),
 	)
@@ -104,6 +107,8 @@ func (srv *Server) Close() error {
 		srv.grpc.Stop()
 		srv.http.Close()
 		srv.done.Wait()
+		nop := func(string, ...any) {}
+		srv.s.logger.Store(&nop)
 	})
 	return nil
 }
