@@ -1,0 +1,282 @@
+package rules
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/roomgate/roomgate/emulator/embedded"
+)
+
+// rulesPath is the shipped rules file, relative to this package.
+const rulesPath = "../../firestore.rules"
+
+// suite is the emulator the table runs against, set up by TestMain.
+var suite *harness
+
+// TestMain picks the emulator: the one named by FIRESTORE_EMULATOR_HOST
+// (as `firebase emulators:exec` sets it) or else an embedded one started
+// here. Either way the shipped rules are loaded through the emulator's
+// REST endpoint, which also resets rule coverage.
+func TestMain(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	project := firstEnv("GCLOUD_PROJECT", "GOOGLE_CLOUD_PROJECT")
+	if project == "" {
+		project = embedded.DefaultProjectID
+	}
+	addr := os.Getenv("FIRESTORE_EMULATOR_HOST")
+	if addr == "" {
+		emu, err := embedded.Start(embedded.Options{ProjectID: project, Logf: func(string, ...any) {}})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "test/rules:", err)
+			return 1
+		}
+		defer emu.Close()
+		addr = emu.FirestoreAddr
+	}
+	src, err := os.ReadFile(rulesPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test/rules:", err)
+		return 1
+	}
+	h, err := newHarness(addr, project)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test/rules:", err)
+		return 1
+	}
+	defer h.close()
+	if err := h.loadRules(string(src)); err != nil {
+		fmt.Fprintf(os.Stderr, "test/rules: load %s into the emulator at %s: %v\n", rulesPath, addr, err)
+		return 1
+	}
+	suite = h
+	return m.Run()
+}
+
+func firstEnv(keys ...string) string {
+	for _, k := range keys {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// harness talks to one emulator for one project: a Go Firestore client per
+// identity, plus the emulator's REST endpoints for rules, data and
+// coverage.
+type harness struct {
+	addr, project string
+	web           *http.Client
+	admin         *firestore.Client
+
+	mu      sync.Mutex
+	clients map[string]*firestore.Client // by token
+	closers []func() error
+
+	// seeded is the key of the state currently stored; "" when the store
+	// must be (re)seeded before the next case.
+	seeded string
+}
+
+func newHarness(addr, project string) (*harness, error) {
+	h := &harness{addr: addr, project: project, web: &http.Client{Timeout: 30 * time.Second}, clients: map[string]*firestore.Client{}}
+	admin, err := h.dial("owner")
+	if err != nil {
+		return nil, err
+	}
+	h.admin = admin
+	return h, nil
+}
+
+// bearer is per-RPC credentials sending a fixed Authorization header: the
+// emulators' "owner" for admin access, or an ID token for a user.
+type bearer string
+
+func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
+	if b == "" {
+		return nil, nil
+	}
+	return map[string]string{"authorization": "Bearer " + string(b)}, nil
+}
+func (bearer) RequireTransportSecurity() bool { return false }
+
+// dial opens a real Go Firestore client sending token ("" for none). The
+// connection is our own, so FIRESTORE_EMULATOR_HOST's admin credentials
+// never leak into a user's client.
+func (h *harness) dial(token string) (*firestore.Client, error) {
+	conn, err := grpc.NewClient(h.addr,
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(bearer(token)))
+	if err != nil {
+		return nil, err
+	}
+	c, err := firestore.NewClient(context.Background(), h.project, option.WithGRPCConn(conn))
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	h.mu.Lock()
+	h.closers = append(h.closers, c.Close, conn.Close)
+	h.mu.Unlock()
+	return c, nil
+}
+
+// as returns the client acting as u, creating it on first use.
+func (h *harness) as(u user) (*firestore.Client, error) {
+	tok := u.token(h.project)
+	h.mu.Lock()
+	c := h.clients[tok]
+	h.mu.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	c, err := h.dial(tok)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	h.clients[tok] = c
+	h.mu.Unlock()
+	return c, nil
+}
+
+func (h *harness) close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for i := len(h.closers) - 1; i >= 0; i-- {
+		h.closers[i]()
+	}
+	h.closers = nil
+}
+
+// user is who makes a request: a uid with custom claims, or nobody
+// (uid "") for an unauthenticated client.
+type user struct {
+	name   string
+	uid    string
+	claims map[string]any
+}
+
+// token mints an unsigned ID token ({"alg":"none"}, empty signature) of the
+// shape @firebase/rules-unit-testing sends; the Firebase emulators accept
+// it and expose its claims as request.auth.token.
+func (u user) token(project string) string {
+	if u.uid == "" {
+		return ""
+	}
+	hdr, _ := json.Marshal(map[string]any{"alg": "none", "type": "JWT"})
+	now := time.Now().Unix()
+	p := map[string]any{
+		"iss": "https://securetoken.google.com/" + project, "aud": project,
+		"iat": now, "exp": now + 3600, "auth_time": now,
+		"sub": u.uid, "user_id": u.uid,
+		"firebase": map[string]any{"sign_in_provider": "custom", "identities": map[string]any{}},
+	}
+	for k, v := range u.claims {
+		p[k] = v
+	}
+	body, _ := json.Marshal(p)
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(hdr) + "." + enc.EncodeToString(body) + "."
+}
+
+// rest sends one request to the emulator's REST surface and decodes a
+// JSON answer into out (when not nil).
+func (h *harness) rest(method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, "http://"+h.addr+path, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := h.web.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
+	}
+	if out != nil {
+		return json.Unmarshal(b, out)
+	}
+	return nil
+}
+
+// loadRules installs src as the project's rules. A new ruleset starts
+// with zero coverage.
+func (h *harness) loadRules(src string) error {
+	body := map[string]any{"rules": map[string]any{"files": []map[string]string{{"name": "firestore.rules", "content": src}}}}
+	if err := h.rest(http.MethodPut, "/emulator/v1/projects/"+h.project+":securityRules", body, nil); err != nil {
+		return err
+	}
+	h.seeded = ""
+	return nil
+}
+
+// clear deletes every document of the project's default database.
+func (h *harness) clear() error {
+	h.seeded = ""
+	return h.rest(http.MethodDelete, "/emulator/v1/projects/"+h.project+"/databases/(default)/documents", nil, nil)
+}
+
+// coverageRow is one allow statement in the emulator's coverage report
+// (emulator/firestore/rest.go).
+type coverageRow struct {
+	Line      int      `json:"line"`
+	Match     string   `json:"match"`
+	Methods   []string `json:"methods"`
+	Condition string   `json:"condition"`
+	True      int64    `json:"true"`
+	False     int64    `json:"false"`
+	Error     int64    `json:"error"`
+}
+
+// coverage fetches the rule coverage report. ok is false when the
+// emulator answers in a format other than roomgate's (Google's emulator
+// has its own, undocumented one).
+func (h *harness) coverage() (rows []coverageRow, ok bool, err error) {
+	var rep struct {
+		Rules json.RawMessage `json:"rules"`
+	}
+	if err := h.rest(http.MethodGet, "/emulator/v1/projects/"+h.project+":ruleCoverage", nil, &rep); err != nil {
+		return nil, false, err
+	}
+	if len(rep.Rules) == 0 || rep.Rules[0] != '[' {
+		return nil, false, nil
+	}
+	if err := json.Unmarshal(rep.Rules, &rows); err != nil {
+		return nil, false, err
+	}
+	return rows, true, nil
+}
