@@ -62,14 +62,14 @@ type batchGetResponse struct {
 // opBatchGet lists users in localId order. maxResults defaults to 20 and is
 // capped at 1000; a negative value (the CLI uses -1) returns every user.
 func opBatchGet(s *server, c *call) (any, error) {
-	max := 20
+	limit := 20
 	if v := c.query.Get("maxResults"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, invalidJSON("Invalid value at 'max_results' (" + strconv.Quote(v) + ")")
 		}
 		if n := int(math.Floor(f)); n != 0 {
-			max = min(n, 1000)
+			limit = min(n, 1000)
 		}
 	}
 	s.st.mu.Lock()
@@ -77,8 +77,8 @@ func opBatchGet(s *server, c *call) (any, error) {
 	p := s.st.projectLocked(c.project)
 	users := p.sortedUsers(c.query.Get("nextPageToken"))
 	resp := batchGetResponse{Kind: "identitytoolkit#DownloadAccountResponse"}
-	if max >= 0 && len(users) >= max {
-		users = users[:max]
+	if limit >= 0 && len(users) >= limit {
+		users = users[:limit]
 		if len(users) > 0 {
 			resp.NextPageToken = users[len(users)-1].LocalID
 		}

@@ -359,3 +359,38 @@ func TestLogsNeverContainSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentSignUpsOfOneEmail(t *testing.T) {
+	srv := startEmulator(t)
+	srv.SetLogger(nil)
+	const n = 16
+	results := make(chan rest, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results <- client(t, srv, "signUp", map[string]any{"email": "race@example.com", "password": "password1"})
+		}()
+	}
+	wg.Wait()
+	close(results)
+	ok, exists := 0, 0
+	for r := range results {
+		switch {
+		case r.Status == 200:
+			ok++
+		case r.errorMessage() == "EMAIL_EXISTS":
+			exists++
+		default:
+			t.Errorf("unexpected answer %d %s", r.Status, r.Raw)
+		}
+	}
+	if ok != 1 || exists != n-1 {
+		t.Errorf("%d sign-ups succeeded and %d got EMAIL_EXISTS, want 1 and %d", ok, exists, n-1)
+	}
+	accounts, _ := srv.Export(projectID)
+	if len(accounts.Users) != 1 {
+		t.Errorf("%d users stored, want 1", len(accounts.Users))
+	}
+}
