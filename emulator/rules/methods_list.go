@@ -66,7 +66,79 @@ func listMethod(l listV, name string, args []Value) Value {
 		}
 		return out
 	}
+	if v, ok := hasOpSmall(name, l, other); ok {
+		return v
+	}
 	return hasOp(name, newSet(l), other)
+}
+
+// hasOpSmallMax bounds the work of hasOpSmall's nested loops
+// (len(recv) * len(arg)); past it, building a set is cheaper.
+const hasOpSmallMax = 256
+
+// hasOpSmall is hasAll, hasAny and hasOnly without building sets, for the
+// common case of short lists of strings, bools, ints and nulls (keys()
+// against a literal list of field names). ok is false when the fast path
+// does not apply and the caller must use hasOp.
+//
+// It is equivalent to hasOp: sets compare elements by equalKey, and for
+// these four kinds equalKey(a) == equalKey(b) exactly when a == b as Go
+// interface values (same kind and same value): each key starts with a
+// tag of its kind ('s', 't'/'f', 'n', 'z') followed by an injective
+// encoding of the value. Floats are left to hasOp because an integral
+// float has the same key as the equal int (1 and 1.0 are one element).
+// Duplicates never matter to any of the three, in either form.
+func hasOpSmall(name string, recv, arg []Value) (Value, bool) {
+	if len(recv)*len(arg) > hasOpSmallMax || !plainScalars(recv) || !plainScalars(arg) {
+		return nil, false
+	}
+	switch name {
+	case "hasAll": // every argument element is in the receiver
+		for _, e := range arg {
+			if !containsPlain(recv, e) {
+				return theFalse, true
+			}
+		}
+		return theTrue, true
+	case "hasAny": // some argument element is in the receiver
+		for _, e := range arg {
+			if containsPlain(recv, e) {
+				return theTrue, true
+			}
+		}
+		return theFalse, true
+	case "hasOnly": // every receiver element is in the argument
+		for _, e := range recv {
+			if !containsPlain(arg, e) {
+				return theFalse, true
+			}
+		}
+		return theTrue, true
+	}
+	return nil, false
+}
+
+// plainScalars reports whether every element is a string, bool, int or
+// null: the kinds whose set equality is Go's == (see hasOpSmall).
+func plainScalars(l []Value) bool {
+	for _, e := range l {
+		switch e.(type) {
+		case stringV, boolV, intV, nullV:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// containsPlain reports whether l holds e; l and e are plain scalars.
+func containsPlain(l []Value, e Value) bool {
+	for _, x := range l {
+		if x == e {
+			return true
+		}
+	}
+	return false
 }
 
 // hasOp implements hasAll, hasAny and hasOnly for a receiver (as a set of
@@ -108,12 +180,19 @@ func setMethod(s *setV, name string, args []Value) Value {
 		return intV(len(s.elems))
 	case "hasAll", "hasAny", "hasOnly":
 		if len(args) == 1 {
+			var arg []Value
 			switch a := args[0].(type) {
 			case listV:
-				return hasOp(name, s, a)
+				arg = a
 			case *setV:
-				return hasOp(name, s, a.elems)
+				arg = a.elems
+			default:
+				return errArgs("set."+name, args, "set."+name+"(set|list)")
 			}
+			if v, ok := hasOpSmall(name, s.elems, arg); ok {
+				return v
+			}
+			return hasOp(name, s, arg)
 		}
 		return errArgs("set."+name, args, "set."+name+"(set|list)")
 	case "difference", "union", "intersection":
