@@ -31,7 +31,7 @@ func authValue(a *Auth) Value {
 	}
 	return mapValue(map[string]Value{
 		"uid":   stringValue(a.UID),
-		"token": fromGo(a.Token),
+		"token": lazyData(a.Token),
 	})
 }
 
@@ -54,7 +54,7 @@ func docResource(doc *Document, reqPath string, segs []string) Value {
 	if doc.Path != "" && doc.Path != reqPath {
 		return resourceValue(doc, segs[1])
 	}
-	data := fromGo(doc.Data)
+	data := lazyData(doc.Data)
 	if data == nullValue() {
 		data = mapValue(map[string]Value{})
 	}

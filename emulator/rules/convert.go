@@ -95,7 +95,7 @@ func resourceValue(doc *Document, database string) Value {
 	if doc == nil {
 		return theNull
 	}
-	data := fromGo(doc.Data)
+	data := lazyData(doc.Data)
 	if _, ok := data.(nullV); ok {
 		data = mapV{}
 	}

@@ -1,9 +1,13 @@
 package rules
 
 import (
+	"encoding/json"
 	"math"
 	"math/rand"
 	"testing"
+	"time"
+
+	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
 // The tests in this file check the evaluator's fast paths against the
@@ -52,5 +56,95 @@ func TestHasOpSmallMatchesSets(t *testing.T) {
 	}
 	if fastTaken == 0 {
 		t.Fatal("the fast path was never taken")
+	}
+}
+
+// lazyTestData holds every kind of document value, nested.
+var lazyTestData = map[string]any{
+	"s": "alice", "n": int64(3), "f": 1.0, "half": 2.5, "nan": math.NaN(), "b": true, "z": nil,
+	"bytes": []byte("hi"), "t": time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC),
+	"geo": LatLng{Lat: 1, Lng: 2}, "ref": Reference("/databases/(default)/documents/rooms/r1"),
+	"list":   []any{int64(1), "a", map[string]any{"x": int64(1)}, []any{2.0}},
+	"nested": map[string]any{"x": int64(1), "deep": map[string]any{"y": "z"}},
+	"empty":  map[string]any{},
+}
+
+// lazyTestExprs read d (the data above) and e (the same data with
+// nested.x changed to 2.0) in every way a map can be used.
+var lazyTestExprs = []string{
+	`d`, `d.s`, `d['n']`, `d.typo`, `d['typo']`, `d.nested.deep.y`, `d.list[2].x`, `d.list[3]`,
+	`d == d`, `d == e`, `d != e`, `d.nested == {'x': 1, 'deep': {'y': 'z'}}`,
+	`{'x': 1.0, 'deep': {'y': 'z'}} == d.nested`, `d.nested == e.nested`, `d.empty == {}`,
+	`[d.nested] == [e.nested]`, `d.nested in [e.nested]`, `d.list[2] in d.list`,
+	`'s' in d`, `'typo' in d`, `1 in d`, `d.size()`, `d.keys()`, `d.values()`, `d.nested.values()`,
+	`d.get('s', 0)`, `d.get('typo', 0)`, `d.get(['nested', 'deep', 'y'], 0)`, `d.get(['nested', 'x', 'y'], 0)`,
+	`d.get(['s', 1], 0)`, `d.get([], 0)`, `d.get(1, 0)`, `d.get('s')`, `d.keys(1)`, `d.size(1)`,
+	`d.diff(e).affectedKeys()`, `e.diff(d).changedKeys()`, `d.nested.diff(e.nested).unchangedKeys()`,
+	`{'x': 1}.diff(d.nested).addedKeys()`, `d.nested.diff({'x': 1}).removedKeys()`, `d.diff(1)`,
+	`[d.nested, e.nested].toSet().size()`, `[d.nested].toSet() == [{'x': 1.0, 'deep': {'y': 'z'}}].toSet()`,
+	`[d.nested].hasAll([e.nested])`, `d.list.hasAny([{'x': 1.0}])`, `d is map`, `d.nested is map`,
+	`d.typo.x`, `d.s.x`, `d.t == timestamp.value(1748779200000)`, `d.ref`, `d.geo`, `d.bytes`,
+	`d.nan == d.nan`, `[d.nan].toSet().size()`, `path('x/{y}/{x}').bind(d.nested.deep)`, `path('x/{y}').bind(d.nested)`,
+	`debug(d.nested)`, `d.missing.get('x', 1)`, `d.nested.keys().hasOnly(['x', 'deep'])`,
+	`d.size() > 3 && d.keys().hasAll(['s', 'n'])`, `d.list[2].x + 1`, `d[1]`, `d.nested['deep']['y']`,
+}
+
+// TestLazyDataMatchesEager evaluates the same expressions over Go data
+// converted eagerly (fromGo) and lazily (lazyData) and expects the same
+// results, error texts included.
+func TestLazyDataMatchesEager(t *testing.T) {
+	other := map[string]any{}
+	for k, v := range lazyTestData {
+		other[k] = v
+	}
+	other["nested"] = map[string]any{"x": 2.0, "deep": map[string]any{"y": "z"}}
+	scopeOf := func(conv func(any) Value) *scope {
+		return &scope{vars: map[string]Value{"d": conv(lazyTestData), "e": conv(other)}}
+	}
+	eager, lazy := scopeOf(fromGo), scopeOf(lazyData)
+	if _, ok := lazy.vars["d"].(*goMapV); !ok {
+		t.Fatalf("lazyData built %T, want *goMapV", lazy.vars["d"])
+	}
+	for _, src := range lazyTestExprs {
+		x, err := parser.ParseExpr(src)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		want := formatValue((&evalContext{}).eval(x, eager))
+		got := formatValue((&evalContext{}).eval(x, lazy))
+		if got != want {
+			t.Errorf("%s\nlazy:  %s\neager: %s", src, got, want)
+		}
+	}
+}
+
+// TestLazyDataErrors checks that data fromGo rejects is rejected by
+// lazyData with the same error, however deep the bad value sits.
+func TestLazyDataErrors(t *testing.T) {
+	bad := []any{
+		struct{}{}, uint64(math.MaxUint64), uint(math.MaxUint64), time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC), Reference("/a//b"), Reference("//a"), Reference("a//"),
+		errorf("boom"), json.Number("1"),
+	}
+	for _, b := range bad {
+		for _, data := range []any{
+			map[string]any{"ok": "x", "bad": b},
+			map[string]any{"l": []any{int64(1), map[string]any{"bad": b}}},
+		} {
+			want := fromGo(data)
+			if !isError(want) {
+				t.Fatalf("fromGo(%#v) is not an error", data)
+			}
+			if got := lazyData(data); formatValue(got) != formatValue(want) {
+				t.Errorf("lazyData(%#v) = %s, want %s", data, formatValue(got), formatValue(want))
+			}
+		}
+	}
+	good := []any{uint64(math.MaxInt64), Reference("/a/b/"), Reference(""), Reference("/"), (*LatLng)(nil), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)}
+	for _, g := range good {
+		data := map[string]any{"g": g}
+		if isError(fromGo(data)) || isError(lazyData(data)) {
+			t.Errorf("%#v: fromGo %s, lazyData %s", g, formatValue(fromGo(data)), formatValue(lazyData(data)))
+		}
 	}
 }

@@ -35,7 +35,7 @@ func mapMethod(m mapV, name string, args []Value) Value {
 		return mapGet(m, args[0], args[1])
 	case "diff":
 		if len(args) == 1 {
-			if o, ok := args[0].(mapV); ok {
+			if o, ok := asMapV(args[0]); ok {
 				return &mapDiffV{a: m, b: o}
 			}
 		}
@@ -48,27 +48,25 @@ func mapMethod(m mapV, name string, args []Value) Value {
 // naming a path through nested maps; a missing step or a non-map
 // intermediate yields the default [obs PY map-get-string-and-list-form].
 // An empty list yields m itself [inf].
-func mapGet(m mapV, key, def Value) Value {
+func mapGet(m, key, def Value) Value {
 	switch k := key.(type) {
 	case stringV:
-		if v, ok := m[string(k)]; ok {
+		if v, found, _ := mapField(m, string(k)); found {
 			return v
 		}
 		return def
 	case listV:
-		var cur Value = m
+		cur := m
 		for _, step := range k {
 			s, ok := step.(stringV)
 			if !ok {
 				return errorf("Unsupported operation error. Received: map.get() path holding %s. Expected: a list of strings.", step.typeName())
 			}
-			cm, ok := cur.(mapV)
-			if !ok {
+			v, found, isMap := mapField(cur, string(s))
+			if !isMap || !found {
 				return def
 			}
-			if cur, ok = cm[string(s)]; !ok {
-				return def
-			}
+			cur = v
 		}
 		return cur
 	}
@@ -128,7 +126,7 @@ func pathMethod(p *pathV, name string, args []Value) Value {
 	}
 	var m mapV
 	if len(args) == 1 {
-		m, _ = args[0].(mapV)
+		m, _ = asMapV(args[0])
 	}
 	if m == nil {
 		return errArgs("path.bind", args, "path.bind(map)")

@@ -108,6 +108,12 @@ func inOp(x, y Value) Value {
 		}
 		_, has := c[string(k)]
 		return boolOf(has)
+	case *goMapV:
+		k, ok := x.(stringV)
+		if !ok {
+			return errBinary("in", x, y)
+		}
+		return boolOf(c.has(string(k)))
 	}
 	return errBinary("in", x, y)
 }
@@ -298,6 +304,11 @@ func member(v Value, name string) Value {
 			return e
 		}
 		return errNoKey(name)
+	case *goMapV:
+		if e, ok := x.field(name); ok {
+			return e
+		}
+		return errNoKey(name)
 	case *pathV:
 		if e, ok := x.binds[name]; ok {
 			return e
@@ -329,7 +340,7 @@ func index(v, i Value) Value {
 			return errBinary("[]", v, i)
 		}
 		return utf16Slice(string(x), int64(n), int64(n)+1)
-	case mapV:
+	case mapV, *goMapV:
 		k, ok := i.(stringV)
 		if !ok {
 			return errBinary("[]", v, i)

@@ -65,8 +65,11 @@ func deepEqual(a, b Value) bool {
 		}
 		return true
 	case mapV:
-		y, ok := b.(mapV)
+		y, ok := asMapV(b)
 		return ok && mapsEqual(x, y)
+	case *goMapV:
+		y, ok := asMapV(b)
+		return ok && mapsEqual(x.eager(), y)
 	case *setV:
 		y, ok := b.(*setV)
 		if !ok || len(x.elems) != len(y.elems) {
@@ -329,6 +332,8 @@ func writeKey(b *strings.Builder, v Value) {
 			b.WriteString(k)
 		}
 		b.WriteByte('}')
+	case *goMapV:
+		writeKey(b, x.eager())
 	case *mapDiffV:
 		b.WriteByte('D')
 		writeKey(b, x.a)

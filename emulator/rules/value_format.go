@@ -56,6 +56,8 @@ func writeValue(b *strings.Builder, v Value) {
 			writeValue(b, x[k])
 		}
 		b.WriteByte('}')
+	case *goMapV:
+		writeValue(b, x.eager())
 	case *setV:
 		writeElems(b, "set([", x.elems, "])")
 	case *mapDiffV:
