@@ -1,0 +1,246 @@
+// Package e2e drives roomgate's real handler stack (internal/app, exactly
+// as `roomgate serve` builds it) over HTTP against the in-process Firestore
+// and Auth emulators with firestore.rules loaded, through the real Admin
+// SDK and Firestore client. Tests are scenario tables: method, path, token,
+// body, expected status and body fragments.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"cloud.google.com/go/firestore"
+	"firebase.google.com/go/v4/auth"
+
+	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/internal/app"
+	"github.com/roomgate/roomgate/internal/config"
+)
+
+const projectID = "demo-roomgate"
+
+// suite is one running service with its emulators and fixtures.
+type suite struct {
+	t    testing.TB
+	emu  *embedded.Emulators
+	svc  *app.Service
+	srv  *httptest.Server
+	fs   *firestore.Client
+	auth *auth.Client
+	// tokens maps a fixture user name (= uid) to a current ID token.
+	tokens map[string]string
+	// vars holds values captured by steps ({room} etc. in paths).
+	vars map[string]string
+}
+
+// newSuite starts emulators and the service. mod may change the config
+// (the defaults here switch rate limits off; the rate-limit test turns
+// them back on).
+func newSuite(t testing.TB, mod func(*config.Config)) *suite {
+	t.Helper()
+	emu := embedded.StartT(t, embedded.Options{ProjectID: projectID, RulesPath: "../../firestore.rules", Logf: func(string, ...any) {}})
+	emu.Setenv(t)
+	cfg, err := config.Load(nil, func(k string) string {
+		switch k {
+		case "ROOMGATE_PROJECT_ID":
+			return projectID
+		case "FIRESTORE_EMULATOR_HOST":
+			return emu.FirestoreAddr
+		case "FIREBASE_AUTH_EMULATOR_HOST":
+			return emu.AuthAddr
+		}
+		return ""
+	}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RateLimit, cfg.MutationRate = 0, 0
+	cfg.TxnMaxAttempts = 100
+	if mod != nil {
+		mod(&cfg)
+	}
+	svc, err := app.Build(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(svc.Handler)
+	t.Cleanup(func() {
+		srv.Close()
+		svc.Close()
+	})
+	return &suite{t: t, emu: emu, svc: svc, srv: srv, fs: svc.Firestore, auth: svc.Auth, tokens: map[string]string{}, vars: map[string]string{}}
+}
+
+// user creates uid in Auth and signs it in.
+func (s *suite) user(uid string, u *auth.UserToCreate) {
+	s.t.Helper()
+	if u == nil {
+		u = &auth.UserToCreate{}
+	}
+	if _, err := s.auth.CreateUser(context.Background(), u.UID(uid)); err != nil {
+		s.t.Fatalf("CreateUser(%s): %v", uid, err)
+	}
+	s.signIn(uid)
+}
+
+// signIn mints a fresh ID token for uid the way a client does (custom
+// token, then accounts:signInWithCustomToken), so it carries uid's
+// current custom claims.
+func (s *suite) signIn(uid string) string {
+	s.t.Helper()
+	ct, err := s.auth.CustomToken(context.Background(), uid)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"token": ct, "returnSecureToken": true})
+	resp, err := http.Post("http://"+s.emu.AuthAddr+"/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=e2e", "application/json", bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		IDToken string `json:"idToken"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.IDToken == "" {
+		s.t.Fatalf("sign-in of %s: %d %v", uid, resp.StatusCode, err)
+	}
+	s.tokens[uid] = out.IDToken
+	return out.IDToken
+}
+
+// admit creates, admits (POST /v1/me/claims) and re-signs-in each uid.
+func (s *suite) admit(uids ...string) {
+	s.t.Helper()
+	for _, u := range uids {
+		s.user(u, nil)
+		if code, body := s.call("POST", "/v1/me/claims", u, "", nil); code != 200 {
+			s.t.Fatalf("admit %s: %d %s", u, code, body)
+		}
+		s.signIn(u)
+	}
+}
+
+// call sends one request; token is a fixture uid, "raw:<token>", or "".
+func (s *suite) call(method, path, token, body string, headers map[string]string) (int, string) {
+	s.t.Helper()
+	code, b, _ := s.callH(method, path, token, body, headers)
+	return code, b
+}
+
+func (s *suite) callH(method, path, token, body string, headers map[string]string) (int, string, http.Header) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.srv.URL+s.expand(path), strings.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	switch {
+	case strings.HasPrefix(token, "raw:"):
+		req.Header.Set("Authorization", "Bearer "+strings.TrimPrefix(token, "raw:"))
+	case token != "":
+		tok, ok := s.tokens[token]
+		if !ok {
+			s.t.Fatalf("no token for %q", token)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, s.expand(v))
+	}
+	resp, err := s.srv.Client().Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// expand replaces {name} with captured vars.
+func (s *suite) expand(p string) string {
+	for k, v := range s.vars {
+		p = strings.ReplaceAll(p, "{"+k+"}", v)
+	}
+	return p
+}
+
+// step is one row of a scenario table. Steps of a table run in order
+// against one suite, so later rows see earlier rows' effects.
+type step struct {
+	name    string
+	method  string
+	path    string
+	token   string
+	body    string
+	headers map[string]string
+	status  int
+	// contains and absent are body fragments ({var} expanded).
+	contains []string
+	absent   []string
+	// save captures the response's JSON "id" into vars[save].
+	save string
+	// before and check are escape hatches run around the request.
+	before func(s *suite)
+	check  func(t *testing.T, s *suite, body string, h http.Header)
+}
+
+func (s *suite) run(t *testing.T, steps []step) {
+	t.Helper()
+	for _, st := range steps {
+		if st.before != nil {
+			st.before(s)
+		}
+		code, body, h := s.callH(st.method, st.path, st.token, st.body, st.headers)
+		ok := t.Run(st.name, func(t *testing.T) {
+			if code != st.status {
+				t.Fatalf("%s %s = %d, want %d; body %s", st.method, s.expand(st.path), code, st.status, body)
+			}
+			for _, c := range st.contains {
+				if !strings.Contains(body, s.expand(c)) {
+					t.Errorf("body lacks %q: %s", s.expand(c), body)
+				}
+			}
+			for _, c := range st.absent {
+				if strings.Contains(body, s.expand(c)) {
+					t.Errorf("body has %q: %s", s.expand(c), body)
+				}
+			}
+			if code >= 400 && h.Get("Content-Type") != "application/problem+json" {
+				t.Errorf("error Content-Type %q", h.Get("Content-Type"))
+			}
+			if st.save != "" {
+				var v struct {
+					ID string `json:"id"`
+				}
+				if err := json.Unmarshal([]byte(body), &v); err != nil || v.ID == "" {
+					t.Fatalf("no id to save in %s", body)
+				}
+				s.vars[st.save] = v.ID
+			}
+			if st.check != nil {
+				st.check(t, s, body, h)
+			}
+		})
+		if !ok {
+			t.FailNow() // later steps depend on this one
+		}
+	}
+}
+
+// count returns the number of documents q matches (admin read).
+func (s *suite) count(t testing.TB, q firestore.Query) int {
+	t.Helper()
+	docs, err := q.Documents(context.Background()).GetAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(docs)
+}
