@@ -71,10 +71,11 @@ var methodValues = map[Method]Value{
 	MethodUpdate: stringValue("update"), MethodDelete: stringValue("delete"),
 }
 
-// requestVars returns the root variables of a single-document decision;
-// segs is the request path, split.
-func requestVars(req *Request, segs []string) map[string]Value {
-	var resource, incoming Value = nullValue(), nullValue()
+// requestVars returns the root variables of a single-document decision,
+// request and resource; segs is the request path, split.
+func requestVars(req *Request, segs []string) (request, resource Value) {
+	var incoming Value = nullValue()
+	resource = nullValue()
 	switch req.Method {
 	case MethodGet, MethodUpdate, MethodDelete:
 		resource = docResource(req.Resource, req.Path, segs)
@@ -83,14 +84,14 @@ func requestVars(req *Request, segs []string) map[string]Value {
 	case MethodCreate, MethodUpdate:
 		incoming = docResource(req.Incoming, req.Path, segs)
 	}
-	request := mapValue(map[string]Value{
+	request = mapValue(map[string]Value{
 		"auth":     authValue(req.Auth),
 		"method":   methodValues[req.Method],
 		"path":     pathFromSegments(segs),
 		"time":     timestampValue(requestTime(req.Time)),
 		"resource": incoming,
 	})
-	return map[string]Value{"request": request, "resource": resource}
+	return request, resource
 }
 
 // queryValue returns request.query for a list: only the keys the query
@@ -123,7 +124,10 @@ func queryValue(q *Query) Value {
 type env struct {
 	rs   *Ruleset
 	root scope
+	svc  scope
 	top  *scope
+	// rootNames backs root.names for single-document decisions.
+	rootNames [2]namedValue
 	// subst replaces function declarations (query rewriting); nil when
 	// none are replaced.
 	subst map[*ast.Function]*ast.Function
@@ -132,37 +136,34 @@ type env struct {
 	unknown Value
 }
 
+// newEnv returns the environment of a query disjunct: its root variables
+// are vars, which the query rewriter extends while conditions run.
 func newEnv(rs *Ruleset, vars map[string]Value, subst map[*ast.Function]*ast.Function) *env {
 	e := &env{rs: rs, subst: subst}
 	e.root.vars = vars
-	e.root.funcs = e.funcDefs(rs.globalFuncs, &e.root)
-	e.top = &e.root
-	if len(rs.serviceFuncs) > 0 {
-		svc := &scope{parent: &e.root}
-		svc.funcs = e.funcDefs(rs.serviceFuncs, svc)
-		e.top = svc
-	}
+	e.init()
 	return e
 }
 
-// funcDefs binds fs to their defining scope s.
-func (e *env) funcDefs(fs []*ast.Function, s *scope) map[string]*funcDef {
-	if len(fs) == 0 {
-		return nil
+// newDocEnv returns the environment of a single-document decision.
+func newDocEnv(rs *Ruleset, request, resource Value) *env {
+	e := &env{rs: rs}
+	e.rootNames = [2]namedValue{{"request", request}, {"resource", resource}}
+	e.root.names = e.rootNames[:]
+	e.init()
+	return e
+}
+
+// init links the function levels: the global functions live in the root
+// scope, the service's in a scope below it (when there are any). The
+// tables are built once, at compile time.
+func (e *env) init() {
+	e.root.static = e.rs.globalIndex
+	e.top = &e.root
+	if len(e.rs.serviceFuncs) > 0 {
+		e.svc = scope{parent: &e.root, static: e.rs.serviceIndex}
+		e.top = &e.svc
 	}
-	defs := make([]funcDef, len(fs))
-	m := make(map[string]*funcDef, len(fs))
-	for i, f := range fs {
-		decl := f
-		if r, ok := e.subst[f]; ok {
-			decl = r
-		}
-		defs[i] = funcDef{decl: decl, defScope: s}
-		if _, dup := m[f.Name]; !dup {
-			m[f.Name] = &defs[i]
-		}
-	}
-	return m
 }
 
 // scopeFor returns the scope a condition of app's block is evaluated in.
@@ -172,36 +173,34 @@ func (e *env) funcDefs(fs []*ast.Function, s *scope) map[string]*funcDef {
 // declares functions needs a scope of its own (its functions close over
 // it); the variables of blocks without functions are gathered into the
 // next scope down, which changes nothing a name lookup can observe and
-// saves a map per level.
+// saves a scope per level.
 func (e *env) scopeFor(app applicable) *scope {
 	var chain [16]*matchNode
 	nodes := chain[:0]
 	for n := app.node; n != nil; n = n.parent {
 		nodes = append(nodes, n)
 	}
+	// One array holds every binding; each scope takes the run of it
+	// declared at or above its level and below the previous scope.
+	all := make([]namedValue, len(app.bindings))
+	for i, b := range app.bindings {
+		all[i] = namedValue{name: b.name, v: e.bindingValue(b)}
+	}
 	s := e.top
-	bi := 0
-	var vars map[string]Value
+	bi, from := 0, 0
 	for i := len(nodes) - 1; i >= 0; i-- {
 		n := nodes[i]
 		for bi < len(app.bindings) && app.bindings[bi].level == n.level {
-			if vars == nil {
-				vars = make(map[string]Value, len(app.bindings)-bi)
-			}
-			b := app.bindings[bi]
-			vars[b.name] = e.bindingValue(b)
 			bi++
 		}
-		if len(n.funcs) == 0 {
+		if n.funcIndex == nil {
 			continue
 		}
-		ns := &scope{parent: s, vars: vars}
-		ns.funcs = e.funcDefs(n.funcs, ns)
-		s = ns
-		vars = nil
+		s = &scope{parent: s, names: all[from:bi:bi], static: n.funcIndex}
+		from = bi
 	}
-	if vars != nil {
-		s = &scope{parent: s, vars: vars}
+	if from < bi {
+		s = &scope{parent: s, names: all[from:bi:bi]}
 	}
 	return s
 }

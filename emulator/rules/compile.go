@@ -97,6 +97,8 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 	service := &compileScope{parent: global, funcs: indexFuncs(f.Service.Functions)}
 	rs.globalFuncs = f.Functions
 	rs.serviceFuncs = f.Service.Functions
+	rs.globalIndex = nonEmpty(global.funcs)
+	rs.serviceIndex = nonEmpty(service.funcs)
 	var graph []funcNode
 	addFuncs := func(fs []*ast.Function, sc *compileScope) {
 		for _, fn := range fs {
@@ -121,6 +123,7 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 			shadowed = shadowed || (seg.Kind != ast.SegLiteral && seg.Text == "resource")
 		}
 		inner := &compileScope{parent: sc, funcs: indexFuncs(m.Functions)}
+		n.funcIndex = nonEmpty(inner.funcs)
 		addFuncs(m.Functions, inner)
 		if shadowed {
 			for _, fn := range m.Functions {
@@ -186,6 +189,14 @@ func indexFuncs(fs []*ast.Function) map[string]*ast.Function {
 		if _, dup := m[f.Name]; !dup {
 			m[f.Name] = f
 		}
+	}
+	return m
+}
+
+// nonEmpty returns m, or nil when m is empty.
+func nonEmpty(m map[string]*ast.Function) map[string]*ast.Function {
+	if len(m) == 0 {
+		return nil
 	}
 	return m
 }

@@ -47,9 +47,10 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	}
 	ctx := &evalContext{access: newAccessTracker(req.Before, after, maxAccessPerOp, batch), database: database}
 	apps := findApplicable(rs.roots, segs, rs.version)
+	request, resource := requestVars(req, segs)
 	return rs.judge(job{
 		method: req.Method, bit: bit, path: req.Path, ctx: ctx, apps: apps,
-		env: newEnv(rs, requestVars(req, segs), nil),
+		env: newDocEnv(rs, request, resource),
 	})
 }
 
@@ -84,6 +85,7 @@ type pendingAllow struct {
 
 // judge evaluates the applicable allows of j and builds the decision.
 func (rs *Ruleset) judge(j job) Decision {
+	j.ctx.subst = j.env.subst
 	var buf [8]pendingAllow
 	pending := buf[:0]
 	for _, app := range j.apps {

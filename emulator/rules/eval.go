@@ -25,6 +25,9 @@ type evalContext struct {
 	steps    int    // expressions evaluated so far in this request (limit 1000 -> error)
 	depth    int    // user function call depth (limit 20 -> error)
 	database string // value of the {database} binding, e.g. "(default)"
+	// subst replaces user functions by their rewritten form while a query
+	// is decided (query_rewrite.go); nil otherwise.
+	subst map[*ast.Function]*ast.Function
 
 	// debugOut, when not nil, receives one line per debug() call. Nothing
 	// is written otherwise.
@@ -318,8 +321,11 @@ var namespaces = map[string]bool{
 func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 	switch f := x.Fun.(type) {
 	case *ast.Ident:
-		if fd, ok := s.lookupFunc(f.Name); ok {
-			return c.callUser(fd, x.Args, s)
+		if decl, def, ok := s.lookupFunc(f.Name); ok {
+			if r, ok := c.subst[decl]; ok {
+				decl = r // a query's rewritten body (query_rewrite.go)
+			}
+			return c.callUser(decl, def, x.Args, s)
 		}
 		args, err := c.evalArgs(x.Args, s)
 		if f.Name == "debug" && len(args) == 1 {
@@ -375,14 +381,23 @@ func (c *evalContext) evalArgs(es []ast.Expr, s *scope) (args []Value, err Value
 // makes the call an error even if the return expression would not use it
 // [inf]. This is the safer reading of "eager": it can only turn a result
 // into an error, and an error never grants.
-func (c *evalContext) callUser(fd *funcDef, argExprs []ast.Expr, s *scope) Value {
-	d := fd.decl
-	args, err := c.evalArgs(argExprs, s)
+func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr, s *scope) Value {
+	// The arguments are evaluated straight into the new scope; they are
+	// named once the count is known to match.
+	fs := newCallFrame(def, len(argExprs)+len(d.Lets))
+	var err Value
+	for _, e := range argExprs {
+		v := c.eval(e, s)
+		if err == nil && isError(v) {
+			err = v
+		}
+		fs.names = append(fs.names, namedValue{v: v})
+	}
 	if err != nil {
 		return err
 	}
-	if len(args) != len(d.Params) {
-		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(args))
+	if len(argExprs) != len(d.Params) {
+		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(argExprs))
 	}
 	if len(d.Lets) > maxLets {
 		return errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
@@ -396,16 +411,15 @@ func (c *evalContext) callUser(fd *funcDef, argExprs []ast.Expr, s *scope) Value
 	c.depth++
 	defer func() { c.depth-- }()
 
-	fs := &scope{parent: fd.defScope, vars: make(map[string]Value, len(args)+len(d.Lets))}
 	for i, p := range d.Params {
-		fs.vars[p.Name] = args[i]
+		fs.names[i].name = p.Name
 	}
 	for _, l := range d.Lets {
 		v := c.eval(l.Value, fs)
 		if isError(v) {
 			return v
 		}
-		fs.vars[l.Name] = v
+		fs.names = append(fs.names, namedValue{name: l.Name, v: v})
 	}
 	return c.eval(d.Return, fs)
 }

@@ -64,7 +64,10 @@ type matchNode struct {
 	children []*matchNode
 	allows   []*allowRule
 	funcs    []*ast.Function
-	pattern  string // the block's own pattern, as written
+	// funcIndex finds the block's functions by name (the first of a name
+	// wins); nil when the block declares none.
+	funcIndex map[string]*ast.Function
+	pattern   string // the block's own pattern, as written
 }
 
 // applicable is a match block whose full pattern matched the whole path,

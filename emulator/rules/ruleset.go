@@ -29,6 +29,10 @@ type Ruleset struct {
 	allows       []*allowRule
 	globalFuncs  []*ast.Function
 	serviceFuncs []*ast.Function
+	// globalIndex and serviceIndex find those functions by name (the first
+	// of a name wins); nil when there are none.
+	globalIndex  map[string]*ast.Function
+	serviceIndex map[string]*ast.Function
 	funcs        map[*ast.Function]*funcInfo
 	// readsResource is true when some condition or function names
 	// `resource`; queries then rewrite them (query_rewrite.go).

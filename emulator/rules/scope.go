@@ -9,10 +9,26 @@ import "github.com/roomgate/roomgate/emulator/rules/ast"
 //
 // A scope is not changed after evaluation starts using it, so one built
 // for a ruleset level may be shared by concurrent decisions.
+//
+// Variables live in vars or, on the decision paths, in names: a short
+// list scanned from the end, which is cheaper to build than a map for the
+// two to five names a level binds (a later entry shadows an earlier one
+// of the same name, as a later map assignment would). Functions live in
+// funcs or, for ruleset levels, in static: the level's compile-time
+// table, whose functions are defined in this very scope. A scope uses one
+// of each pair, never both.
 type scope struct {
 	parent *scope
 	vars   map[string]Value
+	names  []namedValue
 	funcs  map[string]*funcDef
+	static map[string]*ast.Function
+}
+
+// namedValue is one variable binding of a scope.
+type namedValue struct {
+	name string
+	v    Value
 }
 
 // funcDef is a user function; it closes over the scope it is declared in
@@ -23,22 +39,14 @@ type funcDef struct {
 	defScope *scope
 }
 
-// newScope returns an empty scope below parent (which may be nil).
-func newScope(parent *scope) *scope {
-	return &scope{parent: parent}
-}
-
-// setVar binds name to v in s itself.
-func (s *scope) setVar(name string, v Value) {
-	if s.vars == nil {
-		s.vars = make(map[string]Value)
-	}
-	s.vars[name] = v
-}
-
 // lookupVar finds the innermost binding of name.
 func (s *scope) lookupVar(name string) (Value, bool) {
 	for ; s != nil; s = s.parent {
+		for i := len(s.names) - 1; i >= 0; i-- {
+			if s.names[i].name == name {
+				return s.names[i].v, true
+			}
+		}
 		if v, ok := s.vars[name]; ok {
 			return v, true
 		}
@@ -46,13 +54,37 @@ func (s *scope) lookupVar(name string) (Value, bool) {
 	return nil, false
 }
 
-// lookupFunc finds the innermost user function called name; an inner
-// function shadows an outer one of the same name.
-func (s *scope) lookupFunc(name string) (*funcDef, bool) {
+// lookupFunc finds the innermost user function called name and the scope
+// it was declared in; an inner function shadows an outer one of the same
+// name.
+func (s *scope) lookupFunc(name string) (decl *ast.Function, defScope *scope, ok bool) {
 	for ; s != nil; s = s.parent {
+		if f, ok := s.static[name]; ok {
+			return f, s, true
+		}
 		if f, ok := s.funcs[name]; ok {
-			return f, true
+			return f.decl, f.defScope, true
 		}
 	}
-	return nil, false
+	return nil, nil, false
+}
+
+// callFrame is the scope of one user function call with room for its
+// parameters and lets, so that a call allocates once.
+type callFrame struct {
+	scope
+	buf [4]namedValue
+}
+
+// newCallFrame returns an empty call scope below def with room for n
+// bindings.
+func newCallFrame(def *scope, n int) *scope {
+	f := &callFrame{}
+	f.parent = def
+	if n <= len(f.buf) {
+		f.names = f.buf[:0]
+	} else {
+		f.names = make([]namedValue, 0, n)
+	}
+	return &f.scope
 }
