@@ -1,6 +1,11 @@
 package api
 
-import "context"
+import (
+	"context"
+	"strings"
+)
 
 // contextT shortens check signatures in tests.
 type contextT = context.Context
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
