@@ -95,7 +95,9 @@ func (a *authClient) account(ctx context.Context, op string, u *demoUser) error 
 }
 
 // signUp creates an email/password account (accounts:signUp).
-func (a *authClient) signUp(ctx context.Context, u *demoUser) error { return a.account(ctx, "signUp", u) }
+func (a *authClient) signUp(ctx context.Context, u *demoUser) error {
+	return a.account(ctx, "signUp", u)
+}
 
 // signIn signs in with email and password (accounts:signInWithPassword).
 func (a *authClient) signIn(ctx context.Context, u *demoUser) error {
