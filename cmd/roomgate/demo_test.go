@@ -149,3 +149,24 @@ func TestDemoTargetSelection(t *testing.T) {
 		t.Fatal("--embedded not parsed")
 	}
 }
+
+// TestDemoSubcommandExitCode runs the demo through the binary's own
+// dispatcher: exit 0 when every expectation holds, 1 when one fails.
+func TestDemoSubcommandExitCode(t *testing.T) {
+	var out bytes.Buffer
+	if code := run([]string{"demo", "--embedded"}, &out, &out); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out.String())
+	}
+	if !strings.Contains(out.String(), "OK: every step behaved") {
+		t.Fatalf("no success line:\n%s", out.String())
+	}
+	open := filepath.Join(t.TempDir(), "open.rules")
+	src := "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{db}/documents {\n    match /{doc=**} { allow read, write: if true; }\n  }\n}\n"
+	if err := os.WriteFile(open, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run([]string{"demo", "--embedded", "--rules", open, "--timeout", "5s"}, &out, &out); code != 1 {
+		t.Fatalf("with open rules: exit %d:\n%s", code, out.String())
+	}
+}

@@ -271,6 +271,9 @@ func startService(emu *embedded.Emulators, addr string, logOut io.Writer) (*loca
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		svc.Close()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("service: %s is in use (another roomgate dev?); pass --addr 127.0.0.1:0 for a free port: %w", cfg.Addr, err)
+		}
 		return nil, fmt.Errorf("service: listen on %s: %w", cfg.Addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
