@@ -1,0 +1,119 @@
+// Shared set-up: the test environment on the shipped rules, the users a
+// mobile app would have, and the world every test starts from. The
+// emulators are found only through the variables `firebase emulators:exec`
+// (and roomgate-emulator exec) set, so the same files run on Google's
+// emulator suite and on roomgate's.
+import { readFileSync } from 'node:fs';
+import { initializeTestEnvironment } from '@firebase/rules-unit-testing';
+import { doc, setDoc, setLogLevel, Timestamp } from 'firebase/firestore';
+
+// The SDK logs every denied write as a warning; denials are what most of
+// these tests expect.
+setLogLevel('error');
+
+/** The shipped rules, read from the repository root. */
+export const rules = readFileSync(new URL('../../../firestore.rules', import.meta.url), 'utf8');
+
+// Room IDs shaped like the service's: random, fixed length, [A-Za-z0-9].
+export const roomA = 'Q3xv9TnL2pWkR7sYb4MdHc'; // alice (owner) and bob
+export const roomB = 'Zk8P1mWq4RtY6uI0oPaS2d'; // carol
+
+/** Starts the environment on the shipped rules (GCLOUD_PROJECT's project). */
+export async function rulesEnvironment() {
+  if (!process.env.FIRESTORE_EMULATOR_HOST) {
+    throw new Error('FIRESTORE_EMULATOR_HOST is not set: run `npm test` (roomgate-emulator exec) or run test:raw under `firebase emulators:exec`');
+  }
+  return initializeTestEnvironment({
+    projectId: process.env.GCLOUD_PROJECT || 'demo-roomgate',
+    firestore: { rules },
+  });
+}
+
+/**
+ * Firestore instances as each kind of user. Custom claims are what
+ * roomgate sets: chat after POST /v1/me/claims, role for moderators,
+ * banned after a ban (an old token still carries chat: true).
+ */
+export function users(env) {
+  const as = (uid, claims) => env.authenticatedContext(uid, claims).firestore();
+  return {
+    alice: as('alice', { chat: true }),
+    bob: as('bob', { chat: true }),
+    carol: as('carol', { chat: true }),
+    moderator: as('mod', { chat: true, role: 'moderator' }),
+    aliceWithoutChat: as('alice', {}),
+    bobBanned: as('bob', { chat: true, banned: true }),
+    stranger: env.unauthenticatedContext().firestore(),
+  };
+}
+
+const t0 = Timestamp.fromDate(new Date('2025-01-02T03:04:05Z'));
+
+/** Writes the starting world with rules disabled, as the service would. */
+export async function seed(env) {
+  await env.clearFirestore();
+  await env.withSecurityRulesDisabled(async (ctx) => {
+    const db = ctx.firestore();
+    const docs = {
+      [`rooms/${roomA}`]: { createdBy: 'alice', createdAt: t0, title: 'Team', kind: 'group', memberCount: 2 },
+      [`rooms/${roomA}/members/alice`]: { role: 'owner', addedBy: 'alice', joinedAt: t0 },
+      [`rooms/${roomA}/members/bob`]: { role: 'member', addedBy: 'alice', joinedAt: t0 },
+      [`rooms/${roomA}/messages/mAlice`]: { senderId: 'alice', text: 'hello bob', createdAt: t0 },
+      [`rooms/${roomA}/messages/mBob`]: { senderId: 'bob', text: 'hi alice', createdAt: t0 },
+      [`rooms/${roomB}`]: { createdBy: 'carol', createdAt: t0, title: 'Notes', kind: 'group', memberCount: 1 },
+      [`rooms/${roomB}/members/carol`]: { role: 'owner', addedBy: 'carol', joinedAt: t0 },
+      'users/alice': { claimsVersion: 1 },
+      [`users/alice/rooms/${roomA}`]: { title: 'Team', kind: 'group', role: 'owner', joinedAt: t0 },
+      [`users/bob/rooms/${roomA}`]: { title: 'Team', kind: 'group', role: 'member', joinedAt: t0 },
+      'idempotency/alice-key-1': { uid: 'alice', status: 201 },
+      'directRooms/0f3a9c': { roomId: roomB },
+      'audit/e1': { actor: 'root', target: 'bob', action: 'ban', at: t0 },
+    };
+    await Promise.all(Object.entries(docs).map(([path, data]) => setDoc(doc(db, path), data)));
+  });
+}
+
+/**
+ * Runs fn with rules off, as the roomgate service does with the Admin
+ * SDK, and returns fn's result (withSecurityRulesDisabled itself returns
+ * nothing).
+ */
+export async function asService(env, fn) {
+  let result;
+  await env.withSecurityRulesDisabled(async (ctx) => { result = await fn(ctx.firestore()); });
+  return result;
+}
+
+/**
+ * A queue of listener events: next(pred) resolves with the first event
+ * (snapshot or error) satisfying pred, or rejects after ms.
+ */
+export function eventQueue() {
+  const items = [];
+  const waiters = new Set();
+  const check = () => {
+    for (const w of [...waiters]) {
+      const i = items.findIndex(w.pred);
+      if (i >= 0) {
+        const [item] = items.splice(i, 1);
+        clearTimeout(w.timer);
+        waiters.delete(w);
+        w.resolve(item);
+      }
+    }
+  };
+  return {
+    push(item) { items.push(item); check(); },
+    next(pred, what, ms = 5000) {
+      return new Promise((resolve, reject) => {
+        const w = { pred, resolve };
+        w.timer = setTimeout(() => {
+          waiters.delete(w);
+          reject(new Error(`timed out after ${ms} ms waiting for ${what}`));
+        }, ms);
+        waiters.add(w);
+        check();
+      });
+    },
+  };
+}
