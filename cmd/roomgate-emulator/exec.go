@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -31,7 +32,7 @@ func cmdExec(ctx context.Context, args, env []string, stdout, stderr io.Writer) 
 		return 2
 	}
 	logger := newLogger(stderr)
-	e, _, err := startEmulators(o, logger)
+	e, cfg, err := startEmulators(o, logger)
 	if err != nil {
 		fmt.Fprintln(stderr, "roomgate-emulator:", err)
 		return 1
@@ -39,7 +40,17 @@ func cmdExec(ctx context.Context, args, env []string, stdout, stderr io.Writer) 
 	defer e.Close()
 	logger.Printf("Firestore on %s, Auth on %s, project %s; running %q", e.FirestoreAddr, e.AuthAddr, e.ProjectID, command)
 
+	// The rules file is watched while the command runs, as the CLI does,
+	// so a long-running command (a dev server) sees edits.
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	if cfg.RulesPath != "" {
+		wg.Add(1)
+		go func() { defer wg.Done(); watchRules(watchCtx, e.Firestore, cfg.RulesPath, logger) }()
+	}
 	status := runCommand(ctx, command, childEnv(env, e), stdout, stderr)
+	stopWatch()
+	wg.Wait()
 
 	if err := exportData(e, o, logger); err != nil {
 		fmt.Fprintln(stderr, "roomgate-emulator: export failed:", err)

@@ -383,3 +383,22 @@ func freePort(t *testing.T) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
+
+func TestExecReloadsRulesWhileTheCommandRuns(t *testing.T) {
+	dir := t.TempDir()
+	rulesPath := writeFile(t, dir, "my.rules", openRules)
+	cfg := writeFile(t, dir, "firebase.json", `{"firestore":{"rules":"my.rules"}}`)
+	closed := writeFile(t, dir, "closed.rules", closedRules)
+	// The command replaces the rules file, then gives the watcher time.
+	script := `cp "$1" "$2.tmp" && mv "$2.tmp" "$2" && sleep 1`
+	var out bytes.Buffer
+	var errb syncBuffer
+	code := runContext(context.Background(), []string{"exec", "--config", cfg, "--ephemeral-ports", "--", "sh", "-c", script, "sh", closed, rulesPath},
+		[]string{"PATH=" + os.Getenv("PATH")}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "rules reloaded from "+rulesPath) {
+		t.Errorf("no reload logged:\n%s", errb.String())
+	}
+}
