@@ -36,7 +36,16 @@ type accessTracker struct {
 	batch         *batchBudget
 	used          int
 	exceeded      bool
-	cache         map[string]Value
+	// cache holds the answered calls: at most opCap of them, so a list
+	// scan beats a map.
+	cache []accessEntry
+}
+
+// accessEntry is one cached call: the function, the document path and
+// its result.
+type accessEntry struct {
+	fn, path string
+	v        Value
 }
 
 // newAccessTracker returns a tracker for one operation. before backs get
@@ -70,9 +79,10 @@ func (a *accessTracker) access(fn string, p *pathV, database string) Value {
 	if err != nil {
 		return err
 	}
-	key := fn + "\x00" + docPath
-	if v, ok := a.cache[key]; ok {
-		return v
+	for _, e := range a.cache {
+		if e.fn == fn && e.path == docPath {
+			return e.v
+		}
 	}
 	if a.used >= a.opCap || (a.batch != nil && a.batch.used >= maxAccessBatch) {
 		a.exceeded = true
@@ -102,10 +112,7 @@ func (a *accessTracker) access(fn string, p *pathV, database string) Value {
 			v = resourceValue(doc, database)
 		}
 	}
-	if a.cache == nil {
-		a.cache = make(map[string]Value)
-	}
-	a.cache[key] = v
+	a.cache = append(a.cache, accessEntry{fn: fn, path: docPath, v: v})
 	return v
 }
 
@@ -131,5 +138,15 @@ func documentPath(fn string, p *pathV, database string) (string, Value) {
 			return bad("The path has an empty segment.")
 		}
 	}
-	return "/" + strings.Join(s, "/"), nil
+	n := 0
+	for _, seg := range s {
+		n += 1 + len(seg)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, seg := range s {
+		b.WriteByte('/')
+		b.WriteString(seg)
+	}
+	return b.String(), nil
 }

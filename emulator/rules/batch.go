@@ -114,16 +114,6 @@ func (o *oneWrite) Lookup(path string) *Document {
 	return o.base.Lookup(path)
 }
 
-// singleWrite is the post-write view of one request: its Before with its
-// own write applied (reads see Before unchanged).
-func singleWrite(r *Request) Documents {
-	doc, ok := writtenDoc(r)
-	if !ok {
-		return r.Before
-	}
-	return &oneWrite{base: r.Before, path: r.Path, doc: doc}
-}
-
 // batchWrites is base with every write of reqs applied in order.
 func batchWrites(base Documents, reqs []*Request) Documents {
 	o := &overlay{base: base, writes: make(map[string]*Document, len(reqs))}

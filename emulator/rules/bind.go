@@ -45,9 +45,10 @@ func requestTime(t time.Time) time.Time {
 }
 
 // docResource returns the rules Resource for doc. A doc at the request's
-// own path (the common case) reuses the request's parsed segments; an
+// own path (the common case) reuses the request's parsed segments and its
+// path and id values (values are immutable, so sharing them is safe); an
 // empty path means the request's path.
-func docResource(doc *Document, reqPath string, segs []string) Value {
+func docResource(doc *Document, reqPath string, segs []string, path, id Value) Value {
 	if doc == nil {
 		return nullValue()
 	}
@@ -60,8 +61,8 @@ func docResource(doc *Document, reqPath string, segs []string) Value {
 	}
 	return mapValue(map[string]Value{
 		"data":     data,
-		"id":       stringValue(segs[len(segs)-1]),
-		"__name__": pathFromSegments(segs),
+		"id":       id,
+		"__name__": path,
 	})
 }
 
@@ -76,18 +77,19 @@ var methodValues = map[Method]Value{
 func requestVars(req *Request, segs []string) (request, resource Value) {
 	var incoming Value = nullValue()
 	resource = nullValue()
+	path, id := pathFromSegments(segs), stringValue(segs[len(segs)-1])
 	switch req.Method {
 	case MethodGet, MethodUpdate, MethodDelete:
-		resource = docResource(req.Resource, req.Path, segs)
+		resource = docResource(req.Resource, req.Path, segs, path, id)
 	}
 	switch req.Method {
 	case MethodCreate, MethodUpdate:
-		incoming = docResource(req.Incoming, req.Path, segs)
+		incoming = docResource(req.Incoming, req.Path, segs, path, id)
 	}
 	request = mapValue(map[string]Value{
 		"auth":     authValue(req.Auth),
 		"method":   methodValues[req.Method],
-		"path":     pathFromSegments(segs),
+		"path":     path,
 		"time":     timestampValue(requestTime(req.Time)),
 		"resource": incoming,
 	})
@@ -145,13 +147,12 @@ func newEnv(rs *Ruleset, vars map[string]Value, subst map[*ast.Function]*ast.Fun
 	return e
 }
 
-// newDocEnv returns the environment of a single-document decision.
-func newDocEnv(rs *Ruleset, request, resource Value) *env {
-	e := &env{rs: rs}
+// initDoc sets e up as the environment of a single-document decision.
+func (e *env) initDoc(rs *Ruleset, request, resource Value) {
+	*e = env{rs: rs}
 	e.rootNames = [2]namedValue{{"request", request}, {"resource", resource}}
 	e.root.names = e.rootNames[:]
 	e.init()
-	return e
 }
 
 // init links the function levels: the global functions live in the root

@@ -157,6 +157,8 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 		rs.readsResource = rs.readsResource || info.mentionsResource
 	}
 
+	rs.constLists = constLists(rs)
+
 	for _, c := range findCycles(graph) {
 		errorf(c[0].Pos, "recursive function call: %s (functions may not call themselves, directly or through others)", cycleText(c))
 	}
@@ -191,6 +193,48 @@ func indexFuncs(fs []*ast.Function) map[string]*ast.Function {
 		}
 	}
 	return m
+}
+
+// constLists finds the list literals of rs's conditions and functions whose
+// elements are all scalar literals and evaluates each once. The elements
+// are evaluated by the evaluator itself, so the values are the ones
+// evalList would build.
+func constLists(rs *Ruleset) map[*ast.ListLit]listV {
+	out := map[*ast.ListLit]listV{}
+	visit := func(e ast.Expr) { addConstLists(out, e) }
+	for _, r := range rs.allows {
+		visit(r.decl.Cond)
+	}
+	for fn := range rs.funcs {
+		for _, l := range fn.Lets {
+			visit(l.Value)
+		}
+		visit(fn.Return)
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// addConstLists adds the constant list literals of e to out.
+func addConstLists(out map[*ast.ListLit]listV, e ast.Expr) {
+	forEachExpr(e, func(x ast.Expr) {
+		l, ok := x.(*ast.ListLit)
+		if !ok || len(l.Elems) > maxListLen {
+			return
+		}
+		vals := make(listV, len(l.Elems))
+		for i, el := range l.Elems {
+			switch el.(type) {
+			case *ast.NullLit, *ast.BoolLit, *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BytesLit:
+				vals[i] = (&evalContext{}).evalNode(el, nil)
+			default:
+				return
+			}
+		}
+		out[l] = vals
+	})
 }
 
 // nonEmpty returns m, or nil when m is empty.

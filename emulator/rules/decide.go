@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
@@ -37,21 +38,44 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	if !ok {
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path)}
 	}
-	database := segs[1]
+	st := &docState{}
 	after := req.After
 	if after == nil {
 		after = batchAfter
 	}
 	if after == nil {
-		after = singleWrite(req)
+		after = st.singleWrite(req)
 	}
-	ctx := &evalContext{access: newAccessTracker(req.Before, after, maxAccessPerOp, batch), database: database}
+	st.access = accessTracker{before: req.Before, after: after, opCap: maxAccessPerOp, batch: batch}
+	st.ctx = evalContext{access: &st.access, database: segs[1], argStack: st.args[:0]}
 	apps := findApplicable(rs.roots, segs, rs.version)
 	request, resource := requestVars(req, segs)
+	st.env.initDoc(rs, request, resource)
 	return rs.judge(job{
-		method: req.Method, bit: bit, path: req.Path, ctx: ctx, apps: apps,
-		env: newDocEnv(rs, request, resource),
+		method: req.Method, bit: bit, path: req.Path, ctx: &st.ctx, apps: apps,
+		env: &st.env,
 	})
+}
+
+// docState is the per-decision state of a single-document decision,
+// allocated at once.
+type docState struct {
+	ctx    evalContext
+	access accessTracker
+	env    env
+	write  oneWrite
+	args   [8]Value // initial argument stack
+}
+
+// singleWrite is the post-write view of one request: its Before with its
+// own write applied (reads see Before unchanged), held in st.
+func (st *docState) singleWrite(r *Request) Documents {
+	doc, ok := writtenDoc(r)
+	if !ok {
+		return r.Before
+	}
+	st.write = oneWrite{base: r.Before, path: r.Path, doc: doc}
+	return &st.write
 }
 
 // documentSegments splits a full document path and checks its shape:
@@ -86,6 +110,7 @@ type pendingAllow struct {
 // judge evaluates the applicable allows of j and builds the decision.
 func (rs *Ruleset) judge(j job) Decision {
 	j.ctx.subst = j.env.subst
+	j.ctx.consts = rs.constLists
 	var buf [8]pendingAllow
 	pending := buf[:0]
 	for _, app := range j.apps {
@@ -133,7 +158,7 @@ func (rs *Ruleset) judge(j job) Decision {
 		d.Allowed = true
 		g := &d.Outcomes[granted]
 		d.Granted = g
-		d.Reason = fmt.Sprintf("allowed: '%s' granted by allow @ L%d in match %s", j.method, g.Line, g.Match)
+		d.Reason = "allowed: '" + string(j.method) + "' granted by allow @ L" + strconv.Itoa(g.Line) + " in match " + g.Match
 	default:
 		d.Reason = "denied: " + outcomesText(j.method, d.Outcomes)
 	}
@@ -171,7 +196,10 @@ func outcomesText(method Method, outs []Outcome) string {
 		default:
 			b.WriteString(string(o.Result))
 		}
-		fmt.Fprintf(&b, " for '%s' @ L%d", method, o.Line)
+		b.WriteString(" for '")
+		b.WriteString(string(method))
+		b.WriteString("' @ L")
+		b.WriteString(strconv.Itoa(o.Line))
 	}
 	return b.String()
 }

@@ -28,6 +28,14 @@ type evalContext struct {
 	// subst replaces user functions by their rewritten form while a query
 	// is decided (query_rewrite.go); nil otherwise.
 	subst map[*ast.Function]*ast.Function
+	// consts holds the ruleset's list literals of plain literals, built
+	// once at compile time (compile.go); nil outside decisions.
+	consts map[*ast.ListLit]listV
+
+	// argStack holds the arguments of the calls in progress (evalArgs);
+	// frames holds one reusable call scope per call depth (frame).
+	argStack []Value
+	frames   [maxCallDepth]*callFrame
 
 	// debugOut, when not nil, receives one line per debug() call. Nothing
 	// is written otherwise.
@@ -207,6 +215,14 @@ func (c *evalContext) logicOperand(e ast.Expr, s *scope, op string) Value {
 }
 
 func (c *evalContext) evalList(x *ast.ListLit, s *scope) Value {
+	// A list of literals is built once per ruleset. It counts the steps
+	// evaluating its elements would have counted, and is only used when
+	// they all fit in the budget (otherwise the element that runs out
+	// must yield the budget error, as below).
+	if l, ok := c.consts[x]; ok && c.steps+len(l) <= maxSteps {
+		c.steps += len(l)
+		return l
+	}
 	if len(x.Elems) > maxListLen {
 		return errTooLarge()
 	}
@@ -327,7 +343,8 @@ func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 			}
 			return c.callUser(decl, def, x.Args, s)
 		}
-		args, err := c.evalArgs(x.Args, s)
+		args, err, mark := c.evalArgs(x.Args, s)
+		defer c.popArgs(mark)
 		if f.Name == "debug" && len(args) == 1 {
 			// debug() logs errors too, and returns its argument as is.
 			return c.debug(args[0])
@@ -343,7 +360,8 @@ func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 	case *ast.Member:
 		if id, ok := f.X.(*ast.Ident); ok && namespaces[id.Name] {
 			if _, bound := s.lookupVar(id.Name); !bound {
-				args, err := c.evalArgs(x.Args, s)
+				args, err, mark := c.evalArgs(x.Args, s)
+				defer c.popArgs(mark)
 				if err != nil {
 					return err
 				}
@@ -351,7 +369,8 @@ func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 			}
 		}
 		recv := c.eval(f.X, s)
-		args, err := c.evalArgs(x.Args, s)
+		args, err, mark := c.evalArgs(x.Args, s)
+		defer c.popArgs(mark)
 		if isError(recv) {
 			return recv
 		}
@@ -364,15 +383,27 @@ func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 }
 
 // evalArgs evaluates every argument; err is the first error among them.
-func (c *evalContext) evalArgs(es []ast.Expr, s *scope) (args []Value, err Value) {
-	args = make([]Value, len(es))
-	for i, e := range es {
-		args[i] = c.eval(e, s)
-		if err == nil && isError(args[i]) {
-			err = args[i]
+// The arguments are pushed on c's argument stack, so a call allocates
+// nothing for them: args is valid until c.popArgs(mark), which the caller
+// must call once it is done with them. No built-in keeps its argument
+// slice (they keep values at most), so args never outlives the call.
+func (c *evalContext) evalArgs(es []ast.Expr, s *scope) (args []Value, err Value, mark int) {
+	mark = len(c.argStack)
+	for _, e := range es {
+		v := c.eval(e, s)
+		if err == nil && isError(v) {
+			err = v
 		}
+		c.argStack = append(c.argStack, v)
 	}
-	return args, err
+	top := len(c.argStack)
+	return c.argStack[mark:top:top], err, mark
+}
+
+// popArgs releases the arguments pushed since mark.
+func (c *evalContext) popArgs(mark int) {
+	clear(c.argStack[mark:]) // keep no stale values alive
+	c.argStack = c.argStack[:mark]
 }
 
 // callUser calls a user function: arguments are evaluated in the caller's
@@ -382,22 +413,13 @@ func (c *evalContext) evalArgs(es []ast.Expr, s *scope) (args []Value, err Value
 // [inf]. This is the safer reading of "eager": it can only turn a result
 // into an error, and an error never grants.
 func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr, s *scope) Value {
-	// The arguments are evaluated straight into the new scope; they are
-	// named once the count is known to match.
-	fs := newCallFrame(def, len(argExprs)+len(d.Lets))
-	var err Value
-	for _, e := range argExprs {
-		v := c.eval(e, s)
-		if err == nil && isError(v) {
-			err = v
-		}
-		fs.names = append(fs.names, namedValue{v: v})
-	}
+	args, err, mark := c.evalArgs(argExprs, s)
+	defer c.popArgs(mark)
 	if err != nil {
 		return err
 	}
-	if len(argExprs) != len(d.Params) {
-		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(argExprs))
+	if len(args) != len(d.Params) {
+		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(args))
 	}
 	if len(d.Lets) > maxLets {
 		return errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
@@ -408,11 +430,12 @@ func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr,
 	if c.depth >= maxCallDepth {
 		return errDepth()
 	}
+	fs := c.frame(def, len(args)+len(d.Lets))
 	c.depth++
 	defer func() { c.depth-- }()
 
 	for i, p := range d.Params {
-		fs.names[i].name = p.Name
+		fs.names = append(fs.names, namedValue{name: p.Name, v: args[i]})
 	}
 	for _, l := range d.Lets {
 		v := c.eval(l.Value, fs)
@@ -422,6 +445,27 @@ func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr,
 		fs.names = append(fs.names, namedValue{name: l.Name, v: v})
 	}
 	return c.eval(d.Return, fs)
+}
+
+// frame returns the scope for a call at the current depth, below def, with
+// room for n bindings. Frames are reused: the scope of a call is dead once
+// the call returns (no value refers to a scope, and a function's defining
+// scope is always a ruleset level, never a call), and calls at one depth
+// never overlap, so one frame per depth serves the whole decision.
+func (c *evalContext) frame(def *scope, n int) *scope {
+	f := c.frames[c.depth]
+	if f == nil {
+		f = &callFrame{}
+		c.frames[c.depth] = f
+	}
+	f.parent = def
+	if n <= len(f.buf) {
+		clear(f.buf[:]) // drop the previous call's values
+		f.names = f.buf[:0]
+	} else {
+		f.names = make([]namedValue, 0, n)
+	}
+	return &f.scope
 }
 
 // debug writes v to the debug hook, type-prefixed as the emulator's

@@ -4,9 +4,13 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/roomgate/roomgate/emulator/rules/ast"
 	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
@@ -146,5 +150,50 @@ func TestLazyDataErrors(t *testing.T) {
 		if isError(fromGo(data)) || isError(lazyData(data)) {
 			t.Errorf("%#v: fromGo %s, lazyData %s", g, formatValue(fromGo(data)), formatValue(lazyData(data)))
 		}
+	}
+}
+
+// TestConstListsMatchEvaluation evaluates every expression of
+// testdata/expr with and without the compile-time list literals, from
+// fresh contexts and from contexts whose expression budget is almost
+// spent, and expects the same values and the same step counts.
+func TestConstListsMatchEvaluation(t *testing.T) {
+	files, _ := filepath.Glob("testdata/expr/*.txt")
+	var srcs []string
+	for _, file := range files {
+		src, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimRight(string(src), "\n"), "\n")
+		for _, b := range parseExprBlocks(t, file, lines) {
+			if b.cmd == "eval" || b.cmd == "access" {
+				srcs = append(srcs, b.input)
+			}
+		}
+	}
+	srcs = append(srcs, `['a', 'b', 'c'] == ['a', 'b', 'c']`, `[[1], [2.0, null, b'x']].size()`, `[]`, `[true, 1, 1.5, 'x', null, b'y']`)
+	used := 0
+	for _, src := range srcs {
+		x, err := parser.ParseExpr(src)
+		if err != nil {
+			continue // a parse-error case
+		}
+		consts := map[*ast.ListLit]listV{}
+		addConstLists(consts, x)
+		used += len(consts)
+		for _, start := range []int{0, maxSteps - 6, maxSteps - 3, maxSteps - 1, maxSteps} {
+			plain, fast := newExprContext(), newExprContext()
+			fast.consts = consts
+			plain.steps, fast.steps = start, start
+			want := formatValue(plain.eval(x, exprScope(nil)))
+			got := formatValue(fast.eval(x, exprScope(nil)))
+			if got != want || fast.steps != plain.steps {
+				t.Errorf("%s (from step %d): %s after %d steps, want %s after %d", src, start, got, fast.steps, want, plain.steps)
+			}
+		}
+	}
+	if used == 0 {
+		t.Fatal("no constant list literal was found")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
+	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
 // This file matches request paths against the nested match patterns
@@ -96,8 +97,13 @@ func splitPath(p string) ([]string, bool) {
 type matcher struct {
 	path    []string
 	version int
-	stack   []binding
-	out     []applicable
+	// stack holds the captures of the blocks being matched: the parser
+	// allows at most parser.MaxCaptures along a chain; deeper ones, which
+	// only a hand-built tree could have, spill into a heap slice.
+	stack [parser.MaxCaptures]binding
+	spill []binding
+	depth int
+	out   []applicable
 	// multi is set once a recursive wildcard was tried: from then on a
 	// block may be reached more than once at one position (see walk).
 	multi  bool
@@ -120,8 +126,7 @@ func (m *matcher) reported(n *matchNode) bool {
 // its pattern could match in more than one way (several recursive
 // wildcards); the first way found, with the shortest leftmost runs, wins.
 func findApplicable(roots []*matchNode, path []string, version int) []applicable {
-	var stack [20]binding // a chain has at most 20 captures (section 8)
-	m := matcher{path: path, version: version, stack: stack[:0]}
+	m := matcher{path: path, version: version}
 	for _, r := range roots {
 		m.walk(r, 0)
 	}
@@ -147,6 +152,16 @@ func (m *matcher) walk(n *matchNode, pos int) {
 	m.matchSegs(n, n.decl.Pattern.Segments, 0, pos)
 }
 
+// push adds a capture of the block being matched; m.depth-- pops it.
+func (m *matcher) push(b binding) {
+	if m.depth < len(m.stack) {
+		m.stack[m.depth] = b
+	} else {
+		m.spill = append(m.spill[:m.depth-len(m.stack)], b)
+	}
+	m.depth++
+}
+
 type walkKey struct {
 	n   *matchNode
 	pos int
@@ -167,9 +182,9 @@ func (m *matcher) matchSegs(n *matchNode, segs []*ast.Segment, i, pos int) {
 		}
 	case ast.SegWildcard:
 		if pos < len(m.path) && m.path[pos] != segAnyParents {
-			m.stack = append(m.stack, binding{name: seg.Text, level: n.level, segs: m.path[pos : pos+1]})
+			m.push(binding{name: seg.Text, level: n.level, segs: m.path[pos : pos+1]})
 			m.matchSegs(n, segs, i+1, pos+1)
-			m.stack = m.stack[:len(m.stack)-1]
+			m.depth--
 		}
 	case ast.SegRecursive:
 		// v1: one or more segments; v2: zero or more (table 1.3).
@@ -179,9 +194,9 @@ func (m *matcher) matchSegs(n *matchNode, segs []*ast.Segment, i, pos int) {
 			min = 0
 		}
 		for k := min; pos+k <= len(m.path); k++ {
-			m.stack = append(m.stack, binding{name: seg.Text, level: n.level, segs: m.path[pos : pos+k], recursive: true})
+			m.push(binding{name: seg.Text, level: n.level, segs: m.path[pos : pos+k], recursive: true})
 			m.matchSegs(n, segs, i+1, pos+k)
-			m.stack = m.stack[:len(m.stack)-1]
+			m.depth--
 		}
 	}
 }
@@ -191,8 +206,9 @@ func (m *matcher) matchSegs(n *matchNode, segs []*ast.Segment, i, pos int) {
 // children continue from pos.
 func (m *matcher) complete(n *matchNode, pos int) {
 	if pos == len(m.path) && len(n.allows) > 0 && !m.reported(n) {
-		b := make([]binding, len(m.stack))
-		copy(b, m.stack)
+		b := make([]binding, m.depth)
+		k := copy(b, m.stack[:min(m.depth, len(m.stack))])
+		copy(b[k:], m.spill)
 		m.out = append(m.out, applicable{node: n, bindings: b})
 	}
 	for _, c := range n.children {

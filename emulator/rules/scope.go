@@ -69,22 +69,9 @@ func (s *scope) lookupFunc(name string) (decl *ast.Function, defScope *scope, ok
 	return nil, nil, false
 }
 
-// callFrame is the scope of one user function call with room for its
-// parameters and lets, so that a call allocates once.
+// callFrame is the scope of a user function call with room for its
+// parameters and lets (evalContext.frame reuses it across calls).
 type callFrame struct {
 	scope
 	buf [4]namedValue
-}
-
-// newCallFrame returns an empty call scope below def with room for n
-// bindings.
-func newCallFrame(def *scope, n int) *scope {
-	f := &callFrame{}
-	f.parent = def
-	if n <= len(f.buf) {
-		f.names = f.buf[:0]
-	} else {
-		f.names = make([]namedValue, 0, n)
-	}
-	return &f.scope
 }

@@ -27,6 +27,9 @@ import (
 // value: src is never changed.
 type goMapV struct {
 	src map[string]any
+	// keyList memoizes keys(): a value is used by one decision at a time,
+	// and the list, like every value, is never changed once built.
+	keyList listV
 }
 
 func (*goMapV) typeName() string { return "map" }
@@ -141,6 +144,9 @@ func (m *goMapV) eager() mapV {
 
 // keys returns m.keys(): the keys in ascending order, as strings.
 func (m *goMapV) keys() listV {
+	if m.keyList != nil {
+		return m.keyList
+	}
 	keys := make([]string, 0, len(m.src))
 	for k := range m.src {
 		keys = append(keys, k)
@@ -150,6 +156,7 @@ func (m *goMapV) keys() listV {
 	for i, k := range keys {
 		l[i] = stringV(k)
 	}
+	m.keyList = l
 	return l
 }
 
