@@ -10,6 +10,8 @@
 //
 // The environment variables are the ones `firebase emulators:exec` sets, so
 // code that finds Google's emulators through them finds these unchanged.
+// Export and Import save and load both emulators' data in the layout of
+// `firebase emulators:export` (see export.go).
 package embedded
 
 import (
