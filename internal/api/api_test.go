@@ -159,6 +159,7 @@ func TestCreateRoomInput(t *testing.T) {
 		{name: "explicit nulls are refused", method: "POST", path: "/v1/rooms", token: "tok-alice", body: `{"members":null}`, status: 400},
 		{name: "a top-level array is refused", method: "POST", path: "/v1/rooms", token: "tok-alice", body: `[]`, status: 400},
 		{name: "malformed JSON is refused", method: "POST", path: "/v1/rooms", token: "tok-alice", body: `{"title":`, status: 400, contains: []string{`"code":"invalid_request"`}},
+		{name: "deep nesting is refused", method: "POST", path: "/v1/rooms", token: "tok-alice", body: `{"members":` + strings.Repeat("[", 20) + strings.Repeat("]", 20) + `}`, status: 400, contains: []string{"nested too deeply"}},
 		{name: "an empty body is refused", method: "POST", path: "/v1/rooms", token: "tok-alice", status: 400},
 		{name: "a body over 64 KiB is 413", method: "POST", path: "/v1/rooms", token: "tok-alice", body: `{"title":"` + strings.Repeat("a", 70<<10) + `"}`, status: 413, contains: []string{`"code":"body_too_large"`}},
 		{name: "a non-JSON content type is 415", method: "POST", path: "/v1/rooms", token: "tok-alice", body: `{}`, ctype: "text/plain", status: 415},

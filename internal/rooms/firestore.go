@@ -143,6 +143,9 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 			}
 		}
 
+		if err := s.checkNotBanned(tx, p.Request.Members); err != nil {
+			return err
+		}
 		room := Room{
 			ID: p.RoomID, Title: p.Request.Title, Kind: p.Request.Kind,
 			CreatedBy: p.Actor.UID, CreatedAt: p.Now, MemberCount: 1 + len(p.Request.Members),
@@ -199,6 +202,40 @@ func (s *FirestoreStore) existingDirect(tx *firestore.Transaction, ref *firestor
 		return Room{}, false, nil
 	}
 	return room, err == nil, err
+}
+
+// checkNotBanned reads users/{uid} of each new member inside tx and
+// refuses banned ones. The Auth lookup before the transaction already
+// refused users with the banned claim; this read closes the race with a
+// ban that lands in between: the ban's transaction writes users/{uid}, so
+// Firestore serialises the two, and the ban's room sweep (which reads the
+// index after its transaction) sees any membership committed before it.
+func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, uids []string) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	refs := make([]*firestore.DocumentRef, len(uids))
+	for i, u := range uids {
+		refs[i] = s.Client.Collection(UsersCollection).Doc(u)
+	}
+	snaps, err := tx.GetAll(refs)
+	if err != nil {
+		return err
+	}
+	var banned []string
+	for i, snap := range snaps {
+		if !snap.Exists() {
+			continue
+		}
+		if b, _ := snap.Data()["banned"].(bool); b {
+			banned = append(banned, uids[i])
+		}
+	}
+	if len(banned) > 0 {
+		sort.Strings(banned)
+		return &UnavailableMembersError{UIDs: banned}
+	}
+	return nil
 }
 
 // remember writes the idempotency record of a fresh (non-replayed) result.

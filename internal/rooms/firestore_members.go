@@ -50,6 +50,9 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 		if room.MemberCount+len(added) > p.MaxMembers {
 			return ErrMemberCap
 		}
+		if err := s.checkNotBanned(tx, added); err != nil {
+			return err
+		}
 		for _, u := range added {
 			if err := s.writeMember(tx, room, Member{UID: u, Role: RoleMember, AddedBy: p.Actor.UID, JoinedAt: p.Now}); err != nil {
 				return err

@@ -494,3 +494,30 @@ func TestRemoveEverywhere(t *testing.T) {
 	e.checkConsistent(t, r1.Room.ID)
 	e.checkConsistent(t, r2.Room.ID)
 }
+
+// TestBanRecordedInFirestoreBlocksAdds: a user whose users/{uid} says
+// banned (a ban whose Auth claim update has not landed yet) cannot be put
+// into a room: the transaction itself checks.
+func TestBanRecordedInFirestoreBlocksAdds(t *testing.T) {
+	e := start(t)
+	e.users(t, "alice", "bob", "carol")
+	ctx := context.Background()
+	if _, err := e.fs.Collection("users").Doc("bob").Set(ctx, map[string]any{"banned": true, "chat": false, "role": "", "claimsVersion": 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}}, nil)
+	var ue *rooms.UnavailableMembersError
+	if !errors.As(err, &ue) || fmt.Sprint(ue.UIDs) != "[bob]" {
+		t.Fatalf("create: %v", err)
+	}
+	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"carol"}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.AddMembers(ctx, actor("alice"), res.Room.ID, []string{"bob"}); !errors.As(err, &ue) {
+		t.Fatalf("add: %v", err)
+	}
+	if n := e.checkConsistent(t, res.Room.ID); n != 2 {
+		t.Fatalf("%d members", n)
+	}
+}
