@@ -243,6 +243,18 @@ func TestDomainErrorsMapToStableCodes(t *testing.T) {
 	}
 }
 
+func TestDemotedAdminIsRefusedDespiteAnOldToken(t *testing.T) {
+	h := newHarness(t, nil)
+	h.claims.roles = map[string]string{"root": "user"}
+	rec := h.do("PUT", "/v1/admin/users/bob/role", "tok-admin", `{"role":"admin"}`, nil, "")
+	if rec.Code != 403 || !strings.Contains(rec.Body.String(), `"code":"admin_required"`) {
+		t.Fatalf("demoted admin = %d %s", rec.Code, rec.Body)
+	}
+	if len(h.claims.calls) != 0 {
+		t.Fatalf("calls %v", h.claims.calls)
+	}
+}
+
 type errString string
 
 func (e errString) Error() string { return string(e) }

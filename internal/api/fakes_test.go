@@ -90,6 +90,18 @@ type fakeClaims struct {
 	mu    sync.Mutex
 	calls []string
 	err   error
+	// roles is what CurrentRole reports; a uid absent here has role "admin"
+	// (so the token decides, unless a test says otherwise).
+	roles map[string]string
+}
+
+func (f *fakeClaims) CurrentRole(_ context.Context, uid string) (string, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.roles[uid]; ok {
+		return r, false, nil
+	}
+	return "admin", false, nil
 }
 
 func (f *fakeClaims) record(n string) {

@@ -49,13 +49,21 @@ func (s *server) requireAdmitted(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 // requireAdmin lets through callers whose token has role "admin" and is
-// not banned. Admin routes mutate, so the token was also checked for
-// revocation: a demoted-and-revoked admin is refused at once.
+// not banned, and whose current recorded role (users/{uid}) still is
+// admin: a token can be an hour old, and a demoted or banned admin must
+// lose access at once.
 func (s *server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t := authn.FromContext(c)
 		if t.String("role") != "admin" || t.Bool("banned") {
 			return problem(CodeAdminRequired, "")
+		}
+		role, banned, err := s.Claims.CurrentRole(c.Request().Context(), t.UID)
+		if err != nil {
+			return err
+		}
+		if role != "admin" || banned {
+			return problem(CodeAdminRequired, "your admin role was withdrawn; refresh your ID token")
 		}
 		return next(c)
 	}

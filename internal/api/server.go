@@ -39,6 +39,9 @@ type ClaimsService interface {
 	SetRole(ctx context.Context, actor, requestID, target, role string) (claims.Result, error)
 	Ban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
 	Unban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
+	// CurrentRole is the caller's role and ban state now, not as of the
+	// token's minting; admin routes re-check with it.
+	CurrentRole(ctx context.Context, uid string) (role string, banned bool, err error)
 }
 
 // Check is a named readiness probe: nil means the dependency is reachable.

@@ -201,3 +201,22 @@ func (m *Manager) Converge(ctx context.Context, uid string) (Result, error) {
 	}
 	return Result{}, ErrContention
 }
+
+// CurrentRole returns uid's role and ban state as roomgate records them
+// now (users/{uid}, or the Auth claims for a user roomgate never changed),
+// not as an ID token minted up to an hour ago says. Admin routes use it,
+// so a demoted or banned admin loses access at once.
+func (m *Manager) CurrentRole(ctx context.Context, uid string) (role string, banned bool, err error) {
+	d, ok, err := m.State.Get(ctx, uid)
+	if err != nil {
+		return "", false, err
+	}
+	if !ok {
+		u, err := m.user(ctx, uid)
+		if err != nil {
+			return "", false, err
+		}
+		d = FromClaims(u.CustomClaims)
+	}
+	return d.Role, d.Banned, nil
+}

@@ -33,6 +33,11 @@ func TestAdminRolesBansAndClaims(t *testing.T) {
 	s.run(t, []step{
 		{name: "a plain user cannot set roles", method: "PUT", path: "/v1/admin/users/bob/role", token: "alice", body: `{"role":"admin"}`, status: 403, contains: []string{`"code":"admin_required"`}},
 		{name: "the bootstrapped admin sets a role", method: "PUT", path: "/v1/admin/users/bob/role", token: "boss", body: `{"role":"moderator"}`, status: 200, contains: []string{`"role":"moderator"`, `"chat":true`, `"uid":"bob"`}},
+		{name: "boss makes carol an admin", method: "PUT", path: "/v1/admin/users/carol/role", token: "boss", body: `{"role":"admin"}`, status: 200, contains: []string{`"role":"admin"`}},
+		{name: "carol, with a refreshed token, uses an admin route", method: "PUT", path: "/v1/admin/users/alice/role", token: "carol", body: `{"role":"user"}`, status: 200,
+			before: func(s *suite) { s.signIn("carol") }},
+		{name: "boss demotes carol", method: "PUT", path: "/v1/admin/users/carol/role", token: "boss", body: `{"role":"user"}`, status: 200, contains: []string{`"role":"user"`}},
+		{name: "carol's still-valid admin token no longer works", method: "PUT", path: "/v1/admin/users/alice/role", token: "carol", body: `{"role":"admin"}`, status: 403, contains: []string{`"code":"admin_required"`}},
 		{name: "an unknown role is 400", method: "PUT", path: "/v1/admin/users/bob/role", token: "boss", body: `{"role":"god"}`, status: 400},
 		{name: "an unknown user is 404", method: "PUT", path: "/v1/admin/users/ghost/role", token: "boss", body: `{"role":"user"}`, status: 404, contains: []string{`"code":"user_not_found"`}},
 		{name: "a malformed uid is 400", method: "PUT", path: "/v1/admin/users/__x__/role", token: "boss", body: `{"role":"user"}`, status: 400},
