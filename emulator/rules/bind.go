@@ -26,13 +26,18 @@ import (
 
 // authValue returns request.auth: null, or {uid, token}.
 func authValue(a *Auth) Value {
+	return authValueIn(nil, a)
+}
+
+// authValueIn is authValue building in arena ar (which may be nil).
+func authValueIn(ar *valueArena, a *Auth) Value {
 	if a == nil {
 		return nullValue()
 	}
-	return mapValue(map[string]Value{
-		"uid":   stringValue(a.UID),
-		"token": lazyData(a.Token),
-	})
+	return ar.record(
+		namedValue{"uid", stringValue(a.UID)},
+		namedValue{"token", lazyDataIn(ar, a.Token)},
+	)
 }
 
 // requestTime is the request time, defaulting to now when the caller left
@@ -48,22 +53,22 @@ func requestTime(t time.Time) time.Time {
 // own path (the common case) reuses the request's parsed segments and its
 // path and id values (values are immutable, so sharing them is safe); an
 // empty path means the request's path.
-func docResource(doc *Document, reqPath string, segs []string, path, id Value) Value {
+func docResource(ar *valueArena, doc *Document, reqPath string, segs []string, path, id Value) Value {
 	if doc == nil {
 		return nullValue()
 	}
 	if doc.Path != "" && doc.Path != reqPath {
 		return resourceValue(doc, segs[1])
 	}
-	data := lazyData(doc.Data)
+	data := lazyDataIn(ar, doc.Data)
 	if data == nullValue() {
 		data = mapValue(map[string]Value{})
 	}
-	return mapValue(map[string]Value{
-		"data":     data,
-		"id":       id,
-		"__name__": path,
-	})
+	return ar.record(
+		namedValue{"data", data},
+		namedValue{"id", id},
+		namedValue{"__name__", path},
+	)
 }
 
 // methodValues are the request.method values, built once.
@@ -73,26 +78,27 @@ var methodValues = map[Method]Value{
 }
 
 // requestVars returns the root variables of a single-document decision,
-// request and resource; segs is the request path, split.
-func requestVars(req *Request, segs []string) (request, resource Value) {
+// request and resource, built in arena ar; segs is the request path,
+// split.
+func requestVars(ar *valueArena, req *Request, segs []string) (request, resource Value) {
 	var incoming Value = nullValue()
 	resource = nullValue()
 	path, id := pathFromSegments(segs), stringValue(segs[len(segs)-1])
 	switch req.Method {
 	case MethodGet, MethodUpdate, MethodDelete:
-		resource = docResource(req.Resource, req.Path, segs, path, id)
+		resource = docResource(ar, req.Resource, req.Path, segs, path, id)
 	}
 	switch req.Method {
 	case MethodCreate, MethodUpdate:
-		incoming = docResource(req.Incoming, req.Path, segs, path, id)
+		incoming = docResource(ar, req.Incoming, req.Path, segs, path, id)
 	}
-	request = mapValue(map[string]Value{
-		"auth":     authValue(req.Auth),
-		"method":   methodValues[req.Method],
-		"path":     path,
-		"time":     timestampValue(requestTime(req.Time)),
-		"resource": incoming,
-	})
+	request = ar.record(
+		namedValue{"auth", authValueIn(ar, req.Auth)},
+		namedValue{"method", methodValues[req.Method]},
+		namedValue{"path", path},
+		namedValue{"time", timestampValue(requestTime(req.Time))},
+		namedValue{"resource", incoming},
+	)
 	return request, resource
 }
 

@@ -49,7 +49,7 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	st.access = accessTracker{before: req.Before, after: after, opCap: maxAccessPerOp, batch: batch}
 	st.ctx = evalContext{access: &st.access, database: segs[1], argStack: st.args[:0]}
 	apps := findApplicable(rs.roots, segs, rs.version)
-	request, resource := requestVars(req, segs)
+	request, resource := requestVars(&st.vals, req, segs)
 	st.env.initDoc(rs, request, resource)
 	return rs.judge(job{
 		method: req.Method, bit: bit, path: req.Path, ctx: &st.ctx, apps: apps,
@@ -64,6 +64,7 @@ type docState struct {
 	access accessTracker
 	env    env
 	write  oneWrite
+	vals   valueArena
 	args   [8]Value // initial argument stack
 }
 

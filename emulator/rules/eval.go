@@ -329,11 +329,20 @@ func (c *evalContext) evalSlice(x *ast.Slice, s *scope) Value {
 	return slice(v, lo, hi)
 }
 
-// namespaces are the names that prefix built-in namespace functions.
-var namespaces = map[string]bool{
-	"math": true, "hashing": true, "timestamp": true, "duration": true, "latlng": true,
+// isNamespace reports whether name prefixes built-in namespace functions
+// (math, hashing, timestamp, duration, latlng).
+func isNamespace(name string) bool {
+	switch name {
+	case "math", "hashing", "timestamp", "duration", "latlng":
+		return true
+	}
+	return false
 }
 
+// evalCall evaluates a call of a user function, a global built-in, a
+// namespace function or a method. The argument stack is popped explicitly
+// rather than deferred: with this many returns a defer would not be
+// open-coded and costs a runtime call on every call.
 func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 	switch f := x.Fun.(type) {
 	case *ast.Ident:
@@ -344,42 +353,53 @@ func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 			return c.callUser(decl, def, x.Args, s)
 		}
 		args, err, mark := c.evalArgs(x.Args, s)
-		defer c.popArgs(mark)
-		if f.Name == "debug" && len(args) == 1 {
-			// debug() logs errors too, and returns its argument as is.
-			return c.debug(args[0])
-		}
-		if err != nil {
-			return err
-		}
-		fn, ok := globalFuncs[f.Name]
-		if !ok {
-			return errFuncNotFound(f.Name)
-		}
-		return fn(c, args)
+		v := c.callGlobal(f.Name, args, err)
+		c.popArgs(mark)
+		return v
 	case *ast.Member:
-		if id, ok := f.X.(*ast.Ident); ok && namespaces[id.Name] {
+		if id, ok := f.X.(*ast.Ident); ok && isNamespace(id.Name) {
 			if _, bound := s.lookupVar(id.Name); !bound {
 				args, err, mark := c.evalArgs(x.Args, s)
-				defer c.popArgs(mark)
-				if err != nil {
-					return err
+				v := err
+				if err == nil {
+					v = callNamespace(id.Name, f.Name, args)
 				}
-				return callNamespace(id.Name, f.Name, args)
+				c.popArgs(mark)
+				return v
 			}
 		}
 		recv := c.eval(f.X, s)
 		args, err, mark := c.evalArgs(x.Args, s)
-		defer c.popArgs(mark)
-		if isError(recv) {
-			return recv
+		var v Value
+		switch {
+		case isError(recv):
+			v = recv
+		case err != nil:
+			v = err
+		default:
+			v = callMethod(recv, f.Name, args)
 		}
-		if err != nil {
-			return err
-		}
-		return callMethod(recv, f.Name, args)
+		c.popArgs(mark)
+		return v
 	}
 	return errorf("Unsupported operation error: the callee is not a function name.")
+}
+
+// callGlobal calls the global built-in name with evaluated args; err is
+// the first error among them.
+func (c *evalContext) callGlobal(name string, args []Value, err Value) Value {
+	if name == "debug" && len(args) == 1 {
+		// debug() logs errors too, and returns its argument as is.
+		return c.debug(args[0])
+	}
+	if err != nil {
+		return err
+	}
+	fn, ok := globalFuncs[name]
+	if !ok {
+		return errFuncNotFound(name)
+	}
+	return fn(c, args)
 }
 
 // evalArgs evaluates every argument; err is the first error among them.
@@ -414,29 +434,45 @@ func (c *evalContext) popArgs(mark int) {
 // into an error, and an error never grants.
 func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr, s *scope) Value {
 	args, err, mark := c.evalArgs(argExprs, s)
-	defer c.popArgs(mark)
+	fs, err := c.enter(d, def, args, err)
+	c.popArgs(mark) // the arguments are in fs now
 	if err != nil {
 		return err
 	}
+	v := c.evalBody(d, fs)
+	c.depth--
+	return v
+}
+
+// enter checks a call of d with evaluated args (err is the first error
+// among them) and returns its scope, with the parameters bound, one call
+// deeper. On error the depth is unchanged.
+func (c *evalContext) enter(d *ast.Function, def *scope, args []Value, err Value) (*scope, Value) {
+	if err != nil {
+		return nil, err
+	}
 	if len(args) != len(d.Params) {
-		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(args))
+		return nil, errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(args))
 	}
 	if len(d.Lets) > maxLets {
-		return errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
+		return nil, errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
 	}
 	if d.Return == nil {
-		return errorf("Function %s has no return statement.", d.Name)
+		return nil, errorf("Function %s has no return statement.", d.Name)
 	}
 	if c.depth >= maxCallDepth {
-		return errDepth()
+		return nil, errDepth()
 	}
 	fs := c.frame(def, len(args)+len(d.Lets))
 	c.depth++
-	defer func() { c.depth-- }()
-
 	for i, p := range d.Params {
 		fs.names = append(fs.names, namedValue{name: p.Name, v: args[i]})
 	}
+	return fs, nil
+}
+
+// evalBody evaluates d's lets, in order, then its return expression.
+func (c *evalContext) evalBody(d *ast.Function, fs *scope) Value {
 	for _, l := range d.Lets {
 		v := c.eval(l.Value, fs)
 		if isError(v) {

@@ -91,6 +91,12 @@ var lazyTestExprs = []string{
 	`d.nan == d.nan`, `[d.nan].toSet().size()`, `path('x/{y}/{x}').bind(d.nested.deep)`, `path('x/{y}').bind(d.nested)`,
 	`debug(d.nested)`, `d.missing.get('x', 1)`, `d.nested.keys().hasOnly(['x', 'deep'])`,
 	`d.size() > 3 && d.keys().hasAll(['s', 'n'])`, `d.list[2].x + 1`, `d[1]`, `d.nested['deep']['y']`,
+	// r is a record {'b': 'x', 'a': 1, 'c': d.nested}.
+	`r`, `r.a`, `r['b']`, `r.typo`, `r[1]`, `'a' in r`, `'typo' in r`, `r.keys()`, `r.values()`, `r.size()`,
+	`r == {'a': 1, 'b': 'x', 'c': {'x': 1, 'deep': {'y': 'z'}}}`, `r == {'a': 1, 'b': 'x'}`, `r == r`, `r != d`,
+	`r.diff({'a': 1}).affectedKeys()`, `{'a': 2}.diff(r).changedKeys()`, `r.get('a', 0)`, `r.get(['c', 'deep', 'y'], 0)`,
+	`r.get('typo', 0)`, `[r, r].toSet().size()`, `r.c.x`, `debug(r)`, `r is map`, `r.keys().hasOnly(['a', 'b', 'c'])`,
+	`path('x/{b}').bind(r)`, `r.c.keys()`,
 }
 
 // TestLazyDataMatchesEager evaluates the same expressions over Go data
@@ -102,10 +108,20 @@ func TestLazyDataMatchesEager(t *testing.T) {
 		other[k] = v
 	}
 	other["nested"] = map[string]any{"x": 2.0, "deep": map[string]any{"y": "z"}}
-	scopeOf := func(conv func(any) Value) *scope {
-		return &scope{vars: map[string]Value{"d": conv(lazyTestData), "e": conv(other)}}
+	scopeOf := func(conv func(any) Value, rec func(...namedValue) Value) *scope {
+		d := conv(lazyTestData)
+		r := rec(namedValue{"b", stringV("x")}, namedValue{"a", intV(1)}, namedValue{"c", member(d, "nested")})
+		return &scope{vars: map[string]Value{"d": d, "e": conv(other), "r": r}}
 	}
-	eager, lazy := scopeOf(fromGo), scopeOf(lazyData)
+	eager := scopeOf(fromGo, func(fs ...namedValue) Value {
+		m := mapV{}
+		for _, f := range fs {
+			m[f.name] = f.v
+		}
+		return m
+	})
+	var arena valueArena
+	lazy := scopeOf(lazyData, func(fs ...namedValue) Value { return arena.record(fs...) })
 	if _, ok := lazy.vars["d"].(*goMapV); !ok {
 		t.Fatalf("lazyData built %T, want *goMapV", lazy.vars["d"])
 	}
@@ -195,5 +211,34 @@ func TestConstListsMatchEvaluation(t *testing.T) {
 	}
 	if used == 0 {
 		t.Fatal("no constant list literal was found")
+	}
+}
+
+// TestValueArenaOverflow checks that records and lazy maps taken from an
+// arena past its capacity are still separate, complete values.
+func TestValueArenaOverflow(t *testing.T) {
+	var a valueArena
+	var recs []*recordV
+	for i := 0; i < 8; i++ {
+		recs = append(recs, a.record(namedValue{"i", intV(i)}, namedValue{"x", intV(i)}, namedValue{"y", intV(i)}, namedValue{"z", intV(i)}, namedValue{"w", intV(i)}))
+	}
+	for i, r := range recs {
+		if len(r.fields) != 5 {
+			t.Fatalf("record %d has %d fields", i, len(r.fields))
+		}
+		for _, f := range r.fields {
+			if f.v != intV(i) {
+				t.Fatalf("record %d: %s = %s", i, f.name, formatValue(f.v))
+			}
+		}
+	}
+	var maps []*goMapV
+	for i := 0; i < 5; i++ {
+		maps = append(maps, a.goMap(map[string]any{"i": int64(i)}))
+	}
+	for i, m := range maps {
+		if v, _ := m.field("i"); v != intV(i) {
+			t.Fatalf("map %d: i = %v", i, v)
+		}
 	}
 }

@@ -142,8 +142,8 @@ func callMethod(recv Value, name string, args []Value) Value {
 		return setMethod(r, name, args)
 	case mapV:
 		return mapMethod(r, name, args)
-	case *goMapV:
-		return goMapMethod(r, name, args)
+	case lazyMap:
+		return lazyMapMethod(r, name, args)
 	case *mapDiffV:
 		return mapDiffMethod(r, name, args)
 	case *pathV:

@@ -108,7 +108,7 @@ func inOp(x, y Value) Value {
 		}
 		_, has := c[string(k)]
 		return boolOf(has)
-	case *goMapV:
+	case lazyMap:
 		k, ok := x.(stringV)
 		if !ok {
 			return errBinary("in", x, y)
@@ -304,7 +304,7 @@ func member(v Value, name string) Value {
 			return e
 		}
 		return errNoKey(name)
-	case *goMapV:
+	case lazyMap:
 		if e, ok := x.field(name); ok {
 			return e
 		}
@@ -340,7 +340,7 @@ func index(v, i Value) Value {
 			return errBinary("[]", v, i)
 		}
 		return utf16Slice(string(x), int64(n), int64(n)+1)
-	case mapV, *goMapV:
+	case mapV, lazyMap:
 		k, ok := i.(stringV)
 		if !ok {
 			return errBinary("[]", v, i)

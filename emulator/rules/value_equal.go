@@ -67,7 +67,7 @@ func deepEqual(a, b Value) bool {
 	case mapV:
 		y, ok := asMapV(b)
 		return ok && mapsEqual(x, y)
-	case *goMapV:
+	case lazyMap:
 		y, ok := asMapV(b)
 		return ok && mapsEqual(x.eager(), y)
 	case *setV:
@@ -332,7 +332,7 @@ func writeKey(b *strings.Builder, v Value) {
 			b.WriteString(k)
 		}
 		b.WriteByte('}')
-	case *goMapV:
+	case lazyMap:
 		writeKey(b, x.eager())
 	case *mapDiffV:
 		b.WriteByte('D')

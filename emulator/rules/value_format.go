@@ -56,7 +56,7 @@ func writeValue(b *strings.Builder, v Value) {
 			writeValue(b, x[k])
 		}
 		b.WriteByte('}')
-	case *goMapV:
+	case lazyMap:
 		writeValue(b, x.eager())
 	case *setV:
 		writeElems(b, "set([", x.elems, "])")

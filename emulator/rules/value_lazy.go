@@ -1,10 +1,13 @@
 package rules
 
-// This file holds goMapV, document and token data read lazily: a rule
-// that reads two fields of a ten-field document, or one claim of an ID
-// token, converts those and nothing else.
+// This file holds the map values that are not a mapV (lazyMap): goMapV,
+// document and token data read lazily, and recordV, the fixed records a
+// decision builds (request, request.auth, resource). A rule that reads two
+// fields of a ten-field document, or one claim of an ID token, converts
+// those and nothing else; and no Go map is built for request.
 //
-// It behaves exactly like the mapV fromGo would build:
+// Both behave exactly like the mapV they stand for. For goMapV, that is
+// the mapV fromGo would build:
 //   - Whether the data converts at all is checked up front (goDataErr),
 //     without converting anything: fromGo turns the whole map into an
 //     error when any value in it is unsupported, so a goMapV is only ever
@@ -17,7 +20,7 @@ package rules
 
 import (
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 )
@@ -32,13 +35,34 @@ type goMapV struct {
 	keyList listV
 }
 
+// lazyMap is a map value held in another form than mapV. Reading a field,
+// testing a key, size() and keys() work on that form; everything else
+// works on eager(), the equivalent mapV.
+type lazyMap interface {
+	Value
+	field(k string) (Value, bool)
+	has(k string) bool
+	size() int
+	keys() listV
+	eager() mapV
+}
+
 func (*goMapV) typeName() string { return "map" }
 
 // lazyData converts Go data like fromGo, keeping maps lazy. It returns
 // fromGo's error when the data holds an unsupported value anywhere.
 func lazyData(v any) Value {
+	return lazyDataIn(nil, v)
+}
+
+// lazyDataIn is lazyData with the top-level lazy map taken from a (which
+// may be nil).
+func lazyDataIn(a *valueArena, v any) Value {
 	if err := goDataErr(v); err != nil {
 		return err
+	}
+	if m, ok := v.(map[string]any); ok {
+		return a.goMap(m)
 	}
 	return lazyFromGo(v)
 }
@@ -137,6 +161,8 @@ func (m *goMapV) has(k string) bool {
 	return ok
 }
 
+func (m *goMapV) size() int { return len(m.src) }
+
 // eager converts the whole map, as fromGo does.
 func (m *goMapV) eager() mapV {
 	return fromGo(m.src).(mapV)
@@ -147,25 +173,29 @@ func (m *goMapV) keys() listV {
 	if m.keyList != nil {
 		return m.keyList
 	}
-	keys := make([]string, 0, len(m.src))
+	l := make(listV, 0, len(m.src))
 	for k := range m.src {
-		keys = append(keys, k)
+		l = append(l, stringV(k))
 	}
-	sort.Strings(keys)
-	l := make(listV, len(keys))
-	for i, k := range keys {
-		l[i] = stringV(k)
-	}
+	sortStrings(l)
 	m.keyList = l
 	return l
 }
 
-// goMapMethod implements the map methods on a lazy map: size(), keys()
+// sortStrings sorts a list of strings in ascending byte order, the order
+// of sortedKeys.
+func sortStrings(l listV) {
+	slices.SortFunc(l, func(a, b Value) int {
+		return strings.Compare(string(a.(stringV)), string(b.(stringV)))
+	})
+}
+
+// lazyMapMethod implements the map methods on a lazy map: size(), keys()
 // and get() read only what they need; the rest run on the converted map.
-func goMapMethod(m *goMapV, name string, args []Value) Value {
+func lazyMapMethod(m lazyMap, name string, args []Value) Value {
 	switch {
 	case name == "size" && len(args) == 0:
-		return intV(len(m.src))
+		return intV(m.size())
 	case name == "keys" && len(args) == 0:
 		return m.keys()
 	case name == "get" && len(args) == 2:
@@ -180,7 +210,7 @@ func asMapV(v Value) (mapV, bool) {
 	switch x := v.(type) {
 	case mapV:
 		return x, true
-	case *goMapV:
+	case lazyMap:
 		return x.eager(), true
 	}
 	return nil, false
@@ -193,9 +223,84 @@ func mapField(v Value, k string) (e Value, found, isMap bool) {
 	case mapV:
 		e, found = x[k]
 		return e, found, true
-	case *goMapV:
+	case lazyMap:
 		e, found = x.field(k)
 		return e, found, true
 	}
 	return nil, false, false
+}
+
+// recordV is a map with a few fixed keys, such as request: a list of
+// entries (keys unique), cheaper to build and read than a Go map.
+type recordV struct {
+	fields []namedValue
+}
+
+func (*recordV) typeName() string { return "map" }
+
+func (r *recordV) field(k string) (Value, bool) {
+	for _, f := range r.fields {
+		if f.name == k {
+			return f.v, true
+		}
+	}
+	return nil, false
+}
+
+func (r *recordV) has(k string) bool {
+	_, ok := r.field(k)
+	return ok
+}
+
+func (r *recordV) size() int { return len(r.fields) }
+
+func (r *recordV) keys() listV {
+	l := make(listV, len(r.fields))
+	for i, f := range r.fields {
+		l[i] = stringV(f.name)
+	}
+	sortStrings(l)
+	return l
+}
+
+func (r *recordV) eager() mapV {
+	m := make(mapV, len(r.fields))
+	for _, f := range r.fields {
+		m[f.name] = f.v
+	}
+	return m
+}
+
+// valueArena holds the records, their entries and the lazy maps of one
+// decision's root variables, so that building them allocates nothing
+// more. A nil arena allocates each one on the heap.
+type valueArena struct {
+	records [4]recordV
+	entries [16]namedValue
+	maps    [3]goMapV
+	nr, ne  int
+	nm      int
+}
+
+// record returns a record holding fields (copied).
+func (a *valueArena) record(fields ...namedValue) *recordV {
+	if a == nil || a.nr == len(a.records) || a.ne+len(fields) > len(a.entries) {
+		return &recordV{fields: append([]namedValue(nil), fields...)}
+	}
+	r := &a.records[a.nr]
+	a.nr++
+	r.fields = a.entries[a.ne : a.ne+len(fields) : a.ne+len(fields)]
+	a.ne += copy(r.fields, fields)
+	return r
+}
+
+// goMap returns a lazy map over src, which must have passed goDataErr.
+func (a *valueArena) goMap(src map[string]any) *goMapV {
+	if a == nil || a.nm == len(a.maps) {
+		return &goMapV{src: src}
+	}
+	m := &a.maps[a.nm]
+	a.nm++
+	m.src = src
+	return m
 }
