@@ -19,6 +19,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/rules/ast"
+	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
 // rulesPath is the shipped rules file, relative to this package.
@@ -245,9 +247,18 @@ func (h *harness) loadRules(src string) error {
 }
 
 // clear deletes every document of the project's default database.
+// Google's emulator now and then answers 499 CANCELLED when a listener
+// closed just before; the delete is idempotent, so it is retried.
 func (h *harness) clear() error {
 	h.seeded = ""
-	return h.rest(http.MethodDelete, "/emulator/v1/projects/"+h.project+"/databases/(default)/documents", nil, nil)
+	var err error
+	for attempt := 0; attempt < 5; attempt++ {
+		if err = h.rest(http.MethodDelete, "/emulator/v1/projects/"+h.project+"/databases/(default)/documents", nil, nil); err == nil {
+			return nil
+		}
+		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	}
+	return err
 }
 
 // coverageRow is one allow statement in the emulator's coverage report
@@ -262,21 +273,96 @@ type coverageRow struct {
 	Error     int64    `json:"error"`
 }
 
-// coverage fetches the rule coverage report. ok is false when the
-// emulator answers in a format other than roomgate's (Google's emulator
-// has its own, undocumented one).
-func (h *harness) coverage() (rows []coverageRow, ok bool, err error) {
+// coverage fetches the rule coverage report, one row per allow
+// statement, from roomgate's format or from Google's (per-expression
+// counts keyed by source position, matched here to the allows of src).
+// ok is false when the report is in neither format.
+func (h *harness) coverage(src []byte) (rows []coverageRow, ok bool, err error) {
 	var rep struct {
-		Rules json.RawMessage `json:"rules"`
+		Rules  json.RawMessage `json:"rules"`
+		Report []googleExpr    `json:"report"`
 	}
 	if err := h.rest(http.MethodGet, "/emulator/v1/projects/"+h.project+":ruleCoverage", nil, &rep); err != nil {
 		return nil, false, err
 	}
-	if len(rep.Rules) == 0 || rep.Rules[0] != '[' {
-		return nil, false, nil
+	switch {
+	case len(rep.Rules) > 0 && rep.Rules[0] == '[':
+		if err := json.Unmarshal(rep.Rules, &rows); err != nil {
+			return nil, false, err
+		}
+		return rows, true, nil
+	case rep.Report != nil:
+		rows, err := googleCoverage(src, rep.Report)
+		return rows, err == nil, err
 	}
-	if err := json.Unmarshal(rep.Rules, &rows); err != nil {
-		return nil, false, err
+	return nil, false, nil
+}
+
+// googleExpr is one node of Google's emulator coverage report: an
+// expression's source position and how often it evaluated to each value.
+type googleExpr struct {
+	SourcePosition struct {
+		Line, Column, CurrentOffset, EndOffset int
+	} `json:"sourcePosition"`
+	Values []struct {
+		Value map[string]any `json:"value"`
+		Count int64          `json:"count"`
+	} `json:"values"`
+	Children []googleExpr `json:"children"`
+}
+
+// googleCoverage turns Google's per-expression report into per-allow
+// rows: an allow's condition is the widest top-level expression starting
+// where the condition starts. An allow whose condition is missing from
+// the report was never evaluated.
+func googleCoverage(src []byte, report []googleExpr) ([]coverageRow, error) {
+	f, err := parser.ParseFile(rulesPath, src)
+	if err != nil {
+		return nil, err
 	}
-	return rows, true, nil
+	var rows []coverageRow
+	var visit func(prefix string, ms []*ast.Match)
+	visit = func(prefix string, ms []*ast.Match) {
+		for _, m := range ms {
+			pattern := prefix + m.Pattern.String()
+			for _, a := range m.Allows {
+				row := coverageRow{Line: a.Pos.Line, Match: pattern, Condition: a.Text}
+				for _, mm := range a.Methods {
+					row.Methods = append(row.Methods, mm.Name)
+				}
+				if a.Cond == nil {
+					row.True = 1 // unconditional: nothing to exercise
+				} else if e := widestAt(report, a.Cond.Position()); e != nil {
+					for _, v := range e.Values {
+						switch b, isBool := v.Value["boolValue"].(bool); {
+						case isBool && b:
+							row.True += v.Count
+						case isBool:
+							row.False += v.Count
+						default:
+							row.Error += v.Count
+						}
+					}
+				}
+				rows = append(rows, row)
+			}
+			visit(pattern, m.Matches)
+		}
+	}
+	if f.Service != nil {
+		visit("", f.Service.Matches)
+	}
+	return rows, nil
+}
+
+func widestAt(report []googleExpr, pos ast.Pos) *googleExpr {
+	var best *googleExpr
+	for i := range report {
+		e := &report[i]
+		if e.SourcePosition.Line == pos.Line && e.SourcePosition.Column == pos.Col &&
+			(best == nil || e.SourcePosition.EndOffset > best.SourcePosition.EndOffset) {
+			best = e
+		}
+	}
+	return best
 }

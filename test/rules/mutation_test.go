@@ -3,7 +3,9 @@ package rules
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 
@@ -109,6 +111,10 @@ func TestWeakenedRulesAreCaught(t *testing.T) {
 		}
 	}
 
+	if dir := os.Getenv("ROOMGATE_MUTANTS_DIR"); dir != "" {
+		writeMutants(t, dir, ms)
+	}
+
 	caught := 0
 	for _, m := range ms {
 		if _, err := rules.Compile("mutant.rules", []byte(m.src)); err != nil {
@@ -133,4 +139,24 @@ func TestWeakenedRulesAreCaught(t *testing.T) {
 		}
 	}
 	t.Logf("%d mutants: %d caught, %d known equivalent", len(ms), caught, len(ms)-caught)
+}
+
+// writeMutants saves each mutant as DIR/NNN.rules with its description as
+// the first comment line, for running other suites against them (the JS
+// suite: test/rules-js/mutants.js).
+func writeMutants(t *testing.T, dir string, ms []mutant) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range ms {
+		text := "// mutant: " + m.desc + "\n"
+		if why, ok := equivalent[stableKey(m.desc)]; ok {
+			text += "// equivalent: " + why + "\n"
+		}
+		text += m.src
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d.rules", i)), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("wrote %d mutants to %s", len(ms), dir)
 }

@@ -11,8 +11,12 @@ import { doc, setDoc, setLogLevel, Timestamp } from 'firebase/firestore';
 // these tests expect.
 setLogLevel('error');
 
-/** The shipped rules, read from the repository root. */
-export const rules = readFileSync(new URL('../../../firestore.rules', import.meta.url), 'utf8');
+/**
+ * The shipped rules, read from the repository root. ROOMGATE_RULES_FILE
+ * names another file instead: mutants.js runs the suite against weakened
+ * copies to show that it notices each one.
+ */
+export const rules = readFileSync(process.env.ROOMGATE_RULES_FILE || new URL('../../../firestore.rules', import.meta.url), 'utf8');
 
 // Room IDs shaped like the service's: random, fixed length, [A-Za-z0-9].
 export const roomA = 'Q3xv9TnL2pWkR7sYb4MdHc'; // alice (owner) and bob
