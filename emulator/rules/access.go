@@ -37,8 +37,9 @@ type accessTracker struct {
 	used          int
 	exceeded      bool
 	// cache holds the answered calls: at most opCap of them, so a list
-	// scan beats a map.
-	cache []accessEntry
+	// scan beats a map. It starts in cacheBuf.
+	cache    []accessEntry
+	cacheBuf [2]accessEntry
 }
 
 // accessEntry is one cached call: the function, the document path and
@@ -111,6 +112,9 @@ func (a *accessTracker) access(fn string, p *pathV, database string) Value {
 		} else {
 			v = resourceValue(doc, database)
 		}
+	}
+	if a.cache == nil {
+		a.cache = a.cacheBuf[:0]
 	}
 	a.cache = append(a.cache, accessEntry{fn: fn, path: docPath, v: v})
 	return v

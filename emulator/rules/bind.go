@@ -136,6 +136,11 @@ type env struct {
 	top  *scope
 	// rootNames backs root.names for single-document decisions.
 	rootNames [2]namedValue
+	// scopeBuf and nameBuf back the scopes scopeFor builds, as long as
+	// they last (usually one applicable block per decision).
+	scopeBuf       [2]scope
+	nameBuf        [4]namedValue
+	nScope, nNames int
 	// subst replaces function declarations (query rewriting); nil when
 	// none are replaced.
 	subst map[*ast.Function]*ast.Function
@@ -189,7 +194,13 @@ func (e *env) scopeFor(app applicable) *scope {
 	}
 	// One array holds every binding; each scope takes the run of it
 	// declared at or above its level and below the previous scope.
-	all := make([]namedValue, len(app.bindings))
+	var all []namedValue
+	if n := len(app.bindings); e.nNames+n <= len(e.nameBuf) {
+		all = e.nameBuf[e.nNames : e.nNames+n : e.nNames+n]
+		e.nNames += n
+	} else {
+		all = make([]namedValue, n)
+	}
 	for i, b := range app.bindings {
 		all[i] = namedValue{name: b.name, v: e.bindingValue(b)}
 	}
@@ -203,13 +214,24 @@ func (e *env) scopeFor(app applicable) *scope {
 		if n.funcIndex == nil {
 			continue
 		}
-		s = &scope{parent: s, names: all[from:bi:bi], static: n.funcIndex}
+		s = e.newScope(scope{parent: s, names: all[from:bi:bi], static: n.funcIndex})
 		from = bi
 	}
 	if from < bi {
-		s = &scope{parent: s, names: all[from:bi:bi]}
+		s = e.newScope(scope{parent: s, names: all[from:bi:bi]})
 	}
 	return s
+}
+
+// newScope returns a copy of sc, from scopeBuf while it lasts.
+func (e *env) newScope(sc scope) *scope {
+	if e.nScope < len(e.scopeBuf) {
+		p := &e.scopeBuf[e.nScope]
+		e.nScope++
+		*p = sc
+		return p
+	}
+	return &sc
 }
 
 // bindingValue is the value of a match variable: a string for {x}, a path

@@ -199,8 +199,8 @@ func indexFuncs(fs []*ast.Function) map[string]*ast.Function {
 // elements are all scalar literals and evaluates each once. The elements
 // are evaluated by the evaluator itself, so the values are the ones
 // evalList would build.
-func constLists(rs *Ruleset) map[*ast.ListLit]listV {
-	out := map[*ast.ListLit]listV{}
+func constLists(rs *Ruleset) map[*ast.ListLit]Value {
+	out := map[*ast.ListLit]Value{}
 	visit := func(e ast.Expr) { addConstLists(out, e) }
 	for _, r := range rs.allows {
 		visit(r.decl.Cond)
@@ -218,7 +218,7 @@ func constLists(rs *Ruleset) map[*ast.ListLit]listV {
 }
 
 // addConstLists adds the constant list literals of e to out.
-func addConstLists(out map[*ast.ListLit]listV, e ast.Expr) {
+func addConstLists(out map[*ast.ListLit]Value, e ast.Expr) {
 	forEachExpr(e, func(x ast.Expr) {
 		l, ok := x.(*ast.ListLit)
 		if !ok || len(l.Elems) > maxListLen {

@@ -30,7 +30,7 @@ type evalContext struct {
 	subst map[*ast.Function]*ast.Function
 	// consts holds the ruleset's list literals of plain literals, built
 	// once at compile time (compile.go); nil outside decisions.
-	consts map[*ast.ListLit]listV
+	consts map[*ast.ListLit]Value
 
 	// argStack holds the arguments of the calls in progress (evalArgs);
 	// frames holds one reusable call scope per call depth (frame).
@@ -219,8 +219,8 @@ func (c *evalContext) evalList(x *ast.ListLit, s *scope) Value {
 	// evaluating its elements would have counted, and is only used when
 	// they all fit in the budget (otherwise the element that runs out
 	// must yield the budget error, as below).
-	if l, ok := c.consts[x]; ok && c.steps+len(l) <= maxSteps {
-		c.steps += len(l)
+	if l, ok := c.consts[x]; ok && c.steps+len(x.Elems) <= maxSteps {
+		c.steps += len(x.Elems)
 		return l
 	}
 	if len(x.Elems) > maxListLen {
@@ -491,8 +491,15 @@ func (c *evalContext) evalBody(d *ast.Function, fs *scope) Value {
 func (c *evalContext) frame(def *scope, n int) *scope {
 	f := c.frames[c.depth]
 	if f == nil {
-		f = &callFrame{}
-		c.frames[c.depth] = f
+		// Frames come four at a time: a call at this depth is usually
+		// followed by calls at the next ones.
+		chunk := new([4]callFrame)
+		for i := range chunk {
+			if c.depth+i < len(c.frames) {
+				c.frames[c.depth+i] = &chunk[i]
+			}
+		}
+		f = c.frames[c.depth]
 	}
 	f.parent = def
 	if n <= len(f.buf) {

@@ -195,7 +195,7 @@ func TestConstListsMatchEvaluation(t *testing.T) {
 		if err != nil {
 			continue // a parse-error case
 		}
-		consts := map[*ast.ListLit]listV{}
+		consts := map[*ast.ListLit]Value{}
 		addConstLists(consts, x)
 		used += len(consts)
 		for _, start := range []int{0, maxSteps - 6, maxSteps - 3, maxSteps - 1, maxSteps} {

@@ -36,7 +36,8 @@ type Ruleset struct {
 	funcs        map[*ast.Function]*funcInfo
 	// constLists holds the value of every list literal whose elements are
 	// all literals (evalList); values are immutable, so decisions share them.
-	constLists map[*ast.ListLit]listV
+	// They are held as Values, boxed once.
+	constLists map[*ast.ListLit]Value
 	// readsResource is true when some condition or function names
 	// `resource`; queries then rewrite them (query_rewrite.go).
 	readsResource bool

@@ -30,9 +30,10 @@ import (
 // value: src is never changed.
 type goMapV struct {
 	src map[string]any
-	// keyList memoizes keys(): a value is used by one decision at a time,
-	// and the list, like every value, is never changed once built.
-	keyList listV
+	// keyList memoizes keys() as a Value (boxing a list allocates): a
+	// value is used by one decision at a time, and the list, like every
+	// value, is never changed once built.
+	keyList Value
 }
 
 // lazyMap is a map value held in another form than mapV. Reading a field,
@@ -43,7 +44,7 @@ type lazyMap interface {
 	field(k string) (Value, bool)
 	has(k string) bool
 	size() int
-	keys() listV
+	keys() Value // a listV
 	eager() mapV
 }
 
@@ -169,7 +170,7 @@ func (m *goMapV) eager() mapV {
 }
 
 // keys returns m.keys(): the keys in ascending order, as strings.
-func (m *goMapV) keys() listV {
+func (m *goMapV) keys() Value {
 	if m.keyList != nil {
 		return m.keyList
 	}
@@ -179,7 +180,7 @@ func (m *goMapV) keys() listV {
 	}
 	sortStrings(l)
 	m.keyList = l
-	return l
+	return m.keyList
 }
 
 // sortStrings sorts a list of strings in ascending byte order, the order
@@ -254,7 +255,7 @@ func (r *recordV) has(k string) bool {
 
 func (r *recordV) size() int { return len(r.fields) }
 
-func (r *recordV) keys() listV {
+func (r *recordV) keys() Value {
 	l := make(listV, len(r.fields))
 	for i, f := range r.fields {
 		l[i] = stringV(f.name)
