@@ -145,13 +145,26 @@ func serverOnlyCases() []ruleCase {
 	return cs
 }
 
+// strayCases are paths no rule matches: subcollections nobody declared,
+// where a modified client could otherwise stash data.
+func strayCases() []ruleCase {
+	return []ruleCase{
+		{name: "reaction under a message", as: alice, op: opSet, path: msgPath(roomA, "mAlice") + "/reactions/alice", data: map[string]any{"emoji": "+1"}, want: deny},
+		{name: "undeclared subcollection of a room", as: alice, op: opAdd, path: roomPath(roomA) + "/pins", data: map[string]any{"messageId": "mBob"}, want: deny},
+		{name: "read of an undeclared subcollection of a room", as: bob, op: opList, path: roomPath(roomA) + "/typing", want: deny},
+		{name: "subcollection under own member document", as: bob, op: opSet, path: memberPath(roomA, "bob") + "/prefs/p", data: map[string]any{"mute": true}, want: deny},
+		{name: "undeclared top-level collection", as: alice, op: opSet, path: "profiles/alice", data: map[string]any{"name": "Alice"}, want: deny},
+		{name: "undeclared subcollection of own users doc", as: alice, op: opSet, path: userPath("alice") + "/devices/d1", data: map[string]any{"token": "x"}, want: deny},
+	}
+}
+
 // allCases is the whole table, in a stable order.
 func allCases() []ruleCase {
 	var cs []ruleCase
 	for _, f := range []func() []ruleCase{
 		roomCases, memberCases, messageReadCases, messageCreateCases,
 		messageUpdateCases, messageDeleteCases, collectionGroupCases,
-		userCases, serverOnlyCases,
+		userCases, serverOnlyCases, strayCases,
 	} {
 		cs = append(cs, f()...)
 	}
