@@ -47,7 +47,7 @@ func start(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &rooms.FirestoreStore{Client: fs, MaxAttempts: 60}
+	st := &rooms.FirestoreStore{Client: fs} // default attempts, as in production
 	return &env{fs: fs, auth: ac, store: st, svc: &rooms.Service{Store: st, Directory: &rooms.FirebaseDirectory{Auth: ac}, Limits: rooms.DefaultLimits}}
 }
 

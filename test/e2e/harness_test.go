@@ -61,7 +61,6 @@ func newSuite(t testing.TB, mod func(*config.Config)) *suite {
 		t.Fatal(err)
 	}
 	cfg.RateLimit, cfg.MutationRate = 0, 0
-	cfg.TxnMaxAttempts = 100
 	if mod != nil {
 		mod(&cfg)
 	}
