@@ -65,7 +65,7 @@ func (e *env) manager(t *testing.T) *claims.Manager {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs, MaxAttempts: 100}}
+	return &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs}} // default attempts, as in production
 }
 
 // slowAuth is the real Admin SDK client with a pause between reading a
