@@ -1,10 +1,6 @@
 package rules
 
-import (
-	"time"
-
-	"github.com/roomgate/roomgate/emulator/rules/ast"
-)
+import "time"
 
 // This file binds the names a condition sees (rules-language.md 4 and
 // 1.2): `request`, `resource`, the match variables, and the functions of
@@ -141,9 +137,9 @@ type env struct {
 	scopeBuf       [2]scope
 	nameBuf        [4]namedValue
 	nScope, nNames int
-	// subst replaces function declarations (query rewriting); nil when
-	// none are replaced.
-	subst map[*ast.Function]*ast.Function
+	// rw rewrites the functions that read resource (queries); nil when
+	// none are rewritten.
+	rw *rewriter
 	// unknown is the value of a match variable whose captured segments are
 	// not known (queries); nil outside queries.
 	unknown Value
@@ -151,8 +147,8 @@ type env struct {
 
 // newEnv returns the environment of a query disjunct: its root variables
 // are vars, which the query rewriter extends while conditions run.
-func newEnv(rs *Ruleset, vars map[string]Value, subst map[*ast.Function]*ast.Function) *env {
-	e := &env{rs: rs, subst: subst}
+func newEnv(rs *Ruleset, vars map[string]Value, rw *rewriter) *env {
+	e := &env{rs: rs, rw: rw}
 	e.root.vars = vars
 	e.init()
 	return e

@@ -110,7 +110,7 @@ type pendingAllow struct {
 
 // judge evaluates the applicable allows of j and builds the decision.
 func (rs *Ruleset) judge(j job) Decision {
-	j.ctx.subst = j.env.subst
+	j.ctx.rw = j.env.rw
 	j.ctx.consts = rs.constLists
 	var buf [8]pendingAllow
 	pending := buf[:0]

@@ -25,9 +25,9 @@ type evalContext struct {
 	steps    int    // expressions evaluated so far in this request (limit 1000 -> error)
 	depth    int    // user function call depth (limit 20 -> error)
 	database string // value of the {database} binding, e.g. "(default)"
-	// subst replaces user functions by their rewritten form while a query
-	// is decided (query_rewrite.go); nil otherwise.
-	subst map[*ast.Function]*ast.Function
+	// rw replaces user functions by their rewritten form while a query is
+	// decided (query_rewrite.go); nil otherwise.
+	rw *rewriter
 	// consts holds the ruleset's list literals of plain literals, built
 	// once at compile time (compile.go); nil outside decisions.
 	consts map[*ast.ListLit]Value
@@ -347,8 +347,8 @@ func (c *evalContext) evalCall(x *ast.Call, s *scope) Value {
 	switch f := x.Fun.(type) {
 	case *ast.Ident:
 		if decl, def, ok := s.lookupFunc(f.Name); ok {
-			if r, ok := c.subst[decl]; ok {
-				decl = r // a query's rewritten body (query_rewrite.go)
+			if c.rw != nil {
+				decl = c.rw.funcFor(decl) // a query's rewritten body
 			}
 			return c.callUser(decl, def, x.Args, s)
 		}

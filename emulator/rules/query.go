@@ -94,21 +94,13 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 			"resource": mapValue(map[string]Value{"data": unknown, "id": idVal, "__name__": name}),
 			unknownVar: unknown,
 		}
-		var subst map[*ast.Function]*ast.Function
+		var rw *rewriter
 		var cond func(*allowRule) ast.Expr
 		if rs.readsResource {
-			rw := newRewriter(d, vars)
+			rw = newRewriter(d, vars, rs.funcs)
 			cond = rw.cond
-			for fn, info := range rs.funcs {
-				if info.mentionsResource {
-					if subst == nil {
-						subst = map[*ast.Function]*ast.Function{}
-					}
-					subst[fn] = rw.function(fn)
-				}
-			}
 		}
-		e := newEnv(rs, vars, subst)
+		e := newEnv(rs, vars, rw)
 		e.unknown = unknown
 		dd := rs.judge(job{
 			method: MethodList, bit: mList, path: collPath, ctx: ctx, env: e,

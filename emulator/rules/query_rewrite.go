@@ -51,10 +51,34 @@ type rewriter struct {
 	n    int
 	// conds caches rewritten allow conditions.
 	conds map[*allowRule]ast.Expr
+	// infos tells which functions read resource (compile.go); funcs caches
+	// their rewritten forms.
+	infos map[*ast.Function]*funcInfo
+	funcs map[*ast.Function]*ast.Function
 }
 
-func newRewriter(d *disjunct, vars map[string]Value) *rewriter {
-	return &rewriter{d: d, vars: vars, conds: map[*allowRule]ast.Expr{}}
+func newRewriter(d *disjunct, vars map[string]Value, infos map[*ast.Function]*funcInfo) *rewriter {
+	return &rewriter{d: d, vars: vars, conds: map[*allowRule]ast.Expr{}, infos: infos}
+}
+
+// funcFor returns the function to run when fn is called: fn itself, or,
+// when its body reads resource, its rewritten form. A function is
+// rewritten on its first call only: rewriting has no effect but binding
+// fresh synthesized variables, so doing it lazily changes no result, and
+// most functions a ruleset declares are never called by a given query.
+func (rw *rewriter) funcFor(fn *ast.Function) *ast.Function {
+	if info := rw.infos[fn]; info == nil || !info.mentionsResource {
+		return fn
+	}
+	if r, ok := rw.funcs[fn]; ok {
+		return r
+	}
+	r := rw.function(fn)
+	if rw.funcs == nil {
+		rw.funcs = map[*ast.Function]*ast.Function{}
+	}
+	rw.funcs[fn] = r
+	return r
 }
 
 // cond returns the condition to evaluate for r.
