@@ -98,28 +98,37 @@ func requestVars(ar *valueArena, req *Request, segs []string) (request, resource
 	return request, resource
 }
 
-// queryValue returns request.query for a list: only the keys the query
-// sets.
-func queryValue(q *Query) Value {
-	m := map[string]Value{}
+// Order directions as request.query.orderBy holds them, built once.
+var (
+	ascValue  = stringValue("ASC")
+	descValue = stringValue("DESC")
+)
+
+// queryValue returns request.query for a list, built in arena ar: only
+// the keys the query sets.
+func queryValue(ar *valueArena, q *Query) Value {
+	var buf [3]namedValue
+	fields := buf[:0]
 	if q.Limit != nil {
-		m["limit"] = fromGo(*q.Limit)
+		fields = append(fields, namedValue{"limit", intV(*q.Limit)})
 	}
 	if q.Offset > 0 {
-		m["offset"] = fromGo(q.Offset)
+		fields = append(fields, namedValue{"offset", intV(q.Offset)})
 	}
 	if len(q.OrderBy) > 0 {
+		// A map, not a record: a field ordered twice keeps its last
+		// direction.
 		ob := make(map[string]Value, len(q.OrderBy))
 		for _, o := range q.OrderBy {
-			dir := "ASC"
+			dir := ascValue
 			if o.Descending {
-				dir = "DESC"
+				dir = descValue
 			}
-			ob[o.Field] = stringValue(dir)
+			ob[o.Field] = dir
 		}
-		m["orderBy"] = mapValue(ob)
+		fields = append(fields, namedValue{"orderBy", mapValue(ob)})
 	}
-	return mapValue(m)
+	return ar.record(fields...)
 }
 
 // env is the scope chain shared by every applicable match block of one

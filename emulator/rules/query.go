@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
@@ -37,6 +38,14 @@ import (
 //     a query (10 access calls per query request, FL); repeated lookups
 //     across disjuncts hit the cache.
 
+// queryState is the per-query state of a list decision, allocated at once.
+type queryState struct {
+	ctx    evalContext
+	access accessTracker
+	vals   valueArena
+	args   [8]Value // initial argument stack
+}
+
 // DecideQuery decides a list operation from the query's constraints alone
 // (rules are not filters): allowed only if every document the query could
 // return is provably readable.
@@ -61,16 +70,19 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 	database := parent[1]
 	collPath := q.Parent + "/" + q.CollectionID
 
+	st := &queryState{}
 	unknown := &errorV{msg: unknownText}
-	request := mapValue(map[string]Value{
-		"auth":     authValue(q.Auth),
-		"method":   stringValue(string(MethodList)),
-		"path":     unknown,
-		"time":     timestampValue(requestTime(q.Time)),
-		"resource": nullValue(),
-		"query":    queryValue(q),
-	})
-	ctx := &evalContext{access: newAccessTracker(q.Before, q.Before, maxAccessPerOp, nil), database: database}
+	request := st.vals.record(
+		namedValue{"auth", authValueIn(&st.vals, q.Auth)},
+		namedValue{"method", methodValues[MethodList]},
+		namedValue{"path", unknown},
+		namedValue{"time", timestampValue(requestTime(q.Time))},
+		namedValue{"resource", nullValue()},
+		namedValue{"query", queryValue(&st.vals, q)},
+	)
+	st.access = accessTracker{before: q.Before, after: q.Before, opCap: maxAccessPerOp}
+	st.ctx = evalContext{access: &st.access, database: database, argStack: st.args[:0]}
+	ctx := &st.ctx
 
 	out := Decision{}
 	for i, d := range ds {
@@ -91,7 +103,7 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 
 		vars := map[string]Value{
 			"request":  request,
-			"resource": mapValue(map[string]Value{"data": unknown, "id": idVal, "__name__": name}),
+			"resource": st.vals.record(namedValue{"data", unknown}, namedValue{"id", idVal}, namedValue{"__name__", name}),
 			unknownVar: unknown,
 		}
 		var rw *rewriter
@@ -107,7 +119,11 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 			apps: findApplicable(rs.roots, segs, rs.version),
 			cond: cond,
 		})
-		out.Outcomes = append(out.Outcomes, dd.Outcomes...)
+		if out.Outcomes == nil {
+			out.Outcomes = dd.Outcomes // the common single disjunct: no copy
+		} else {
+			out.Outcomes = append(out.Outcomes, dd.Outcomes...)
+		}
 		out.AccessCalls = dd.AccessCalls
 		if !dd.Allowed {
 			out.Reason = dd.Reason
@@ -121,7 +137,7 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		}
 	}
 	out.Allowed = true
-	out.Reason = fmt.Sprintf("allowed: 'list' granted by allow @ L%d in match %s", out.Granted.Line, out.Granted.Match)
+	out.Reason = "allowed: 'list' granted by allow @ L" + strconv.Itoa(out.Granted.Line) + " in match " + out.Granted.Match
 	if len(ds) > 1 {
 		out.Reason += fmt.Sprintf(" (all %d disjuncts)", len(ds))
 	}

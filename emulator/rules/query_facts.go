@@ -155,7 +155,7 @@ func dnf(f Filter) ([][]Filter, error) {
 
 // newDisjunct derives the facts of one conjunction of field filters.
 func newDisjunct(filters []Filter) *disjunct {
-	d := &disjunct{filters: filters, fields: map[string]*fieldFacts{}}
+	d := &disjunct{filters: filters} // fields is made on the first fact
 	for _, f := range filters {
 		if f.Field == "__name__" {
 			if ref, ok := f.Value.(Reference); ok && f.Op == OpEqual && d.name == "" {
@@ -170,6 +170,9 @@ func newDisjunct(filters []Filter) *disjunct {
 		}
 		ff := d.fields[f.Field]
 		if ff == nil {
+			if d.fields == nil {
+				d.fields = map[string]*fieldFacts{}
+			}
 			ff = &fieldFacts{}
 			d.fields[f.Field] = ff
 		}

@@ -58,7 +58,7 @@ type rewriter struct {
 }
 
 func newRewriter(d *disjunct, vars map[string]Value, infos map[*ast.Function]*funcInfo) *rewriter {
-	return &rewriter{d: d, vars: vars, conds: map[*allowRule]ast.Expr{}, infos: infos}
+	return &rewriter{d: d, vars: vars, infos: infos}
 }
 
 // funcFor returns the function to run when fn is called: fn itself, or,
@@ -90,6 +90,9 @@ func (rw *rewriter) cond(r *allowRule) ast.Expr {
 		return c
 	}
 	c := rw.expr(r.decl.Cond)
+	if rw.conds == nil {
+		rw.conds = map[*allowRule]ast.Expr{}
+	}
 	rw.conds[r] = c
 	return c
 }
