@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 )
@@ -38,7 +39,8 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	if !ok {
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path)}
 	}
-	st := &docState{}
+	st := docStates.Get().(*docState)
+	defer st.release()
 	after := req.After
 	if after == nil {
 		after = batchAfter
@@ -47,7 +49,8 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 		after = st.singleWrite(req)
 	}
 	st.access = accessTracker{before: req.Before, after: after, opCap: maxAccessPerOp, batch: batch}
-	st.ctx = evalContext{access: &st.access, database: segs[1], argStack: st.args[:0]}
+	// st.ctx is zero but for the frames kept from an earlier use.
+	st.ctx.access, st.ctx.database, st.ctx.argStack = &st.access, segs[1], st.args[:0]
 	apps := findApplicable(rs.roots, segs, rs.version)
 	request, resource := requestVars(&st.vals, req, segs)
 	st.env.initDoc(rs, request, resource)
@@ -57,8 +60,15 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	})
 }
 
-// docState is the per-decision state of a single-document decision,
-// allocated at once.
+// docState is the per-decision state of a single-document decision, in
+// one piece, and reused through docStates.
+//
+// Reuse is safe because nothing of it outlives the decision: the Decision
+// returned holds only strings, ints and Outcomes allocated on their own;
+// values built during evaluation are dropped with the state; and the
+// caller's Documents see only path strings. release clears everything
+// but the call frames' storage before the state goes back to the pool,
+// so no request data stays reachable from it.
 type docState struct {
 	ctx    evalContext
 	access accessTracker
@@ -66,6 +76,16 @@ type docState struct {
 	write  oneWrite
 	vals   valueArena
 	args   [8]Value // initial argument stack
+}
+
+var docStates = sync.Pool{New: func() any { return new(docState) }}
+
+// release clears st and returns it to docStates.
+func (st *docState) release() {
+	frames := st.ctx.clearFrames()
+	*st = docState{}
+	st.ctx.frames = frames
+	docStates.Put(st)
 }
 
 // singleWrite is the post-write view of one request: its Before with its

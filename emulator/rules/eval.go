@@ -483,6 +483,17 @@ func (c *evalContext) evalBody(d *ast.Function, fs *scope) Value {
 	return c.eval(d.Return, fs)
 }
 
+// clearFrames empties every call frame, so that it keeps no value alive,
+// and returns them for reuse by another context.
+func (c *evalContext) clearFrames() [maxCallDepth]*callFrame {
+	for _, f := range c.frames {
+		if f != nil {
+			*f = callFrame{}
+		}
+	}
+	return c.frames
+}
+
 // frame returns the scope for a call at the current depth, below def, with
 // room for n bindings. Frames are reused: the scope of a call is dead once
 // the call returns (no value refers to a scope, and a function's defining

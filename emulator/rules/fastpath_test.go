@@ -2,10 +2,12 @@ package rules
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +242,89 @@ func TestValueArenaOverflow(t *testing.T) {
 		if v, _ := m.field("i"); v != intV(i) {
 			t.Fatalf("map %d: i = %v", i, v)
 		}
+	}
+}
+
+// TestDecideConcurrentReuse decides a mix of allowed and denied requests
+// from several goroutines at once and expects every decision to equal
+// the one made alone: per-decision state is reused across decisions
+// (docStates), and none may leak into another. Run it with -race.
+func TestDecideConcurrentReuse(t *testing.T) {
+	src, err := os.ReadFile("../../firestore.rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := Compile("firestore.rules", src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	root := "/databases/(default)/documents/rooms/r1/"
+	docs := decideDocs{root + "members/alice": {Path: root + "members/alice", Data: map[string]any{}}}
+	user := func(uid string, claims map[string]any) *Auth {
+		tok := map[string]any{"sub": uid}
+		for k, v := range claims {
+			tok[k] = v
+		}
+		return &Auth{UID: uid, Token: tok}
+	}
+	msg := func(sender string, text any) *Document {
+		return &Document{Path: root + "messages/m1", Data: map[string]any{"senderId": sender, "text": text, "createdAt": now}}
+	}
+	var reqs []*Request
+	for _, a := range []*Auth{nil, user("alice", map[string]any{"chat": true}), user("bob", map[string]any{"chat": true}), user("alice", map[string]any{"chat": true, "banned": true})} {
+		for _, m := range []*Document{msg("alice", "hi"), msg("bob", "hi"), msg("alice", ""), msg("alice", int64(3))} {
+			reqs = append(reqs, &Request{Method: MethodCreate, Path: root + "messages/m1", Auth: a, Time: now, Before: docs, Incoming: m})
+		}
+		reqs = append(reqs, &Request{Method: MethodGet, Path: root + "messages/m1", Auth: a, Time: now, Before: docs, Resource: msg("alice", "hi")})
+		reqs = append(reqs, &Request{Method: MethodDelete, Path: root + "messages/m1", Auth: a, Time: now, Before: docs, Resource: msg("alice", "hi")})
+	}
+	want := make([]Decision, len(reqs))
+	allowed := 0
+	for i, r := range reqs {
+		want[i] = rs.Decide(r)
+		if want[i].Allowed {
+			allowed++
+		}
+	}
+	if allowed == 0 || allowed == len(reqs) {
+		t.Fatalf("%d of %d requests allowed; want a mix", allowed, len(reqs))
+	}
+	var queries []*Query
+	for _, a := range []*Auth{user("alice", map[string]any{"chat": true}), user("bob", map[string]any{"chat": true}), nil} {
+		for _, coll := range []string{"messages", "members"} {
+			queries = append(queries, &Query{Parent: "/databases/(default)/documents/rooms/r1", CollectionID: coll, Auth: a, Time: now, Before: docs,
+				Where: &Filter{Op: OpEqual, Field: "senderId", Value: "alice"}})
+		}
+	}
+	wantQ := make([]Decision, len(queries))
+	for i, q := range queries {
+		wantQ[i] = rs.DecideQuery(q)
+	}
+	errs := make(chan string, 8)
+	done := make(chan struct{})
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			defer func() { done <- struct{}{} }()
+			for n := 0; n < 100; n++ {
+				i := (g*7 + n) % len(reqs)
+				if got := rs.Decide(reqs[i]); !reflect.DeepEqual(got, want[i]) {
+					errs <- fmt.Sprintf("request %d: got %+v, want %+v", i, got, want[i])
+					return
+				}
+				k := (g + n) % len(queries)
+				if got := rs.DecideQuery(queries[k]); !reflect.DeepEqual(got, wantQ[k]) {
+					errs <- fmt.Sprintf("query %d: got %+v, want %+v", k, got, wantQ[k])
+					return
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 )
@@ -38,12 +39,23 @@ import (
 //     a query (10 access calls per query request, FL); repeated lookups
 //     across disjuncts hit the cache.
 
-// queryState is the per-query state of a list decision, allocated at once.
+// queryState is the per-query state of a list decision, in one piece and
+// reused through queryStates, as docState is (decide.go).
 type queryState struct {
 	ctx    evalContext
 	access accessTracker
 	vals   valueArena
 	args   [8]Value // initial argument stack
+}
+
+var queryStates = sync.Pool{New: func() any { return new(queryState) }}
+
+// release clears st and returns it to queryStates.
+func (st *queryState) release() {
+	frames := st.ctx.clearFrames()
+	*st = queryState{}
+	st.ctx.frames = frames
+	queryStates.Put(st)
 }
 
 // DecideQuery decides a list operation from the query's constraints alone
@@ -70,7 +82,8 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 	database := parent[1]
 	collPath := q.Parent + "/" + q.CollectionID
 
-	st := &queryState{}
+	st := queryStates.Get().(*queryState)
+	defer st.release()
 	unknown := &errorV{msg: unknownText}
 	request := st.vals.record(
 		namedValue{"auth", authValueIn(&st.vals, q.Auth)},
@@ -81,7 +94,8 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		namedValue{"query", queryValue(&st.vals, q)},
 	)
 	st.access = accessTracker{before: q.Before, after: q.Before, opCap: maxAccessPerOp}
-	st.ctx = evalContext{access: &st.access, database: database, argStack: st.args[:0]}
+	// st.ctx is zero but for the frames kept from an earlier use.
+	st.ctx.access, st.ctx.database, st.ctx.argStack = &st.access, database, st.args[:0]
 	ctx := &st.ctx
 
 	out := Decision{}
