@@ -54,6 +54,19 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 func (m *Metrics) observe(route, method string, code int, d time.Duration) {
+	method = methodLabel(method)
 	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// methodLabel maps the request method to a bounded label: the method comes
+// from the client verbatim, and any token is a valid method, so a scan with
+// random methods would otherwise create a new series per request.
+func methodLabel(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "other"
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,41 @@ func TestMetricsCountRequestsDenialsAndRooms(t *testing.T) {
 	}
 	if strings.Contains(body, "xxxxx") {
 		t.Error("an unmatched path leaked into a label")
+	}
+}
+
+// TestMetricsLabelsStayBounded scans random methods, random paths and
+// random room IDs: the number of series must not grow with the scan.
+func TestMetricsLabelsStayBounded(t *testing.T) {
+	h := newHarness(t, nil)
+	series := func() int {
+		n := 0
+		for _, l := range strings.Split(h.do("GET", "/metrics", "", "", nil, "").Body.String(), "\n") {
+			if strings.HasPrefix(l, "roomgate_http_requests_total{") {
+				n++
+			}
+		}
+		return n
+	}
+	scan := func(i int) {
+		id := fmt.Sprintf("%022d", i)
+		h.do(fmt.Sprintf("M%d", i), "/v1/rooms/"+id, "tok-alice", "", nil, "")
+		h.do(fmt.Sprintf("X%d", i), fmt.Sprintf("/scan/%d", i), "", "", nil, "")
+		h.do("GET", "/v1/rooms/"+id, "tok-alice", "", nil, "")
+		h.do("GET", fmt.Sprintf("/scan/%d", i), "", "", nil, "")
+	}
+	for i := 0; i < 5; i++ {
+		scan(i)
+	}
+	series() // the scrape itself is a series too
+	before := series()
+	for i := 5; i < 200; i++ {
+		scan(i)
+	}
+	if after := series(); after != before {
+		t.Fatalf("a scan grew the request series from %d to %d", before, after)
+	}
+	if body := h.do("GET", "/metrics", "", "", nil, "").Body.String(); strings.Contains(body, `method="M17"`) {
+		t.Fatal("a client-chosen method became a label")
 	}
 }
