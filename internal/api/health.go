@@ -35,7 +35,11 @@ func (s *server) readyz(c echo.Context) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if time.Since(st.at) > readyCacheFor || st.checks == nil {
-		st.ok, st.checks = s.runChecks(c.Request().Context())
+		// The checks run on a context detached from this caller: the result
+		// is shared with every probe for readyCacheFor, so a client that
+		// hangs up at once must not record "unavailable" for all of them
+		// (an unauthenticated way to take the instance out of rotation).
+		st.ok, st.checks = s.runChecks(context.WithoutCancel(c.Request().Context()))
 		st.at = time.Now()
 	}
 	status, word := http.StatusOK, "ok"
