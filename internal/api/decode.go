@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -56,8 +57,17 @@ func decodeStrict(body []byte, v any, allowEmpty bool) error {
 	if trimmed[0] != '{' {
 		return problem(CodeInvalidRequest, "the body must be a JSON object")
 	}
+	// encoding/json silently turns invalid UTF-8 and unpaired surrogate
+	// escapes into U+FFFD, so the strings we would store are not the ones
+	// the client sent (and another parser may read them differently).
+	if !utf8.Valid(body) {
+		return problem(CodeInvalidRequest, "the body is not valid UTF-8")
+	}
 	if err := checkStructure(body); err != nil {
 		return err
+	}
+	if hasLoneSurrogate(body) {
+		return problem(CodeInvalidRequest, "the body has an unpaired UTF-16 surrogate escape")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -174,4 +184,65 @@ func jsonMarshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// hasLoneSurrogate reports whether a syntactically valid JSON text has a
+// \uD800-\uDFFF escape that is not a high surrogate directly followed by
+// a low one.
+func hasLoneSurrogate(body []byte) bool {
+	inString := false
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; {
+		case !inString:
+			inString = c == '"'
+		case c == '"':
+			inString = false
+		case c == '\\':
+			i++
+			if i >= len(body) || body[i] != 'u' {
+				continue
+			}
+			r, ok := hex4(body, i+1)
+			if !ok {
+				return true
+			}
+			i += 4
+			switch {
+			case r >= 0xDC00 && r <= 0xDFFF:
+				return true
+			case r >= 0xD800 && r <= 0xDBFF:
+				if i+2 >= len(body) || body[i+1] != '\\' || body[i+2] != 'u' {
+					return true
+				}
+				lo, ok := hex4(body, i+3)
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return true
+				}
+				i += 6
+			}
+		}
+	}
+	return false
+}
+
+// hex4 parses the four hex digits at body[i:i+4].
+func hex4(body []byte, i int) (rune, bool) {
+	if i+4 > len(body) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range body[i : i+4] {
+		r <<= 4
+		switch {
+		case '0' <= c && c <= '9':
+			r |= rune(c - '0')
+		case 'a' <= c && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case 'A' <= c && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
