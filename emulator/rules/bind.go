@@ -230,13 +230,15 @@ func (e *env) scopeFor(app applicable) *scope {
 
 // newScope returns a copy of sc, from scopeBuf while it lasts.
 func (e *env) newScope(sc scope) *scope {
+	var p *scope
 	if e.nScope < len(e.scopeBuf) {
-		p := &e.scopeBuf[e.nScope]
+		p = &e.scopeBuf[e.nScope]
 		e.nScope++
-		*p = sc
-		return p
+	} else {
+		p = new(scope) // not &sc: that would put every sc on the heap
 	}
-	return &sc
+	*p = sc
+	return p
 }
 
 // bindingValue is the value of a match variable: a string for {x}, a path

@@ -157,7 +157,7 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 		rs.readsResource = rs.readsResource || info.mentionsResource
 	}
 
-	rs.constLists = constLists(rs)
+	rs.consts = constValues(rs)
 
 	for _, c := range findCycles(graph) {
 		errorf(c[0].Pos, "recursive function call: %s (functions may not call themselves, directly or through others)", cycleText(c))
@@ -195,21 +195,21 @@ func indexFuncs(fs []*ast.Function) map[string]*ast.Function {
 	return m
 }
 
-// constLists finds the list literals of rs's conditions and functions whose
-// elements are all scalar literals and evaluates each once. The elements
-// are evaluated by the evaluator itself, so the values are the ones
-// evalList would build.
-func constLists(rs *Ruleset) map[*ast.ListLit]Value {
-	out := map[*ast.ListLit]Value{}
-	visit := func(e ast.Expr) { addConstLists(out, e) }
+// constValues evaluates, once, the literals of rs's conditions and
+// functions that would allocate on every evaluation: strings, numbers and
+// bytes, and list literals whose elements are all literals. The values
+// come from the evaluator itself, so they are the ones evaluation would
+// build; values are immutable, so decisions share them.
+func constValues(rs *Ruleset) map[ast.Expr]Value {
+	out := map[ast.Expr]Value{}
 	for _, r := range rs.allows {
-		visit(r.decl.Cond)
+		addConsts(out, r.decl.Cond)
 	}
 	for fn := range rs.funcs {
 		for _, l := range fn.Lets {
-			visit(l.Value)
+			addConsts(out, l.Value)
 		}
-		visit(fn.Return)
+		addConsts(out, fn.Return)
 	}
 	if len(out) == 0 {
 		return nil
@@ -217,23 +217,27 @@ func constLists(rs *Ruleset) map[*ast.ListLit]Value {
 	return out
 }
 
-// addConstLists adds the constant list literals of e to out.
-func addConstLists(out map[*ast.ListLit]Value, e ast.Expr) {
+// addConsts adds the constant literals of e to out (see constValues).
+func addConsts(out map[ast.Expr]Value, e ast.Expr) {
 	forEachExpr(e, func(x ast.Expr) {
-		l, ok := x.(*ast.ListLit)
-		if !ok || len(l.Elems) > maxListLen {
-			return
-		}
-		vals := make(listV, len(l.Elems))
-		for i, el := range l.Elems {
-			switch el.(type) {
-			case *ast.NullLit, *ast.BoolLit, *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BytesLit:
-				vals[i] = (&evalContext{}).evalNode(el, nil)
-			default:
+		switch l := x.(type) {
+		case *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BytesLit:
+			out[x] = (&evalContext{}).evalNode(x, nil)
+		case *ast.ListLit:
+			if len(l.Elems) > maxListLen {
 				return
 			}
+			vals := make(listV, len(l.Elems))
+			for i, el := range l.Elems {
+				switch el.(type) {
+				case *ast.NullLit, *ast.BoolLit, *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BytesLit:
+					vals[i] = (&evalContext{}).evalNode(el, nil)
+				default:
+					return
+				}
+			}
+			out[x] = vals
 		}
-		out[l] = vals
 	})
 }
 

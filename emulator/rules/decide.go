@@ -131,7 +131,7 @@ type pendingAllow struct {
 // judge evaluates the applicable allows of j and builds the decision.
 func (rs *Ruleset) judge(j job) Decision {
 	j.ctx.rw = j.env.rw
-	j.ctx.consts = rs.constLists
+	j.ctx.consts = rs.consts
 	var buf [8]pendingAllow
 	pending := buf[:0]
 	for _, app := range j.apps {

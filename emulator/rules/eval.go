@@ -28,9 +28,9 @@ type evalContext struct {
 	// rw replaces user functions by their rewritten form while a query is
 	// decided (query_rewrite.go); nil otherwise.
 	rw *rewriter
-	// consts holds the ruleset's list literals of plain literals, built
-	// once at compile time (compile.go); nil outside decisions.
-	consts map[*ast.ListLit]Value
+	// consts holds the values of the ruleset's constant literals, built
+	// once at compile time (constValues); nil outside decisions.
+	consts map[ast.Expr]Value
 
 	// argStack holds the arguments of the calls in progress (evalArgs);
 	// frames holds one reusable call scope per call depth (frame).
@@ -83,12 +83,24 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 	case *ast.BoolLit:
 		return boolOf(x.Value)
 	case *ast.IntLit:
+		if v, ok := c.consts[x]; ok {
+			return v
+		}
 		return intV(x.Value)
 	case *ast.FloatLit:
+		if v, ok := c.consts[x]; ok {
+			return v
+		}
 		return floatV(x.Value)
 	case *ast.StringLit:
+		if v, ok := c.consts[x]; ok {
+			return v
+		}
 		return stringV(x.Value)
 	case *ast.BytesLit:
+		if v, ok := c.consts[x]; ok {
+			return v
+		}
 		return bytesV(x.Value)
 	case *ast.ListLit:
 		return c.evalList(x, s)
@@ -284,7 +296,12 @@ func (c *evalContext) evalMap(x *ast.MapLit, s *scope) Value {
 // document data address a different document than the rule's author
 // wrote, and Firestore ids never contain "/".
 func (c *evalContext) evalPath(x *ast.PathLit, s *scope) Value {
-	segs := make([]string, 0, len(x.Segments))
+	// The path and its segments share one allocation when they fit.
+	pb := &pathBuf{}
+	segs := pb.segs[:0]
+	if len(x.Segments) > len(pb.segs) {
+		segs = make([]string, 0, len(x.Segments))
+	}
 	for _, seg := range x.Segments {
 		if seg.Expr == nil {
 			if seg.Text != "" {
@@ -309,7 +326,15 @@ func (c *evalContext) evalPath(x *ast.PathLit, s *scope) Value {
 			return errorf("Unsupported operation error. Received: $(%s) in a path. Expected: string, int or path.", v.typeName())
 		}
 	}
-	return &pathV{segs: segs}
+	pb.p.segs = segs
+	return &pb.p
+}
+
+// pathBuf is a path value with room for the segments of a document path
+// a few levels deep.
+type pathBuf struct {
+	p    pathV
+	segs [8]string
 }
 
 func (c *evalContext) evalSlice(x *ast.Slice, s *scope) Value {

@@ -34,10 +34,9 @@ type Ruleset struct {
 	globalIndex  map[string]*ast.Function
 	serviceIndex map[string]*ast.Function
 	funcs        map[*ast.Function]*funcInfo
-	// constLists holds the value of every list literal whose elements are
-	// all literals (evalList); values are immutable, so decisions share them.
-	// They are held as Values, boxed once.
-	constLists map[*ast.ListLit]Value
+	// consts holds the values of constant literals (constValues), boxed
+	// once and shared by decisions.
+	consts map[ast.Expr]Value
 	// readsResource is true when some condition or function names
 	// `resource`; queries then rewrite them (query_rewrite.go).
 	readsResource bool
