@@ -58,7 +58,8 @@ func validateUIDs(caller string, uids []string, lim Limits) error {
 }
 
 // ValidateTitle checks a title: valid UTF-8, at most max characters, no
-// control characters, and not made only of white space (an absent title is
+// control characters (nor bidi overrides or line separators, see
+// isLayoutControl), and not made only of white space (an absent title is
 // fine: DESIGN.md allows 0..120 characters).
 func ValidateTitle(title string, max int) error {
 	if !utf8.ValidString(title) {
@@ -71,11 +72,22 @@ func ValidateTitle(title string, max int) error {
 		return invalid("title", "must not be only white space")
 	}
 	for _, r := range title {
-		if unicode.IsControl(r) {
+		if unicode.IsControl(r) || isLayoutControl(r) {
 			return invalid("title", "must not contain control characters")
 		}
 	}
 	return nil
+}
+
+// isLayoutControl reports the format characters that change how text
+// around them is laid out: the bidirectional embeddings, overrides and
+// isolates (U+202A..U+202E, U+2066..U+2069), which let a title render
+// differently from what it is ("Trojan Source" spoofing of another room's
+// name), and the line and paragraph separators U+2028/U+2029, which break
+// a one-line title. Other format characters stay allowed: the zero-width
+// joiner is part of many emoji.
+func isLayoutControl(r rune) bool {
+	return r >= 0x202A && r <= 0x202E || r >= 0x2066 && r <= 0x2069 || r == 0x2028 || r == 0x2029
 }
 
 // DirectKey is the direct-room index key of a pair: the SHA-256 of the
