@@ -21,6 +21,11 @@ type Cursor struct {
 // maxCursorLen bounds what DecodeCursor will look at.
 const maxCursorLen = 128
 
+// maxCursorMicros is 9999-12-31T23:59:59.999999Z, Firestore's largest
+// timestamp. A forged cursor past it would reach Firestore as an invalid
+// argument and come back as a 500 instead of the 400 it deserves.
+const maxCursorMicros = 253402300799999999
+
 // EncodeCursor renders c.
 func EncodeCursor(c Cursor) string {
 	raw := "v1." + strconv.FormatInt(c.JoinedAt.UnixMicro(), 10) + "." + c.RoomID
@@ -41,7 +46,7 @@ func DecodeCursor(s string) (Cursor, error) {
 		return Cursor{}, ErrBadCursor
 	}
 	us, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || us < 0 || parts[1] != strconv.FormatInt(us, 10) {
+	if err != nil || us < 0 || us > maxCursorMicros || parts[1] != strconv.FormatInt(us, 10) {
 		return Cursor{}, ErrBadCursor
 	}
 	return Cursor{JoinedAt: time.UnixMicro(us).UTC(), RoomID: parts[2]}, nil

@@ -2,6 +2,7 @@ package rooms
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"testing"
@@ -75,10 +76,16 @@ func TestCursorRoundTripAndRejects(t *testing.T) {
 	if err != nil || !got.JoinedAt.Equal(c.JoinedAt) || got.RoomID != c.RoomID {
 		t.Fatalf("round trip: %+v %v", got, err)
 	}
+	last := Cursor{JoinedAt: time.Date(9999, 12, 31, 23, 59, 59, 999999000, time.UTC), RoomID: c.RoomID}
+	if got, err := DecodeCursor(EncodeCursor(last)); err != nil || !got.JoinedAt.Equal(last.JoinedAt) {
+		t.Fatalf("the last Firestore timestamp: %+v %v", got, err)
+	}
 	for _, bad := range []string{"", "!!!", "djE", EncodeCursor(Cursor{RoomID: "short"}),
 		"djEuLTEuQWJDZEVmR2hJaktsTW5PcFFyU3RVdg", // v1.-1.<id>
 		"djIuMS5BYkNkRWZHaElqS2xNbk9wUXJTdFV2",   // v2.1.<id>
-		strings.Repeat("A", 200)} {
+		strings.Repeat("A", 200),
+		EncodeCursor(Cursor{JoinedAt: time.UnixMicro(maxCursorMicros + 1), RoomID: "AbCdEfGhIjKlMnOpQrStUv"}),
+		base64.RawURLEncoding.EncodeToString([]byte("v1.9223372036854775807.AbCdEfGhIjKlMnOpQrStUv"))} {
 		if _, err := DecodeCursor(bad); !errors.Is(err, ErrBadCursor) {
 			t.Errorf("DecodeCursor(%q) = %v", bad, err)
 		}
