@@ -108,16 +108,19 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 	)
 	err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		res, stale = RemoveResult{}, nil
-		roomSnap, err := tx.Get(s.roomRef(p.RoomID))
-		if status.Code(err) == codes.NotFound {
+		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
+		if err != nil {
+			return err
+		}
+		if !roomSnap.Exists() {
 			if p.Force {
 				stale = ErrNotFound
 				return tx.Delete(s.indexRef(p.Target, p.RoomID))
 			}
 			return ErrNotFound
 		}
-		if err != nil {
-			return err
+		if !p.Force && !actorIn {
+			return ErrNotFound
 		}
 		room, err := toRoom(roomSnap)
 		if err != nil {
@@ -224,6 +227,18 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 	return res, err
 }
 
+// roomAndActor reads the room document and the actor's member document in
+// one call, before anything else: a non-member is then refused with
+// exactly the reads a missing room costs, and the member list (whose size
+// would show in the latency) is read only for members.
+func (s *FirestoreStore) roomAndActor(tx *firestore.Transaction, roomID, actor string) (*firestore.DocumentSnapshot, bool, error) {
+	snaps, err := tx.GetAll([]*firestore.DocumentRef{s.roomRef(roomID), s.memberRef(roomID, actor)})
+	if err != nil {
+		return nil, false, err
+	}
+	return snaps[0], snaps[1].Exists(), nil
+}
+
 // successor picks the next owner among ms (sorted by sortMembers: admins
 // before members, then by join time), skipping the leaving uid.
 func successor(ms []Member, leaving string) Member {
@@ -238,8 +253,22 @@ func successor(ms []Member, leaving string) Member {
 // Delete implements Store. Only the owner may delete a room.
 func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 	return s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		room, err := s.readRoom(tx, p.RoomID)
+		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
 		if err != nil {
+			return err
+		}
+		if !roomSnap.Exists() || !actorIn {
+			return ErrNotFound
+		}
+		room, err := toRoom(roomSnap)
+		if err != nil {
+			return err
+		}
+		docs, err := tx.Documents(s.roomRef(p.RoomID).Collection(MembersCollection)).GetAll()
+		if err != nil {
+			return err
+		}
+		if room.Members, err = toMembers(docs); err != nil {
 			return err
 		}
 		var actorRole Role
