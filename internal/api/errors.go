@@ -190,6 +190,7 @@ var sentinelMap = []struct {
 	{rooms.ErrNotFound, CodeRoomNotFound, ""},
 	{rooms.ErrMemberNotFound, CodeMemberNotFound, ""},
 	{rooms.ErrForbidden, CodeRoomForbidden, "your role in this room does not allow this"},
+	{rooms.ErrActorBanned, CodeBanned, ""},
 	{rooms.ErrMemberCap, CodeMemberCap, ""},
 	{rooms.ErrDirectRoomFixed, CodeDirectRoomFixed, ""},
 	{rooms.ErrIdempotencyMismatch, CodeIdemKeyReused, ""},

@@ -17,6 +17,9 @@ var (
 	ErrMemberNotFound = errors.New("rooms: member not found")
 	// ErrForbidden: the caller is a member without the needed role.
 	ErrForbidden = errors.New("rooms: insufficient room role")
+	// ErrActorBanned: the caller is banned (users/{uid}.banned), though
+	// their token does not say so yet: a ban landed after it was checked.
+	ErrActorBanned = errors.New("rooms: caller is banned")
 	// ErrMemberCap: the change would take the room past its member cap.
 	ErrMemberCap = errors.New("rooms: member cap reached")
 	// ErrDirectRoomFixed: direct rooms have exactly two members.

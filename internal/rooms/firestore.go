@@ -130,6 +130,9 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 				}
 			}
 		}
+		if err := s.checkNotBanned(tx, p.Actor.UID, p.Request.Members); err != nil {
+			return err
+		}
 		var directRef *firestore.DocumentRef
 		if p.DirectKey != "" {
 			directRef = s.Client.Collection(DirectRoomsCollection).Doc(p.DirectKey)
@@ -143,9 +146,6 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 			}
 		}
 
-		if err := s.checkNotBanned(tx, p.Request.Members); err != nil {
-			return err
-		}
 		room := Room{
 			ID: p.RoomID, Title: p.Request.Title, Kind: p.Request.Kind,
 			CreatedBy: p.Actor.UID, CreatedAt: p.Now, MemberCount: 1 + len(p.Request.Members),
@@ -204,30 +204,37 @@ func (s *FirestoreStore) existingDirect(tx *firestore.Transaction, ref *firestor
 	return room, err == nil, err
 }
 
-// checkNotBanned reads users/{uid} of each new member inside tx and
-// refuses banned ones. The Auth lookup before the transaction already
-// refused users with the banned claim; this read closes the race with a
-// ban that lands in between: the ban's transaction writes users/{uid}, so
-// Firestore serialises the two, and the ban's room sweep (which reads the
-// index after its transaction) sees any membership committed before it.
-func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, uids []string) error {
-	if len(uids) == 0 {
-		return nil
-	}
-	refs := make([]*firestore.DocumentRef, len(uids))
-	for i, u := range uids {
-		refs[i] = s.Client.Collection(UsersCollection).Doc(u)
+// checkNotBanned reads users/{uid} of the actor and of each new member
+// inside tx, and refuses a banned actor (ErrActorBanned) or banned members
+// (UnavailableMembersError). The Auth lookup before the transaction already
+// refused members with the banned claim, and the actor's token was checked
+// for revocation; these reads close the race with a ban that lands in
+// between: the ban's transaction writes users/{uid}, so Firestore
+// serialises the two, and the ban's room sweep (which reads the index
+// after its transaction) sees any membership committed before it.
+func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, actor string, uids []string) error {
+	refs := make([]*firestore.DocumentRef, 0, 1+len(uids))
+	refs = append(refs, s.Client.Collection(UsersCollection).Doc(actor))
+	for _, u := range uids {
+		refs = append(refs, s.Client.Collection(UsersCollection).Doc(u))
 	}
 	snaps, err := tx.GetAll(refs)
 	if err != nil {
 		return err
 	}
-	var banned []string
-	for i, snap := range snaps {
+	isBanned := func(snap *firestore.DocumentSnapshot) bool {
 		if !snap.Exists() {
-			continue
+			return false
 		}
-		if b, _ := snap.Data()["banned"].(bool); b {
+		b, _ := snap.Data()["banned"].(bool)
+		return b
+	}
+	if isBanned(snaps[0]) {
+		return ErrActorBanned
+	}
+	var banned []string
+	for i, snap := range snaps[1:] {
+		if isBanned(snap) {
 			banned = append(banned, uids[i])
 		}
 	}

@@ -50,7 +50,7 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 		if room.MemberCount+len(added) > p.MaxMembers {
 			return ErrMemberCap
 		}
-		if err := s.checkNotBanned(tx, added); err != nil {
+		if err := s.checkNotBanned(tx, p.Actor.UID, added); err != nil {
 			return err
 		}
 		for _, u := range added {
