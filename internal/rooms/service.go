@@ -188,8 +188,14 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, ui
 		return Room{}, nil, err
 	}
 	// Permission is checked again inside the transaction; checking here
-	// first keeps a non-member from learning whether uids exist.
-	if _, err := s.Store.Get(ctx, roomID, actor.UID); err != nil {
+	// first keeps a caller who may not add (a non-member, a plain member, or
+	// anyone on a direct room) from learning whether the uids exist, and
+	// spares the Auth lookups.
+	before, err := s.Store.Get(ctx, roomID, actor.UID)
+	if err != nil {
+		return Room{}, nil, err
+	}
+	if err := mayAdd(before, actor.UID); err != nil {
 		return Room{}, nil, err
 	}
 	bad, err := s.Directory.Unavailable(ctx, uids)
@@ -206,6 +212,23 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, ui
 	}
 	room, err := s.Store.Get(ctx, roomID, actor.UID)
 	return room, added, err
+}
+
+// mayAdd is the store's permission rule for adding members, applied to a
+// room read outside the transaction.
+func mayAdd(room Room, caller string) error {
+	for _, m := range room.Members {
+		if m.UID == caller {
+			if m.Role != RoleOwner && m.Role != RoleAdmin {
+				return ErrForbidden
+			}
+			if room.Kind == KindDirect {
+				return ErrDirectRoomFixed
+			}
+			return nil
+		}
+	}
+	return ErrNotFound
 }
 
 // RemoveMember removes target from the room (or lets the caller leave when

@@ -38,3 +38,21 @@ func TestABanLandingMidRequestStopsTheCaller(t *testing.T) {
 			}},
 	})
 }
+
+// TestOnlyThoseWhoMayAddLearnWhetherUIDsExist: adding members answers
+// "members_unavailable" (which tells existing from missing uids) only to
+// the room's owner or admins; everyone else gets their refusal first.
+func TestOnlyThoseWhoMayAddLearnWhetherUIDsExist(t *testing.T) {
+	s := newSuite(t, nil)
+	s.admit("alice", "bob", "carol")
+	s.run(t, []step{
+		{name: "alice creates a group", method: "POST", path: "/v1/rooms", token: "alice", body: `{"members":["bob"]}`, status: 201, save: "group"},
+		{name: "alice opens a direct room with carol", method: "POST", path: "/v1/rooms", token: "alice", body: `{"kind":"direct","members":["carol"]}`, status: 201, save: "direct"},
+		{name: "a plain member probing a ghost uid is refused for the role", method: "POST", path: "/v1/rooms/{group}/members", token: "bob", body: `{"members":["ghost"]}`, status: 403,
+			contains: []string{`"code":"room_role_required"`}, absent: []string{"ghost"}},
+		{name: "and the same for an existing uid", method: "POST", path: "/v1/rooms/{group}/members", token: "bob", body: `{"members":["carol"]}`, status: 403, contains: []string{`"code":"room_role_required"`}},
+		{name: "a direct room refuses before looking the uid up", method: "POST", path: "/v1/rooms/{direct}/members", token: "alice", body: `{"members":["ghost"]}`, status: 409, contains: []string{`"code":"direct_room_fixed"`}},
+		{name: "a non-member probing gets the missing-room 404", method: "POST", path: "/v1/rooms/{group}/members", token: "carol", body: `{"members":["ghost"]}`, status: 404, contains: []string{`"code":"room_not_found"`}},
+		{name: "the owner learns that the ghost is unavailable", method: "POST", path: "/v1/rooms/{group}/members", token: "alice", body: `{"members":["ghost"]}`, status: 422, contains: []string{`"uids":["ghost"]`}},
+	})
+}
