@@ -195,34 +195,56 @@ func indexFuncs(fs []*ast.Function) map[string]*ast.Function {
 	return m
 }
 
+// constTable holds the values of a ruleset's constant literals (see
+// constValues), one map per node type: a pointer-keyed map is cheaper to
+// query than one keyed by the ast.Expr interface.
+type constTable struct {
+	strs   map[*ast.StringLit]Value
+	ints   map[*ast.IntLit]Value
+	floats map[*ast.FloatLit]Value
+	bytes  map[*ast.BytesLit]Value
+	lists  map[*ast.ListLit]Value
+}
+
 // constValues evaluates, once, the literals of rs's conditions and
 // functions that would allocate on every evaluation: strings, numbers and
 // bytes, and list literals whose elements are all literals. The values
 // come from the evaluator itself, so they are the ones evaluation would
 // build; values are immutable, so decisions share them.
-func constValues(rs *Ruleset) map[ast.Expr]Value {
-	out := map[ast.Expr]Value{}
+func constValues(rs *Ruleset) *constTable {
+	t := newConstTable()
 	for _, r := range rs.allows {
-		addConsts(out, r.decl.Cond)
+		t.add(r.decl.Cond)
 	}
 	for fn := range rs.funcs {
 		for _, l := range fn.Lets {
-			addConsts(out, l.Value)
+			t.add(l.Value)
 		}
-		addConsts(out, fn.Return)
+		t.add(fn.Return)
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
+	return t
 }
 
-// addConsts adds the constant literals of e to out (see constValues).
-func addConsts(out map[ast.Expr]Value, e ast.Expr) {
+func newConstTable() *constTable {
+	return &constTable{
+		strs: map[*ast.StringLit]Value{}, ints: map[*ast.IntLit]Value{}, floats: map[*ast.FloatLit]Value{},
+		bytes: map[*ast.BytesLit]Value{}, lists: map[*ast.ListLit]Value{},
+	}
+}
+
+// add adds the constant literals of e.
+func (t *constTable) add(e ast.Expr) {
+	lit := func(x ast.Expr) Value { return (&evalContext{}).evalNode(x, nil) }
 	forEachExpr(e, func(x ast.Expr) {
 		switch l := x.(type) {
-		case *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BytesLit:
-			out[x] = (&evalContext{}).evalNode(x, nil)
+		case *ast.StringLit:
+			t.strs[l] = lit(l)
+		case *ast.IntLit:
+			t.ints[l] = lit(l)
+		case *ast.FloatLit:
+			t.floats[l] = lit(l)
+		case *ast.BytesLit:
+			t.bytes[l] = lit(l)
 		case *ast.ListLit:
 			if len(l.Elems) > maxListLen {
 				return
@@ -231,14 +253,19 @@ func addConsts(out map[ast.Expr]Value, e ast.Expr) {
 			for i, el := range l.Elems {
 				switch el.(type) {
 				case *ast.NullLit, *ast.BoolLit, *ast.IntLit, *ast.FloatLit, *ast.StringLit, *ast.BytesLit:
-					vals[i] = (&evalContext{}).evalNode(el, nil)
+					vals[i] = lit(el)
 				default:
 					return
 				}
 			}
-			out[x] = vals
+			t.lists[l] = vals
 		}
 	})
+}
+
+// size is the number of constants held.
+func (t *constTable) size() int {
+	return len(t.strs) + len(t.ints) + len(t.floats) + len(t.bytes) + len(t.lists)
 }
 
 // nonEmpty returns m, or nil when m is empty.

@@ -35,12 +35,12 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	if bit == 0 || bit == mList {
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a single-document method (want get, create, update or delete)", req.Method)}
 	}
-	segs, ok := documentSegments(req.Path)
+	st := docStates.Get().(*docState)
+	defer st.release()
+	segs, ok := documentSegments(st.segs[:0], req.Path)
 	if !ok {
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path)}
 	}
-	st := docStates.Get().(*docState)
-	defer st.release()
 	after := req.After
 	if after == nil {
 		after = batchAfter
@@ -75,7 +75,8 @@ type docState struct {
 	env    env
 	write  oneWrite
 	vals   valueArena
-	args   [8]Value // initial argument stack
+	args   [8]Value   // initial argument stack
+	segs   [12]string // the request path, split, when it fits
 }
 
 var docStates = sync.Pool{New: func() any { return new(docState) }}
@@ -99,10 +100,10 @@ func (st *docState) singleWrite(r *Request) Documents {
 	return &st.write
 }
 
-// documentSegments splits a full document path and checks its shape:
-// /databases/{database}/documents/{collection}/{document}[/...].
-func documentSegments(p string) ([]string, bool) {
-	segs, ok := splitPath(p)
+// documentSegments splits a full document path into dst[:0] and checks
+// its shape: /databases/{database}/documents/{collection}/{document}[/...].
+func documentSegments(dst []string, p string) ([]string, bool) {
+	segs, ok := splitPathInto(dst, p)
 	if !ok || len(segs) < 5 || len(segs) > maxRequestSegments || segs[0] != "databases" || segs[2] != "documents" || (len(segs)-3)%2 != 0 {
 		return nil, false
 	}

@@ -30,7 +30,7 @@ type evalContext struct {
 	rw *rewriter
 	// consts holds the values of the ruleset's constant literals, built
 	// once at compile time (constValues); nil outside decisions.
-	consts map[ast.Expr]Value
+	consts *constTable
 
 	// argStack holds the arguments of the calls in progress (evalArgs);
 	// frames holds one reusable call scope per call depth (frame).
@@ -83,23 +83,31 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 	case *ast.BoolLit:
 		return boolOf(x.Value)
 	case *ast.IntLit:
-		if v, ok := c.consts[x]; ok {
-			return v
+		if c.consts != nil {
+			if v, ok := c.consts.ints[x]; ok {
+				return v
+			}
 		}
 		return intV(x.Value)
 	case *ast.FloatLit:
-		if v, ok := c.consts[x]; ok {
-			return v
+		if c.consts != nil {
+			if v, ok := c.consts.floats[x]; ok {
+				return v
+			}
 		}
 		return floatV(x.Value)
 	case *ast.StringLit:
-		if v, ok := c.consts[x]; ok {
-			return v
+		if c.consts != nil {
+			if v, ok := c.consts.strs[x]; ok {
+				return v
+			}
 		}
 		return stringV(x.Value)
 	case *ast.BytesLit:
-		if v, ok := c.consts[x]; ok {
-			return v
+		if c.consts != nil {
+			if v, ok := c.consts.bytes[x]; ok {
+				return v
+			}
 		}
 		return bytesV(x.Value)
 	case *ast.ListLit:
@@ -231,9 +239,11 @@ func (c *evalContext) evalList(x *ast.ListLit, s *scope) Value {
 	// evaluating its elements would have counted, and is only used when
 	// they all fit in the budget (otherwise the element that runs out
 	// must yield the budget error, as below).
-	if l, ok := c.consts[x]; ok && c.steps+len(x.Elems) <= maxSteps {
-		c.steps += len(x.Elems)
-		return l
+	if c.consts != nil {
+		if l, ok := c.consts.lists[x]; ok && c.steps+len(x.Elems) <= maxSteps {
+			c.steps += len(x.Elems)
+			return l
+		}
 	}
 	if len(x.Elems) > maxListLen {
 		return errTooLarge()

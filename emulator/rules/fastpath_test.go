@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomgate/roomgate/emulator/rules/ast"
 	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
@@ -197,9 +196,9 @@ func TestConstsMatchEvaluation(t *testing.T) {
 		if err != nil {
 			continue // a parse-error case
 		}
-		consts := map[ast.Expr]Value{}
-		addConsts(consts, x)
-		used += len(consts)
+		consts := newConstTable()
+		consts.add(x)
+		used += consts.size()
 		for _, start := range []int{0, maxSteps - 6, maxSteps - 3, maxSteps - 1, maxSteps} {
 			plain, fast := newExprContext(), newExprContext()
 			fast.consts = consts
@@ -326,5 +325,17 @@ func TestDecideConcurrentReuse(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// TestSplitPathInto checks the buffered path split against splitPath.
+func TestSplitPathInto(t *testing.T) {
+	var buf [2]string
+	for _, p := range []string{"", "/", "//", "a", "/a", "/a/", "/a//b", "//a", "/a/b/c", "/databases/(default)/documents/rooms/r1", "/x/%2F/y", "/ a/b "} {
+		want, wantOK := splitPath(p)
+		got, gotOK := splitPathInto(buf[:0], p)
+		if gotOK != wantOK || !reflect.DeepEqual(got, want) {
+			t.Errorf("%q: got %q %v, want %q %v", p, got, gotOK, want, wantOK)
+		}
 	}
 }

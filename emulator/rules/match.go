@@ -93,6 +93,30 @@ func splitPath(p string) ([]string, bool) {
 	return segs, true
 }
 
+// splitPathInto is splitPath appending the segments to dst, so that a
+// caller with room for them allocates nothing.
+func splitPathInto(dst []string, p string) ([]string, bool) {
+	if len(p) < 2 || p[0] != '/' || p[len(p)-1] == '/' {
+		return nil, false
+	}
+	segs := dst
+	for rest := p[1:]; ; {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			segs = append(segs, rest)
+			break
+		}
+		segs = append(segs, rest[:i])
+		rest = rest[i+1:]
+	}
+	for _, s := range segs[len(dst):] {
+		if s == "" {
+			return nil, false
+		}
+	}
+	return segs, true
+}
+
 // matcher walks the match tree for one path.
 type matcher struct {
 	path    []string

@@ -36,7 +36,7 @@ type Ruleset struct {
 	funcs        map[*ast.Function]*funcInfo
 	// consts holds the values of constant literals (constValues), boxed
 	// once and shared by decisions.
-	consts map[ast.Expr]Value
+	consts *constTable
 	// readsResource is true when some condition or function names
 	// `resource`; queries then rewrite them (query_rewrite.go).
 	readsResource bool
