@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -120,7 +121,18 @@ func (s *server) createRoom(c echo.Context) error {
 		return err
 	}
 	if res.Replay != nil {
-		c.Response().Header().Set("Idempotent-Replayed", "true")
+		// The replay is the original response: status, body and the
+		// Location a 201 carried (rebuilt from the stored body's ID).
+		h := c.Response().Header()
+		h.Set("Idempotent-Replayed", "true")
+		if res.Replay.Status == http.StatusCreated {
+			var stored struct {
+				ID string `json:"id"`
+			}
+			if json.Unmarshal(res.Replay.Body, &stored) == nil && roomid.Valid(stored.ID) {
+				h.Set(echo.HeaderLocation, "/v1/rooms/"+stored.ID)
+			}
+		}
 		return c.Blob(res.Replay.Status, echo.MIMEApplicationJSON, res.Replay.Body)
 	}
 	if res.Created {

@@ -56,3 +56,24 @@ func TestOnlyThoseWhoMayAddLearnWhetherUIDsExist(t *testing.T) {
 		{name: "the owner learns that the ghost is unavailable", method: "POST", path: "/v1/rooms/{group}/members", token: "alice", body: `{"members":["ghost"]}`, status: 422, contains: []string{`"uids":["ghost"]`}},
 	})
 }
+
+// TestIdempotentReplayIsTheOriginalResponse: the same key and body give
+// back the first response: status, body and Location.
+func TestIdempotentReplayIsTheOriginalResponse(t *testing.T) {
+	s := newSuite(t, nil)
+	s.admit("alice", "bob")
+	for _, body := range []string{`{"title":"keyed"}`, `{"kind":"direct","members":["bob"]}`} {
+		key := map[string]string{"Idempotency-Key": "k-" + body}
+		code1, body1, h1 := s.callH("POST", "/v1/rooms", "alice", body, key)
+		code2, body2, h2 := s.callH("POST", "/v1/rooms", "alice", body, key)
+		if code1/100 != 2 || code2 != code1 || body2 != body1 {
+			t.Fatalf("first %d %s\nreplay %d %s", code1, body1, code2, body2)
+		}
+		if h2.Get("Location") != h1.Get("Location") {
+			t.Errorf("%s: Location %q, replay %q", body, h1.Get("Location"), h2.Get("Location"))
+		}
+		if h2.Get("Idempotent-Replayed") != "true" {
+			t.Errorf("%s: replay not marked", body)
+		}
+	}
+}
