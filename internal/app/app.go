@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -62,6 +63,13 @@ func NewLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // credentials.
 func Clients(ctx context.Context, cfg config.Config) (*firestore.Client, *auth.Client, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, nil, err
+	}
+	// The SDKs read the emulator variables from the process environment
+	// themselves, so check those too, not only cfg's copies: a Config
+	// built by hand or loaded through another getenv must not be a way
+	// around the refusal.
+	if err := config.CheckEmulatorSafety(cfg.ProjectID, os.Getenv("FIRESTORE_EMULATOR_HOST"), os.Getenv("FIREBASE_AUTH_EMULATOR_HOST")); err != nil {
 		return nil, nil, err
 	}
 	var opts []option.ClientOption
