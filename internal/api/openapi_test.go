@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -102,5 +103,47 @@ func TestOpenAPIIsServed(t *testing.T) {
 	rec := h.do(http.MethodGet, "/openapi.json", "", "", nil, "")
 	if rec.Code != 200 || rec.Body.String() != string(OpenAPI()) || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("GET /openapi.json = %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+}
+
+// TestOpenAPIDocumentsTheStatusesRoutesReturn drives every /v1 route
+// through the failures that happen at the edge (no token, oversized body,
+// wrong media type, rate limit) and checks that the operation documents
+// each status it actually answered with.
+func TestOpenAPIDocumentsTheStatusesRoutesReturn(t *testing.T) {
+	d := loadDoc(t)
+	param := regexp.MustCompile(`:([a-z]+)`)
+	sample := map[string]string{"id": roomA, "uid": "bob"}
+	h := newHarness(t, nil)
+	for _, r := range h.e.Routes() {
+		if !strings.HasPrefix(r.Path, "/v1/") || strings.HasSuffix(r.Path, "*") || r.Method == "echo_route_not_found" {
+			continue
+		}
+		docPath := param.ReplaceAllString(r.Path, "{$1}")
+		path := param.ReplaceAllStringFunc(r.Path, func(m string) string { return sample[m[1:]] })
+		var op struct {
+			Responses map[string]json.RawMessage `json:"responses"`
+		}
+		if err := json.Unmarshal(d.Paths[docPath][strings.ToLower(r.Method)], &op); err != nil {
+			t.Fatalf("%s %s: %v", r.Method, docPath, err)
+		}
+		token := "tok-alice"
+		if strings.HasPrefix(r.Path, "/v1/admin/") {
+			token = "tok-admin"
+		}
+		big := `{"title":"` + strings.Repeat("x", 70<<10) + `"}`
+		limited := newHarness(t, func(d *Deps) { d.RateLimit = RateConfig{Rate: 0.001, Burst: 1, MutationRate: 0.001, MutationBurst: 1} })
+		limited.do(r.Method, path, token, "", nil, "")
+		got := map[string]int{
+			"no token":       h.do(r.Method, path, "", "", nil, "").Code,
+			"oversized body": h.do(r.Method, path, token, big, nil, "").Code,
+			"text/plain":     h.do(r.Method, path, token, `{}`, nil, "text/plain").Code,
+			"rate limited":   limited.do(r.Method, path, token, "", nil, "").Code,
+		}
+		for what, code := range got {
+			if _, ok := op.Responses[strconv.Itoa(code)]; !ok {
+				t.Errorf("%s %s answers %d (%s), which the document does not list", r.Method, docPath, code, what)
+			}
+		}
 	}
 }
