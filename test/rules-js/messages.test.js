@@ -118,6 +118,12 @@ describe('editing', () => {
     await assertFails(updateDoc(message(u.alice, 'mAlice'), edit('')));
     await assertFails(updateDoc(message(u.alice, 'mAlice'), edit('y'.repeat(4001))));
   });
+
+  it('a banned or removed sender can no longer edit', async () => {
+    await assertFails(updateDoc(message(u.aliceBanned, 'mAlice'), edit('t')));
+    await asService(env, (db) => deleteDoc(doc(db, `rooms/${roomA}/members/alice`)));
+    await assertFails(updateDoc(message(u.alice, 'mAlice'), edit('t')));
+  });
 });
 
 describe('deleting', () => {
@@ -129,8 +135,13 @@ describe('deleting', () => {
     await assertFails(deleteDoc(message(u.bob, 'mAlice')));
   });
 
-  it('a moderator deletes any message', async () => {
+  it('a moderator or admin deletes any message, member or not', async () => {
     await assertSucceeds(deleteDoc(message(u.moderator, 'mBob')));
+    await assertSucceeds(deleteDoc(message(u.admin, 'mAlice')));
+  });
+
+  it('a banned sender can no longer delete', async () => {
+    await assertFails(deleteDoc(message(u.aliceBanned, 'mAlice')));
   });
 
   it('a removed sender can no longer delete', async () => {

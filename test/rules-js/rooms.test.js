@@ -77,6 +77,10 @@ describe('the per-user room index and users/{uid}', () => {
     if (snap.size !== 1 || snap.docs[0].id !== roomA) throw new Error(`index lists ${snap.docs.map((d) => d.id)}`);
   });
 
+  it('the index needs the chat claim', async () => {
+    await assertFails(getDocs(collection(u.aliceWithoutChat, 'users/alice/rooms')));
+  });
+
   it("another user's index is closed, and nobody writes an index", async () => {
     await assertFails(getDocs(collection(u.bob, 'users/alice/rooms')));
     await assertFails(setDoc(doc(u.alice, `users/alice/rooms/${roomB}`), { title: 'Notes', kind: 'group', role: 'member' }));

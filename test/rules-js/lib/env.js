@@ -45,7 +45,9 @@ export function users(env) {
     bob: as('bob', { chat: true }),
     carol: as('carol', { chat: true }),
     moderator: as('mod', { chat: true, role: 'moderator' }),
+    admin: as('root', { chat: true, role: 'admin' }),
     aliceWithoutChat: as('alice', {}),
+    aliceBanned: as('alice', { chat: true, banned: true }),
     bobBanned: as('bob', { chat: true, banned: true }),
     stranger: env.unauthenticatedContext().firestore(),
   };
