@@ -46,7 +46,7 @@ func messageReadCases() []ruleCase {
 		{name: "member reads a message", as: bob, op: opGet, path: msgPath(roomA, "mAlice"), want: allow},
 		{name: "member reads a missing message", as: bob, op: opGet, path: msgPath(roomA, "nope"), want: allow},
 		{name: "member lists messages", as: bob, op: opList, path: msgsPath(roomA), want: allow, rows: 2},
-		{name: "member queries messages by sender, newest first limit", as: alice, op: opQuery, path: msgsPath(roomA),
+		{name: "member queries messages by sender with a limit", as: alice, op: opQuery, path: msgsPath(roomA),
 			where: []cond{{"senderId", "==", "bob"}}, limit: 10, want: allow, rows: 1},
 		{name: "member pages messages in time order", as: bob, op: opQuery, path: msgsPath(roomA), order: "createdAt", limit: 50, want: allow, rows: 2},
 		{name: "member counts messages", as: bob, op: opCount, path: msgsPath(roomA), want: allow, rows: 2},
