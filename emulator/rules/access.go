@@ -60,6 +60,13 @@ func newAccessTracker(before, after Documents, opCap int, batch *batchBudget) *a
 	return &accessTracker{before: before, after: after, opCap: opCap, batch: batch}
 }
 
+// reset returns a to its zero state.
+func (a *accessTracker) reset() {
+	clear(a.cacheBuf[:])
+	a.before, a.after, a.batch, a.cache = nil, nil, nil, nil
+	a.opCap, a.used, a.exceeded = 0, 0, false
+}
+
 // calls returns the number of calls charged to this operation.
 func (a *accessTracker) calls() int {
 	if a == nil {

@@ -163,12 +163,23 @@ func newEnv(rs *Ruleset, vars map[string]Value, rw *rewriter) *env {
 	return e
 }
 
-// initDoc sets e up as the environment of a single-document decision.
+// initDoc sets e, which must be zero (new or reset), up as the
+// environment of a single-document decision.
 func (e *env) initDoc(rs *Ruleset, request, resource Value) {
-	*e = env{rs: rs}
+	e.rs = rs
 	e.rootNames = [2]namedValue{{"request", request}, {"resource", resource}}
 	e.root.names = e.rootNames[:]
 	e.init()
+}
+
+// reset returns e to its zero state, clearing only the buffers used.
+func (e *env) reset() {
+	clear(e.scopeBuf[:e.nScope])
+	clear(e.nameBuf[:e.nNames])
+	e.rootNames = [2]namedValue{}
+	e.root, e.svc = scope{}, scope{}
+	e.rs, e.top, e.rw, e.unknown = nil, nil, nil, nil
+	e.nScope, e.nNames = 0, 0
 }
 
 // init links the function levels: the global functions live in the root

@@ -36,7 +36,15 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a single-document method (want get, create, update or delete)", req.Method)}
 	}
 	st := docStates.Get().(*docState)
-	defer st.release()
+	d := rs.decideIn(st, req, bit, batch, batchAfter)
+	st.clear()
+	docStates.Put(st)
+	return d
+}
+
+// decideIn is decide with its state held in st, which must be zero but
+// for the call frames kept from an earlier use.
+func (rs *Ruleset) decideIn(st *docState, req *Request, bit methodSet, batch *batchBudget, batchAfter Documents) Decision {
 	segs, ok := documentSegments(st.segs[:0], req.Path)
 	if !ok {
 		return Decision{Reason: fmt.Sprintf("denied: %q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path)}
@@ -48,8 +56,7 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 	if after == nil {
 		after = st.singleWrite(req)
 	}
-	st.access = accessTracker{before: req.Before, after: after, opCap: maxAccessPerOp, batch: batch}
-	// st.ctx is zero but for the frames kept from an earlier use.
+	st.access.before, st.access.after, st.access.opCap, st.access.batch = req.Before, after, maxAccessPerOp, batch
 	st.ctx.access, st.ctx.database, st.ctx.argStack = &st.access, segs[1], st.args[:0]
 	apps := findApplicable(rs.roots, segs, rs.version)
 	request, resource := requestVars(&st.vals, req, segs)
@@ -68,7 +75,7 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 // values built during evaluation are dropped with the state; and the
 // caller's Documents see only path strings. release clears everything
 // but the call frames' storage before the state goes back to the pool,
-// so no request data stays reachable from it.
+// so no request data stays reachable from it (TestDocStateCleared).
 type docState struct {
 	ctx    evalContext
 	access accessTracker
@@ -81,12 +88,15 @@ type docState struct {
 
 var docStates = sync.Pool{New: func() any { return new(docState) }}
 
-// release clears st and returns it to docStates.
-func (st *docState) release() {
-	frames := st.ctx.clearFrames()
-	*st = docState{}
-	st.ctx.frames = frames
-	docStates.Put(st)
+// clear returns st to its zero state, but for the call frames' storage.
+func (st *docState) clear() {
+	st.ctx.reset()
+	st.access.reset()
+	st.env.reset()
+	st.write = oneWrite{}
+	st.vals.reset()
+	clear(st.args[:])
+	clear(st.segs[:])
 }
 
 // singleWrite is the post-write view of one request: its Before with its

@@ -36,6 +36,7 @@ type evalContext struct {
 	// frames holds one reusable call scope per call depth (frame).
 	argStack []Value
 	frames   [maxCallDepth]*callFrame
+	nFrames  int // frames[:nFrames] have been used
 
 	// debugOut, when not nil, receives one line per debug() call. Nothing
 	// is written otherwise.
@@ -518,15 +519,16 @@ func (c *evalContext) evalBody(d *ast.Function, fs *scope) Value {
 	return c.eval(d.Return, fs)
 }
 
-// clearFrames empties every call frame, so that it keeps no value alive,
-// and returns them for reuse by another context.
-func (c *evalContext) clearFrames() [maxCallDepth]*callFrame {
-	for _, f := range c.frames {
-		if f != nil {
-			*f = callFrame{}
-		}
+// reset returns c to its zero state but keeps its call frames, emptied,
+// for the next decision. Only what was used is cleared: clearing memory
+// that holds pointers is costly while the garbage collector is marking.
+func (c *evalContext) reset() {
+	for _, f := range c.frames[:c.nFrames] {
+		clear(f.buf[:])
+		f.parent, f.names = nil, nil
 	}
-	return c.frames
+	c.access, c.steps, c.depth, c.database, c.debugOut = nil, 0, 0, "", nil
+	c.rw, c.consts, c.argStack, c.nFrames = nil, nil, nil, 0
 }
 
 // frame returns the scope for a call at the current depth, below def, with
@@ -547,9 +549,11 @@ func (c *evalContext) frame(def *scope, n int) *scope {
 		}
 		f = c.frames[c.depth]
 	}
+	c.nFrames = max(c.nFrames, c.depth+1)
 	f.parent = def
 	if n <= len(f.buf) {
-		clear(f.buf[:]) // drop the previous call's values
+		// Entries past len(names) may hold an earlier call's values; they
+		// are never read, and reset clears them.
 		f.names = f.buf[:0]
 	} else {
 		f.names = make([]namedValue, 0, n)

@@ -339,3 +339,55 @@ func TestSplitPathInto(t *testing.T) {
 		}
 	}
 }
+
+// TestDocStateCleared runs decisions in one docState and checks that
+// clearing it leaves nothing of them behind: the state is reused by the
+// next decision, which must neither see nor keep alive a previous
+// request's data.
+func TestDocStateCleared(t *testing.T) {
+	rs, err := Compile("firestore.rules", mustReadFile(t, "../../firestore.rules"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	root := "/databases/(default)/documents/rooms/r1/"
+	docs := decideDocs{root + "members/alice": {Path: root + "members/alice", Data: map[string]any{}}}
+	alice := &Auth{UID: "alice", Token: map[string]any{"chat": true}}
+	msg := &Document{Path: root + "messages/m1", Data: map[string]any{"senderId": "alice", "text": "hi", "createdAt": now, "editedAt": now}}
+	st := new(docState)
+	for _, req := range []*Request{
+		{Method: MethodCreate, Path: root + "messages/m1", Auth: alice, Time: now, Before: docs, Incoming: msg},
+		{Method: MethodUpdate, Path: root + "messages/m1", Auth: alice, Time: now, Before: docs, Resource: msg, Incoming: msg},
+		{Method: MethodDelete, Path: root + "messages/m1", Auth: alice, Time: now, Before: docs, Resource: msg},
+		{Method: MethodGet, Path: root + "messages/m1", Auth: nil, Time: now, Before: docs, Resource: msg},
+	} {
+		d := rs.decideIn(st, req, methodBit(req.Method), nil, nil)
+		if len(d.Outcomes) == 0 {
+			t.Fatalf("%s: nothing evaluated: %s", req.Method, d.Reason)
+		}
+		if st.ctx.nFrames == 0 && req.Auth != nil {
+			t.Fatalf("%s: no call frame used", req.Method)
+		}
+		st.clear()
+		frames := st.ctx.frames
+		for i, f := range frames {
+			if f != nil && !reflect.DeepEqual(*f, callFrame{}) {
+				t.Fatalf("%s: call frame %d not cleared: %+v", req.Method, i, *f)
+			}
+		}
+		st.ctx.frames = [maxCallDepth]*callFrame{}
+		if !reflect.DeepEqual(*st, docState{}) {
+			t.Fatalf("%s: state not cleared: %+v", req.Method, *st)
+		}
+		st.ctx.frames = frames
+	}
+}
+
+func mustReadFile(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -52,9 +52,10 @@ var queryStates = sync.Pool{New: func() any { return new(queryState) }}
 
 // release clears st and returns it to queryStates.
 func (st *queryState) release() {
-	frames := st.ctx.clearFrames()
-	*st = queryState{}
-	st.ctx.frames = frames
+	st.ctx.reset()
+	st.access.reset()
+	st.vals.reset()
+	clear(st.args[:])
 	queryStates.Put(st)
 }
 
@@ -93,8 +94,8 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		namedValue{"resource", nullValue()},
 		namedValue{"query", queryValue(&st.vals, q)},
 	)
-	st.access = accessTracker{before: q.Before, after: q.Before, opCap: maxAccessPerOp}
-	// st.ctx is zero but for the frames kept from an earlier use.
+	// st is zero but for the call frames kept from an earlier use.
+	st.access.before, st.access.after, st.access.opCap = q.Before, q.Before, maxAccessPerOp
 	st.ctx.access, st.ctx.database, st.ctx.argStack = &st.access, database, st.args[:0]
 	ctx := &st.ctx
 

@@ -283,6 +283,14 @@ type valueArena struct {
 	nm      int
 }
 
+// reset returns a to its zero state, clearing only what was handed out.
+func (a *valueArena) reset() {
+	clear(a.records[:a.nr])
+	clear(a.entries[:a.ne])
+	clear(a.maps[:a.nm])
+	a.nr, a.ne, a.nm = 0, 0, 0
+}
+
 // record returns a record holding fields (copied).
 func (a *valueArena) record(fields ...namedValue) *recordV {
 	if a == nil || a.nr == len(a.records) || a.ne+len(fields) > len(a.entries) {
