@@ -220,6 +220,21 @@ func TestCheck(t *testing.T) {
 	if code := runContext(context.Background(), []string{"check", "../../firestore.rules"}, nil, &out, &errb); code != 0 {
 		t.Errorf("firestore.rules: exit %d: %s", code, errb.String())
 	}
+	// A missing file and a file over the ruleset size limit fail with the
+	// file named, and the other files are still checked.
+	missing := dir + "/nope.rules"
+	huge := writeFile(t, dir, "huge.rules", "// "+strings.Repeat("x", 256<<10)+"\n")
+	out.Reset()
+	errb.Reset()
+	if code := runContext(context.Background(), []string{"check", missing, huge, good}, nil, &out, &errb); code != 1 {
+		t.Errorf("missing and huge files: exit %d, want 1", code)
+	}
+	if !strings.Contains(errb.String(), "nope.rules") || !strings.Contains(errb.String(), "huge.rules: file is") {
+		t.Errorf("stderr %q does not name both files", errb.String())
+	}
+	if !strings.Contains(out.String(), good+": ok") {
+		t.Errorf("stdout %q lacks the good file", out.String())
+	}
 }
 
 // syncBuffer is a bytes.Buffer safe for the emulator's goroutines.
