@@ -58,7 +58,7 @@ func (rs *Ruleset) decideIn(st *docState, req *Request, bit methodSet, batch *ba
 	}
 	st.access.before, st.access.after, st.access.opCap, st.access.batch = req.Before, after, maxAccessPerOp, batch
 	st.ctx.access, st.ctx.database, st.ctx.argStack = &st.access, segs[1], st.args[:0]
-	apps := findApplicable(rs.roots, segs, rs.version)
+	apps := findApplicableIn(rs.roots, segs, rs.version, st.apps[:0], st.binds[:0])
 	request, resource := requestVars(&st.vals, req, segs)
 	st.env.initDoc(rs, request, resource)
 	return rs.judge(job{
@@ -84,6 +84,8 @@ type docState struct {
 	vals   valueArena
 	args   [8]Value   // initial argument stack
 	segs   [12]string // the request path, split, when it fits
+	apps   [2]applicable
+	binds  [8]binding
 }
 
 var docStates = sync.Pool{New: func() any { return new(docState) }}
@@ -97,6 +99,8 @@ func (st *docState) clear() {
 	st.vals.reset()
 	clear(st.args[:])
 	clear(st.segs[:])
+	clear(st.apps[:])
+	clear(st.binds[:])
 }
 
 // singleWrite is the post-write view of one request: its Before with its

@@ -456,9 +456,12 @@ func (c *evalContext) evalArgs(es []ast.Expr, s *scope) (args []Value, err Value
 	return c.argStack[mark:top:top], err, mark
 }
 
-// popArgs releases the arguments pushed since mark.
+// popArgs releases the arguments pushed since mark. The slots above the
+// new top keep their values until overwritten: nothing reads them, and
+// the pooled decision state clears its buffer when the decision ends.
+// (Clearing here, on every call, costs a bulk write barrier while the
+// garbage collector is marking.)
 func (c *evalContext) popArgs(mark int) {
-	clear(c.argStack[mark:]) // keep no stale values alive
 	c.argStack = c.argStack[:mark]
 }
 

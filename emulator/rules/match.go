@@ -128,6 +128,7 @@ type matcher struct {
 	spill []binding
 	depth int
 	out   []applicable
+	binds []binding // room for the bindings of out
 	// multi is set once a recursive wildcard was tried: from then on a
 	// block may be reached more than once at one position (see walk).
 	multi  bool
@@ -150,7 +151,14 @@ func (m *matcher) reported(n *matchNode) bool {
 // its pattern could match in more than one way (several recursive
 // wildcards); the first way found, with the shortest leftmost runs, wins.
 func findApplicable(roots []*matchNode, path []string, version int) []applicable {
-	m := matcher{path: path, version: version}
+	return findApplicableIn(roots, path, version, nil, nil)
+}
+
+// findApplicableIn is findApplicable appending to apps[:0] and taking the
+// captured bindings from binds while it has room, so that a caller with
+// buffers for them allocates nothing.
+func findApplicableIn(roots []*matchNode, path []string, version int, apps []applicable, binds []binding) []applicable {
+	m := matcher{path: path, version: version, out: apps[:0], binds: binds[:0]}
 	for _, r := range roots {
 		m.walk(r, 0)
 	}
@@ -230,7 +238,13 @@ func (m *matcher) matchSegs(n *matchNode, segs []*ast.Segment, i, pos int) {
 // children continue from pos.
 func (m *matcher) complete(n *matchNode, pos int) {
 	if pos == len(m.path) && len(n.allows) > 0 && !m.reported(n) {
-		b := make([]binding, m.depth)
+		var b []binding
+		if n := len(m.binds); cap(m.binds)-n >= m.depth {
+			b = m.binds[n : n+m.depth : n+m.depth]
+			m.binds = m.binds[:n+m.depth]
+		} else {
+			b = make([]binding, m.depth)
+		}
 		k := copy(b, m.stack[:min(m.depth, len(m.stack))])
 		copy(b[k:], m.spill)
 		m.out = append(m.out, applicable{node: n, bindings: b})
