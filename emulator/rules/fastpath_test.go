@@ -383,11 +383,68 @@ func TestDocStateCleared(t *testing.T) {
 	}
 }
 
-func mustReadFile(t *testing.T, name string) []byte {
+func mustReadFile(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// FuzzFastPaths evaluates fuzzed expressions twice, once over eagerly
+// converted data without compile-time constants and once over lazy data
+// (goMapV, recordV) with them, and expects the same value and the same
+// step count. Seeds are lazyTestExprs and every expression of
+// testdata/expr.
+//
+//	go test -run '^$' -fuzz '^FuzzFastPaths$' -fuzztime 1m ./emulator/rules
+func FuzzFastPaths(f *testing.F) {
+	for _, s := range lazyTestExprs {
+		f.Add(s)
+	}
+	files, _ := filepath.Glob("testdata/expr/*.txt")
+	for _, file := range files {
+		lines := strings.Split(strings.TrimRight(string(mustReadFile(f, file)), "\n"), "\n")
+		for _, b := range parseExprBlocks(f, file, lines) {
+			if b.cmd == "eval" {
+				f.Add(b.input)
+			}
+		}
+	}
+	other := map[string]any{}
+	for k, v := range lazyTestData {
+		other[k] = v
+	}
+	other["nested"] = map[string]any{"x": 2.0, "deep": map[string]any{"y": "z"}}
+	eagerRec := func(fs ...namedValue) Value {
+		m := mapV{}
+		for _, f := range fs {
+			m[f.name] = f.v
+		}
+		return m
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		x, err := parser.ParseExpr(src)
+		if err != nil {
+			return
+		}
+		run := func(conv func(any) Value, rec func(...namedValue) Value, consts *constTable) (string, int) {
+			d := conv(lazyTestData)
+			s := &scope{vars: map[string]Value{
+				"d": d, "e": conv(other),
+				"r": rec(namedValue{"b", stringV("x")}, namedValue{"a", intV(1)}, namedValue{"c", member(d, "nested")}),
+			}}
+			c := &evalContext{consts: consts}
+			return formatValue(c.eval(x, s)), c.steps
+		}
+		consts := newConstTable()
+		consts.add(x)
+		var arena valueArena
+		want, wantSteps := run(fromGo, eagerRec, nil)
+		got, gotSteps := run(lazyData, func(fs ...namedValue) Value { return arena.record(fs...) }, consts)
+		if got != want || gotSteps != wantSteps {
+			t.Fatalf("%s:\nfast:  %s (%d steps)\nplain: %s (%d steps)", src, got, gotSteps, want, wantSteps)
+		}
+	})
 }
