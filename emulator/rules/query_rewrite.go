@@ -371,7 +371,12 @@ func (rw *rewriter) arrayHas(field, how string, x ast.Expr, pos ast.Pos) ast.Exp
 // hasKey rewrites `'f' in resource.data`: every filter on a field implies
 // the field exists.
 func (rw *rewriter) hasKey(key ast.Expr, pos ast.Pos) ast.Expr {
-	if s, ok := key.(*ast.StringLit); ok {
+	// rw.d.fields is keyed by dotted field path, so a key that is empty or
+	// holds a dot would be mistaken for a nested field: 'a.b' in
+	// resource.data asks for a top-level key named "a.b", which a filter on
+	// the nested field a.b does not prove. Such keys stay unknown, as in
+	// fieldOf and getKey.
+	if s, ok := key.(*ast.StringLit); ok && s.Value != "" && !strings.Contains(s.Value, ".") {
 		if _, constrained := rw.d.fields[s.Value]; constrained {
 			return &ast.BoolLit{Pos: pos, Value: true}
 		}
