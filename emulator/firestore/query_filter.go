@@ -67,15 +67,15 @@ func (n *filterNode) matchField(v *firestorepb.Value) bool {
 	case firestorepb.StructuredQuery_FieldFilter_NOT_EQUAL:
 		return typeOrder(v) != rankNull && !valuesEqual(v, n.value)
 	case firestorepb.StructuredQuery_FieldFilter_LESS_THAN:
-		return typeOrder(v) == typeOrder(n.value) && compareValues(v, n.value) < 0
+		return rangeComparable(v, n.value) && compareValues(v, n.value) < 0
 	case firestorepb.StructuredQuery_FieldFilter_LESS_THAN_OR_EQUAL:
-		return typeOrder(v) == typeOrder(n.value) && compareValues(v, n.value) <= 0
+		return rangeComparable(v, n.value) && compareValues(v, n.value) <= 0
 	case firestorepb.StructuredQuery_FieldFilter_GREATER_THAN:
-		return typeOrder(v) == typeOrder(n.value) && compareValues(v, n.value) > 0
+		return rangeComparable(v, n.value) && compareValues(v, n.value) > 0
 	case firestorepb.StructuredQuery_FieldFilter_GREATER_THAN_OR_EQUAL:
-		return typeOrder(v) == typeOrder(n.value) && compareValues(v, n.value) >= 0
+		return rangeComparable(v, n.value) && compareValues(v, n.value) >= 0
 	case firestorepb.StructuredQuery_FieldFilter_IN:
-		return containsValue(n.value.GetArrayValue().GetValues(), v)
+		return containsMatchable(n.value.GetArrayValue().GetValues(), v)
 	case firestorepb.StructuredQuery_FieldFilter_NOT_IN:
 		operands := n.value.GetArrayValue().GetValues()
 		// `not-in [null, ...]` matches nothing: every candidate is
@@ -84,7 +84,9 @@ func (n *filterNode) matchField(v *firestorepb.Value) bool {
 		if containsValue(operands, vNullValue) {
 			return false
 		}
-		return typeOrder(v) != rankNull && !containsValue(operands, v)
+		// A NaN operand excludes nothing: NaN equals nothing here, so
+		// `not-in [NaN]` keeps NaN (Google's emulator, observed).
+		return typeOrder(v) != rankNull && !containsMatchable(operands, v)
 	case firestorepb.StructuredQuery_FieldFilter_ARRAY_CONTAINS:
 		return containsValue(v.GetArrayValue().GetValues(), n.value)
 	case firestorepb.StructuredQuery_FieldFilter_ARRAY_CONTAINS_ANY:
@@ -93,9 +95,37 @@ func (n *filterNode) matchField(v *firestorepb.Value) bool {
 			return false
 		}
 		for _, want := range n.value.GetArrayValue().GetValues() {
-			if containsValue(arr.ArrayValue.GetValues(), want) {
+			if matchable(want) && containsValue(arr.ArrayValue.GetValues(), want) {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// rangeComparable reports whether a range filter (<, <=, >, >=) can
+// match v against operand: only values of the operand's type, and never
+// NaN on either side (NaN is ordered before every number but compares to
+// none, as in Google's emulator: `n < 3` and `n > -Infinity` leave NaN out).
+func rangeComparable(v, operand *firestorepb.Value) bool {
+	return typeOrder(v) == typeOrder(operand) && !isNaN(v) && !isNaN(operand)
+}
+
+// matchable reports whether an operand of in, not-in or
+// array-contains-any can equal a stored value: null and NaN cannot (only
+// the IS_NULL / IS_NAN unary filters find them), so `in [null]` and
+// `in [NaN]` match nothing, as in Google's emulator (observed) and
+// production (the JS SDK's "only == and != match null and NaN").
+func matchable(operand *firestorepb.Value) bool {
+	return typeOrder(operand) != rankNull && !isNaN(operand)
+}
+
+// containsMatchable reports whether operands hold a matchable value
+// equal to v.
+func containsMatchable(operands []*firestorepb.Value, v *firestorepb.Value) bool {
+	for _, x := range operands {
+		if matchable(x) && valuesEqual(x, v) {
+			return true
 		}
 	}
 	return false
