@@ -15,13 +15,16 @@ import (
 // ListDocuments and ListCollectionIds.
 //
 // Rules: ListDocuments on one collection is decided as a `list` of that
-// collection with no constraints. Two cases are decided without the
-// engine, denying non-admin callers whenever rules are loaded (admin and
-// the no-rules open mode are allowed), because the rules language has no
-// way to express them and production serves them to server credentials
-// only [inf]:
+// collection with no constraints. Metadata operations are refused to
+// every caller but the admin, with or without rules, with Google's
+// emulator's PERMISSION_DENIED "Metadata operations require admin
+// authentication." (observed; the rules language cannot express them):
+//   - ListDocuments with show_missing (the Go client's DocumentRefs);
 //   - ListDocuments without collection_id (every collection of a parent);
 //   - ListCollectionIds (client SDKs cannot call it).
+//
+// Descending order ("__name__ desc") is FAILED_PRECONDITION, "Firestore
+// does not support descending key scans", as in Google's emulator.
 //
 // Page tokens are the base64 of the last name (or collection id)
 // returned; the next page starts strictly after it.
@@ -49,8 +52,11 @@ func (s *server) ListDocuments(ctx context.Context, req *firestorepb.ListDocumen
 			return nil, status.Errorf(codes.InvalidArgument, "invalid collection id %q: %s", collID, why)
 		}
 	}
-	desc, err := listOrder(req.GetOrderBy())
-	if err != nil {
+	if collID == "" && req.GetShowMissing() {
+		// Google's emulator's answer (observed).
+		return nil, status.Error(codes.InvalidArgument, "collection id must be set when show_missing is true")
+	}
+	if err := listOrder(req.GetOrderBy()); err != nil {
 		return nil, err
 	}
 	if req.GetPageSize() < 0 {
@@ -68,9 +74,9 @@ func (s *server) ListDocuments(ctx context.Context, req *firestorepb.ListDocumen
 	if at.IsZero() {
 		at = s.st.readTime()
 	}
-	if collID == "" {
-		if s.rulesFor(c) != nil {
-			return nil, status.Error(codes.PermissionDenied, "listing every collection of a parent requires admin credentials")
+	if collID == "" || req.GetShowMissing() {
+		if !c.admin {
+			return nil, errMetadataOp
 		}
 	} else if err := s.decideQuery(ctx, c, &rules.Query{
 		Parent:       rulesParent(parent.full),
@@ -90,19 +96,8 @@ func (s *server) ListDocuments(ctx context.Context, req *firestorepb.ListDocumen
 		return nil, err
 	}
 	docs := listedDocuments(prefix, collID == "", under, req.GetShowMissing())
-	if desc {
-		for i, j := 0, len(docs)-1; i < j; i, j = i+1, j-1 {
-			docs[i], docs[j] = docs[j], docs[i]
-		}
-	}
 	if after != "" {
-		i := sort.Search(len(docs), func(i int) bool {
-			c := comparePaths(docs[i].Name, after)
-			if desc {
-				return c < 0
-			}
-			return c > 0
-		})
+		i := sort.Search(len(docs), func(i int) bool { return comparePaths(docs[i].Name, after) > 0 })
 		docs = docs[i:]
 	}
 	resp := &firestorepb.ListDocumentsResponse{}
@@ -160,22 +155,26 @@ func listedDocuments(prefix string, allColls bool, under []*firestorepb.Document
 	return out
 }
 
-// listOrder parses ListDocuments' order_by. Only the name order is
-// supported ("", "__name__", "__name__ asc|desc").
-func listOrder(s string) (desc bool, err error) {
+// listOrder checks ListDocuments' order_by. Only the ascending name
+// order is served ("", "__name__", "__name__ asc").
+func listOrder(s string) error {
 	f := strings.Fields(strings.ToLower(s))
 	switch {
 	case len(f) == 0:
-		return false, nil
+		return nil
 	case f[0] != "__name__" || len(f) > 2:
-		return false, status.Errorf(codes.Unimplemented, "ListDocuments order_by %q is not supported by this emulator (only __name__)", s)
+		return status.Errorf(codes.Unimplemented, "ListDocuments order_by %q is not supported by this emulator (only __name__)", s)
 	case len(f) == 1 || f[1] == "asc":
-		return false, nil
+		return nil
 	case f[1] == "desc":
-		return true, nil
+		return status.Error(codes.FailedPrecondition, "Firestore does not support descending key scans")
 	}
-	return false, status.Errorf(codes.InvalidArgument, "invalid order_by %q", s)
+	return status.Errorf(codes.InvalidArgument, "invalid order_by %q", s)
 }
+
+// errMetadataOp refuses a metadata operation to a caller other than the
+// admin, in Google's emulator's words.
+var errMetadataOp = status.Error(codes.PermissionDenied, "Metadata operations require admin authentication.")
 
 func decodePageToken(tok string) (string, error) {
 	if tok == "" {
@@ -206,8 +205,8 @@ func (s *server) ListCollectionIds(ctx context.Context, req *firestorepb.ListCol
 	if err != nil {
 		return nil, err
 	}
-	if s.rulesFor(c) != nil {
-		return nil, status.Error(codes.PermissionDenied, "ListCollectionIds requires admin credentials")
+	if !c.admin {
+		return nil, errMetadataOp
 	}
 	at := tsTime(req.GetReadTime())
 	if at.IsZero() {
