@@ -153,7 +153,7 @@ func TestListenDocumentThroughGoClient(t *testing.T) {
 	}
 	step("re-create", true, int64(3))
 	// Clearing the database (the emulator's REST "clear") is a delete too.
-	srv.ClearDocuments(testProject)
+	clearDocuments(t, srv)
 	step("cleared", false, nil)
 
 	it.Stop()
@@ -285,9 +285,7 @@ service cloud.firestore {
 
 func TestListenDenied(t *testing.T) {
 	srv := newTestServer(t)
-	if err := srv.SetRules(listenRules); err != nil {
-		t.Fatal(err)
-	}
+	loadRules(t, srv, listenRules)
 	ctx := context.Background()
 	admin := adminClient(t, srv)
 	if _, err := admin.Doc("rooms/r/messages/m1").Set(ctx, map[string]any{"text": "hi"}); err != nil {
@@ -329,9 +327,7 @@ func TestListenDenied(t *testing.T) {
 // listener ends with PERMISSION_DENIED.
 func TestListenerLosesAccess(t *testing.T) {
 	srv := newTestServer(t)
-	if err := srv.SetRules(listenRules); err != nil {
-		t.Fatal(err)
-	}
+	loadRules(t, srv, listenRules)
 	ctx := context.Background()
 	admin := adminClient(t, srv)
 	member := admin.Doc("rooms/r/members/alice")

@@ -30,6 +30,23 @@ func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]strin
 }
 func (bearer) RequireTransportSecurity() bool { return false }
 
+// rawCreds is bearer plus the google-cloud-resource-prefix header every
+// Firestore SDK sends. Google's emulator needs it on the Listen and Write
+// streams (it routes a stream before reading its first message: without
+// the header the stream fails with UNKNOWN, "could not infer db from
+// headers"); ours reads the database from the first message instead.
+type rawCreds string
+
+func (r rawCreds) GetRequestMetadata(ctx context.Context, uri ...string) (map[string]string, error) {
+	md, _ := bearer(r).GetRequestMetadata(ctx, uri...)
+	if md == nil {
+		md = map[string]string{}
+	}
+	md["google-cloud-resource-prefix"] = testDB
+	return md, nil
+}
+func (rawCreds) RequireTransportSecurity() bool { return false }
+
 // unsignedJWT mints a token shaped like @firebase/rules-unit-testing's
 // mock tokens: alg none, empty signature, expired in 1970.
 func unsignedJWT(uid string, claims map[string]any) string {
@@ -84,14 +101,32 @@ func newTestServer(t testing.TB) *Server {
 	return srv
 }
 
+// clearTarget empties the external target's documents and replaces the
+// rules an earlier test loaded for testProject with open ones: rules
+// cannot be unloaded through REST, and a fresh project on either emulator
+// (no rules) allows every request, as the open rules do.
 func clearTarget(t testing.TB, srv *Server) {
+	clearDocuments(t, srv)
+	loadRules(t, srv, openRules)
+}
+
+// clearDocuments deletes testProject's documents through the REST
+// endpoint, so it works against any target.
+func clearDocuments(t testing.TB, srv *Server) {
+	t.Helper()
 	req, _ := http.NewRequest("DELETE", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+"/databases/(default)/documents", nil)
-	if resp, err := http.DefaultClient.Do(req); err != nil {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
 		t.Fatal(err)
-	} else {
-		resp.Body.Close()
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("clearing documents: HTTP %d", resp.StatusCode)
 	}
 }
+
+// openRules allow everything, like an emulator project without rules.
+const openRules = "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{db}/documents {\n    match /{d=**} { allow read, write: if true; }\n  }\n}"
 
 // loadRules installs rules for testProject through the REST endpoint, so
 // it works against any target.
