@@ -127,13 +127,16 @@ func normalizeClaims(v any) any {
 	return v
 }
 
-// check rejects callers whose Authorization header could not be read.
-// Google's emulator answers a garbled token with UNAUTHENTICATED; treating
-// it as anonymous instead could let a broken client pass rules meant for
-// signed-out users, so we refuse.
+// check rejects callers whose Authorization header could not be read,
+// with INVALID_ARGUMENT "invalid jwt: …": Google's emulator answers an
+// unreadable Bearer token with INVALID_ARGUMENT "invalid jwt" (observed;
+// another scheme ends its call with UNKNOWN). Treating such a caller as
+// anonymous instead could let a broken client pass rules meant for
+// signed-out users, so we refuse. Unlike UNAUTHENTICATED, the SDKs do not
+// retry it with a refreshed token.
 func (c caller) check() error {
 	if c.bad != "" {
-		return status.Error(codes.Unauthenticated, c.bad)
+		return status.Error(codes.InvalidArgument, "invalid jwt: "+c.bad)
 	}
 	return nil
 }
