@@ -197,8 +197,10 @@ func validateValue(v *firestorepb.Value, depth int) error {
 // checkPrecondition applies a write's precondition to the document as
 // the batch sees it (§1.8): exists:false on an existing document is
 // ALREADY_EXISTS, exists:true on a missing one NOT_FOUND, an update_time
-// mismatch FAILED_PRECONDITION. A verify that fails is always
-// FAILED_PRECONDITION, which the JS SDK retries.
+// mismatch FAILED_PRECONDITION. A verify reports the same codes, as
+// Google's emulator does (observed); the JS SDK retries a transaction on
+// each of ALREADY_EXISTS and FAILED_PRECONDITION, and never sends a
+// verify with exists:true.
 func checkPrecondition(op *writeOp, cur *firestorepb.Document) error {
 	p := op.precond
 	if p == nil {
@@ -208,14 +210,8 @@ func checkPrecondition(op *writeOp, cur *firestorepb.Document) error {
 	case *firestorepb.Precondition_Exists:
 		switch {
 		case c.Exists && cur == nil:
-			if op.kind == opVerify {
-				return status.Errorf(codes.FailedPrecondition, "document %s no longer exists", op.name.full)
-			}
 			return status.Errorf(codes.NotFound, "no document to update: %s", op.name.full)
 		case !c.Exists && cur != nil:
-			if op.kind == opVerify {
-				return status.Errorf(codes.FailedPrecondition, "document %s was created", op.name.full)
-			}
 			return status.Errorf(codes.AlreadyExists, "Document already exists: %s", op.name.full)
 		}
 	case *firestorepb.Precondition_UpdateTime:

@@ -77,7 +77,7 @@ func TestTransformsThroughGoClient(t *testing.T) {
 // rawClient is a plain firestorepb client, used where the Go client
 // hides the wire (transform_results, the Write stream).
 func rawClient(t testing.TB, srv *Server, token string) firestorepb.FirestoreClient {
-	conn, err := grpc.NewClient(addrOf(srv), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(bearer(token)))
+	conn, err := grpc.NewClient(addrOf(srv), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(rawCreds(token)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +129,20 @@ func TestTransformResults(t *testing.T) {
 	if got := resp.WriteResults[1].TransformResults; len(got) != 1 || got[0].GetIntegerValue() != 8 {
 		t.Errorf("legacy transform result = %v, want 8", got)
 	}
-	// A verify (field 5, unknown to firestorepb) of a missing doc fails.
-	w := &firestorepb.Write{CurrentDocument: &firestorepb.Precondition{ConditionType: &firestorepb.Precondition_Exists{Exists: true}}}
-	w.ProtoReflect().SetUnknown(verifyBytes(testDB + "/documents/c/none"))
-	if _, err := rc.Commit(context.Background(), &firestorepb.CommitRequest{Database: testDB, Writes: []*firestorepb.Write{w}}); status.Code(err) != codes.FailedPrecondition {
-		t.Errorf("verify of a missing doc: %v, want FailedPrecondition", err)
+	// A verify (field 5, unknown to firestorepb) fails with the codes of
+	// an ordinary precondition, as in Google's emulator: exists on a
+	// missing doc NOT_FOUND, !exists on an existing one ALREADY_EXISTS.
+	verify := func(doc string, exists bool) error {
+		w := &firestorepb.Write{CurrentDocument: &firestorepb.Precondition{ConditionType: &firestorepb.Precondition_Exists{Exists: exists}}}
+		w.ProtoReflect().SetUnknown(verifyBytes(testDB + "/documents/" + doc))
+		_, err := rc.Commit(context.Background(), &firestorepb.CommitRequest{Database: testDB, Writes: []*firestorepb.Write{w}})
+		return err
+	}
+	if err := verify("c/none", true); status.Code(err) != codes.NotFound {
+		t.Errorf("verify exists of a missing doc: %v, want NotFound", err)
+	}
+	if err := verify("c/d", false); status.Code(err) != codes.AlreadyExists {
+		t.Errorf("verify !exists of an existing doc: %v, want AlreadyExists", err)
 	}
 }
 
