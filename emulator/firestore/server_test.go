@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/api/option"
@@ -112,17 +113,26 @@ func clearTarget(t testing.TB, srv *Server) {
 
 // clearDocuments deletes testProject's documents through the REST
 // endpoint, so it works against any target.
+// Google's emulator sometimes fails a clear while listeners are being
+// torn down (HTTP 499/500), so a failed clear is retried a few times.
 func clearDocuments(t testing.TB, srv *Server) {
 	t.Helper()
-	req, _ := http.NewRequest("DELETE", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+"/databases/(default)/documents", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	code := 0
+	for attempt := range 5 {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+		}
+		req, _ := http.NewRequest("DELETE", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+"/databases/(default)/documents", nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if code = resp.StatusCode; code == 200 {
+			return
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("clearing documents: HTTP %d", resp.StatusCode)
-	}
+	t.Fatalf("clearing documents: HTTP %d", code)
 }
 
 // openRules allow everything, like an emulator project without rules.
