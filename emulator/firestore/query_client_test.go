@@ -623,8 +623,8 @@ func TestQueryReadTimeAndNewTransaction(t *testing.T) {
 
 	raw := rawClient(t, srv, "owner")
 	st, err := raw.RunQuery(ctx, &firestorepb.RunQueryRequest{
-		Parent:              testDB + "/documents",
-		QueryType:           &firestorepb.RunQueryRequest_StructuredQuery{StructuredQuery: &firestorepb.StructuredQuery{From: from("rt", false)}},
+		Parent:    testDB + "/documents",
+		QueryType: &firestorepb.RunQueryRequest_StructuredQuery{StructuredQuery: &firestorepb.StructuredQuery{From: from("rt", false)}},
 		// The mode is explicit: Google's emulator takes options without a
 		// mode as read-only, ours as read-write (the SDKs always set it).
 		ConsistencySelector: &firestorepb.RunQueryRequest_NewTransaction{NewTransaction: &firestorepb.TransactionOptions{
