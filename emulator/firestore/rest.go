@@ -96,9 +96,9 @@ type rulesIssue struct {
 		Column    int    `json:"column"`
 	} `json:"sourcePosition"`
 	Description string `json:"description"`
-	// Severity 3 is ERROR in the Rules API enum; the Firebase CLI compares
-	// it with the number 3 (emulator-protocols.md §2.2, unverified).
-	Severity int `json:"severity"`
+	// Severity is the Rules API enum's name, as Google's emulator writes
+	// it ("ERROR", "WARNING"; observed), not its number.
+	Severity string `json:"severity"`
 }
 
 // putRules compiles and installs a project's rules. The body is parsed
@@ -130,12 +130,24 @@ func (s *server) putRules(w http.ResponseWriter, r *http.Request, project string
 	if err != nil {
 		issues, text := compileIssues(name, err)
 		s.logf("rules for project %s rejected:\n%s", project, text)
+		// Google's emulator's message: "Error compiling rules:" and one
+		// "L<line>:<col> <description>" line per issue (observed); ours
+		// adds the caret snippets after a blank line.
+		msg := "Error compiling rules:"
+		for _, is := range issues {
+			if is.SourcePosition.Line > 0 {
+				msg += fmt.Sprintf("\nL%d:%d %s", is.SourcePosition.Line, is.SourcePosition.Column, is.Description)
+			} else {
+				msg += "\n" + is.Description
+			}
+		}
+		msg += "\n\n" + text
 		if body.IgnoreErrors {
 			writeJSON(w, http.StatusOK, map[string]any{"issues": issues})
 			return
 		}
 		writeJSON(w, http.StatusBadRequest, map[string]any{
-			"error":  map[string]any{"code": 400, "message": "Rules did not compile:\n" + text, "status": "INVALID_ARGUMENT"},
+			"error":  map[string]any{"code": 400, "message": msg, "status": "INVALID_ARGUMENT"},
 			"issues": issues,
 		})
 		return
@@ -156,14 +168,14 @@ func compileIssues(name string, err error) ([]rulesIssue, string) {
 		}
 	}
 	if len(list) == 0 {
-		is := rulesIssue{Description: err.Error(), Severity: 3}
+		is := rulesIssue{Description: err.Error(), Severity: "ERROR"}
 		is.SourcePosition.FileName = name
 		return []rulesIssue{is}, err.Error()
 	}
 	issues := make([]rulesIssue, 0, len(list))
 	var text strings.Builder
 	for _, e := range list {
-		is := rulesIssue{Description: e.Msg, Severity: 3}
+		is := rulesIssue{Description: e.Msg, Severity: "ERROR"}
 		is.SourcePosition.FileName = name
 		is.SourcePosition.Line, is.SourcePosition.Column = e.Pos.Line, e.Pos.Col
 		issues = append(issues, is)
