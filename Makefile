@@ -4,7 +4,7 @@
 GO ?= go
 NPM_DIRS := $(patsubst %/package-lock.json,%,$(wildcard test/*/package-lock.json))
 
-.PHONY: setup dev test test-go test-js bench fuzz lint
+.PHONY: setup dev test test-go test-js test-google bench fuzz lint
 
 ## setup: Go modules, npm packages from the committed lockfiles
 setup:
@@ -15,17 +15,34 @@ setup:
 dev: setup
 	$(GO) run ./cmd/roomgate dev
 
-## test: every test: vet, Go unit + end-to-end suites, JavaScript suites
+## test: every test: vet, Go unit + end-to-end suites, JavaScript suites,
+## then the Firestore suites again on Google's emulator (test-google)
 test: setup
 	$(GO) vet ./...
 	$(MAKE) test-go
 	$(MAKE) test-js
+	$(MAKE) test-google
 
 test-go:
 	$(GO) test -count=1 -timeout 15m ./...
 
 test-js:
 	@for d in $(NPM_DIRS); do echo "npm test in $$d"; (cd $$d && npm test) || exit 1; done
+
+## test-google: the Firestore suites, unchanged, against Google's Cloud Firestore
+## emulator (the Cloud SDK's jar; Java 17) instead of ours, with our Auth emulator
+## (Google's is part of firebase-tools). Skipped, saying so, if it is not installed.
+GOOGLE_SUITES := set -e; \
+	echo "== go test ./test/rules/ with FIRESTORE_EMULATOR_HOST=$$FIRESTORE_EMULATOR_HOST"; $(GO) test -count=1 ./test/rules/; \
+	echo "== go test ./emulator/firestore/ with ROOMGATE_TEST_FIRESTORE=$$ROOMGATE_TEST_FIRESTORE"; $(GO) test -count=1 ./emulator/firestore/; \
+	echo "== npm run test:raw in test/rules-js"; npm --prefix test/rules-js run --silent test:raw; \
+	echo "== npm run test:raw in test/emulator-js"; npm --prefix test/emulator-js run --silent test:raw
+test-google:
+	@if ! scripts/google-firestore-emulator.sh --check 2>/dev/null; then \
+		echo "Google's Firestore emulator not installed; skipping"; exit 0; fi; \
+	for d in test/rules-js test/emulator-js; do [ -d $$d/node_modules ] || { echo "$$d/node_modules missing: run make setup"; exit 1; }; done; \
+	$(GO) run ./cmd/roomgate-emulator exec --only auth --ephemeral-ports --quiet -- \
+		scripts/google-firestore-emulator.sh -- sh -c '$(GOOGLE_SUITES)'
 
 ## bench: the benchmarks whose figures the README quotes
 bench:
