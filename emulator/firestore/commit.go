@@ -57,6 +57,7 @@ func parseWrite(w *firestorepb.Write, database string) (writeOp, error) {
 		if err := validateFields(op.fields, 0); err != nil {
 			return op, err
 		}
+		truncateTimestamps(op.fields)
 	case *firestorepb.Write_Delete:
 		op.kind = opDelete
 		name = x.Delete
@@ -89,6 +90,11 @@ func parseWrite(w *firestorepb.Write, database string) (writeOp, error) {
 	op.precond = w.GetCurrentDocument()
 	if op.precond != nil && op.precond.GetConditionType() == nil {
 		op.precond = nil
+	}
+	if ut := op.precond.GetUpdateTime(); ut != nil && ut.GetNanos()%1000 != 0 {
+		// Google's emulator's answer (observed): stored times are
+		// microseconds, so such a precondition could never hold.
+		return op, status.Error(codes.InvalidArgument, "timestamp cannot have more than microseconds precision")
 	}
 	if m := w.GetUpdateMask(); m != nil {
 		if op.kind != opUpdate {
@@ -160,6 +166,31 @@ func validateFields(fields map[string]*firestorepb.Value, depth int) error {
 		}
 	}
 	return nil
+}
+
+// truncateTimestamps rounds every timestamp in fields down to whole
+// microseconds, in place (fields belong to the request being applied):
+// Firestore stores timestamps with microsecond precision, rounding extra
+// digits down, and Google's emulator does the same (observed).
+func truncateTimestamps(fields map[string]*firestorepb.Value) {
+	for _, v := range fields {
+		truncateTimestamp(v)
+	}
+}
+
+func truncateTimestamp(v *firestorepb.Value) {
+	switch x := v.GetValueType().(type) {
+	case *firestorepb.Value_TimestampValue:
+		if ts := x.TimestampValue; ts != nil {
+			ts.Nanos -= ts.Nanos % 1000
+		}
+	case *firestorepb.Value_ArrayValue:
+		for _, e := range x.ArrayValue.GetValues() {
+			truncateTimestamp(e)
+		}
+	case *firestorepb.Value_MapValue:
+		truncateTimestamps(x.MapValue.GetFields())
+	}
 }
 
 func validateValues(vs []*firestorepb.Value, depth int) error {

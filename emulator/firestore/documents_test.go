@@ -258,3 +258,33 @@ func TestReadAtPastReadTime(t *testing.T) {
 		t.Errorf("read before creation: %v, want NotFound", err)
 	}
 }
+
+// Timestamps are stored to the microsecond, extra digits rounded down (in
+// maps and arrays too), and a precondition finer than that is refused, as
+// by Google's emulator.
+func TestTimestampsAreMicroseconds(t *testing.T) {
+	srv := newTestServer(t)
+	c := adminClient(t, srv)
+	ctx := context.Background()
+	fine := time.Date(2026, 1, 1, 0, 0, 0, 123456789, time.UTC)
+	want := fine.Truncate(time.Microsecond)
+	ref := c.Doc("c/ts")
+	if _, err := ref.Set(ctx, map[string]any{"t": fine, "m": map[string]any{"t": fine}, "a": []any{fine}}); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := ref.Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := snap.Data()
+	got := []any{d["t"], d["m"].(map[string]any)["t"], d["a"].([]any)[0]}
+	for i, g := range got {
+		if tm, ok := g.(time.Time); !ok || !tm.Equal(want) {
+			t.Errorf("stored timestamp %d = %v, want %v", i, g, want)
+		}
+	}
+	_, err = ref.Update(ctx, []firestore.Update{{Path: "v", Value: 1}}, firestore.LastUpdateTime(snap.UpdateTime.Add(time.Nanosecond)))
+	if status.Code(err) != codes.InvalidArgument {
+		t.Errorf("nanosecond precondition: %v, want InvalidArgument", err)
+	}
+}
