@@ -418,6 +418,9 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 			r.Before, r.After = before, afterView
 		}
 		if d := rulesSet.DecideBatch(reqs); !d.Allowed {
+			// The client's message does not name the write (as in
+			// Google's emulator); the log does.
+			s.logf("write denied: %s", d.Reason)
 			return denied(d.Reason)
 		}
 		return precondErr

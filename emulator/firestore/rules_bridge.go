@@ -2,6 +2,7 @@ package firestore
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -73,15 +74,29 @@ func (s *server) rulesFor(c caller) *rules.Ruleset {
 }
 
 // denied turns an engine verdict into PERMISSION_DENIED with its reason,
-// in Google's emulator style: "\nfalse for 'create' @ L5"
-// (firebase-tools#2155). The engine words it "denied: false for …".
+// in Google's emulator's words: "\nfalse for 'create' @ L5"
+// (firebase-tools#2155), and "No matching allow statements" when no
+// allow statement applies (observed). The engine words them "denied:
+// false for …" and "denied: no allow statement matches …", and prefixes
+// a batch's reason with the denied write ("operation 2 (create
+// /databases/…): denied: "); Google's emulator names no write, so
+// neither do we (a denied commit logs the full reason).
 func denied(reason string) error {
 	reason = strings.TrimPrefix(reason, "denied: ")
-	if reason == "" {
+	if m := batchPrefix.FindStringIndex(reason); m != nil {
+		reason = reason[m[1]:]
+	}
+	switch {
+	case reason == "":
 		return status.Error(codes.PermissionDenied, "Missing or insufficient permissions.")
+	case strings.HasPrefix(reason, "no allow statement matches "):
+		return status.Error(codes.PermissionDenied, "No matching allow statements")
 	}
 	return status.Error(codes.PermissionDenied, "\n"+reason)
 }
+
+// batchPrefix is the engine's prefix naming a batch's denied write.
+var batchPrefix = regexp.MustCompile(`^operation \d+ \(.*?\): denied: `)
 
 // storeView backs get()/exists() with the store as of at (zero: latest),
 // taking the read lock per lookup. It must not be used while the store

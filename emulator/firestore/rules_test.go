@@ -221,3 +221,31 @@ func TestSetRulesIsTheDefaultRuleset(t *testing.T) {
 	_, err = userClient(t, srv, "alice", nil).Doc("c/d").Set(ctx, map[string]any{"v": 2})
 	assertDenied(t, err, "write with no allow")
 }
+
+// Denial messages read as Google's emulator's: "\nfalse for '<method>' @
+// L<line>" naming the allow statement, "No matching allow statements"
+// when none applies, and no mention of which write of a batch failed.
+func TestDenialMessages(t *testing.T) {
+	srv := newTestServer(t)
+	loadRules(t, srv, "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{db}/documents {\n    match /open/{d} {\n      allow read: if request.auth.uid == 'alice';\n    }\n    match /only/{d} {\n      allow create: if request.resource.data.n > 1;\n    }\n  }\n}")
+	ctx := context.Background()
+	bob := rawClient(t, srv, unsignedJWT("bob", nil))
+	msg := func(err error) string {
+		if status.Code(err) != codes.PermissionDenied {
+			t.Fatalf("%v, want PermissionDenied", err)
+		}
+		return status.Convert(err).Message()
+	}
+	_, err := bob.GetDocument(ctx, &firestorepb.GetDocumentRequest{Name: testDB + "/documents/open/x"})
+	if m := msg(err); m != "\nfalse for 'get' @ L5" {
+		t.Errorf("false condition: %q", m)
+	}
+	_, err = bob.GetDocument(ctx, &firestorepb.GetDocumentRequest{Name: testDB + "/documents/nomatch/x"})
+	if m := msg(err); m != "No matching allow statements" {
+		t.Errorf("no matching allow: %q", m)
+	}
+	_, err = bob.Commit(ctx, &firestorepb.CommitRequest{Database: testDB, Writes: []*firestorepb.Write{setW("only/a", "n", vInt(2)), setW("only/b", "n", vInt(0))}})
+	if m := msg(err); !strings.HasPrefix(m, "\nfalse for 'create' @ L8") {
+		t.Errorf("batch: %q", m)
+	}
+}
