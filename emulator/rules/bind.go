@@ -12,13 +12,19 @@ import "time"
 //     (PR13). On get, update and delete it is the stored document, or null
 //     when there is none.
 //   - request.resource is the incoming document on create and update and
-//     null otherwise (get, list, delete) [inf].
+//     null on delete; on get and list it is undefined (reading it is
+//     "Property resource is undefined on object." and denies), as Google's
+//     emulator answers.
 //   - Q8: `request.query` exists only for list operations; on any other
 //     method reading it is "Property query is undefined on object." and
-//     denies. For a list it holds only the keys the query sets: `limit`
-//     (int), `offset` (int, when > 0) and `orderBy` (when the query orders)
-//     as a map from field path to 'ASC' or 'DESC' [inf: the shape is not
-//     documented; a map lets rules test `'f' in request.query.orderBy`].
+//     denies. For a list it has the keys Google's emulator gives it:
+//     `limit` (int, null when unset), `offset` (int, 0 when unset),
+//     `orderBy` (a map from field path to 'ASC' or 'DESC', empty when
+//     unordered), `kind` (the collection ID), `allDescendants` (true for a
+//     collection-group query), `parent` (null for a top-level collection),
+//     `distinct` and `selectOnlyKeys` (false) and `groupBy` (an empty map).
+//     Only the first three are documented; the others are there so that
+//     keys() checks decide as in Google's emulator.
 
 // authValue returns request.auth: null, or {uid, token}.
 func authValue(a *Auth) Value {
@@ -88,6 +94,16 @@ func requestVars(ar *valueArena, req *Request, segs []string) (request, resource
 	case MethodCreate, MethodUpdate:
 		incoming = docResource(ar, req.Incoming, req.Path, segs, path, id)
 	}
+	if req.Method == MethodGet {
+		// request.resource is undefined on get (Google's emulator).
+		request = ar.record(
+			namedValue{"auth", authValueIn(ar, req.Auth)},
+			namedValue{"method", methodValues[req.Method]},
+			namedValue{"path", path},
+			namedValue{"time", timestampValue(requestTime(req.Time))},
+		)
+		return request, resource
+	}
 	request = ar.record(
 		namedValue{"auth", authValueIn(ar, req.Auth)},
 		namedValue{"method", methodValues[req.Method]},
@@ -104,17 +120,17 @@ var (
 	descValue = stringValue("DESC")
 )
 
-// queryValue returns request.query for a list, built in arena ar: only
-// the keys the query sets.
-func queryValue(ar *valueArena, q *Query) Value {
-	var buf [3]namedValue
-	fields := buf[:0]
+// emptyMap is the empty map of request.query's unset orderBy and groupBy.
+var emptyMap Value = mapV{}
+
+// queryValue returns request.query for a list, built in arena ar, with
+// the keys Google's emulator gives it (see the top of this file).
+func queryValue(ar *valueArena, q *Query, topLevel bool) Value {
+	var limit Value = theNull
 	if q.Limit != nil {
-		fields = append(fields, namedValue{"limit", intV(*q.Limit)})
+		limit = intV(*q.Limit)
 	}
-	if q.Offset > 0 {
-		fields = append(fields, namedValue{"offset", intV(q.Offset)})
-	}
+	orderBy := emptyMap
 	if len(q.OrderBy) > 0 {
 		// A map, not a record: a field ordered twice keeps its last
 		// direction.
@@ -126,9 +142,25 @@ func queryValue(ar *valueArena, q *Query) Value {
 			}
 			ob[o.Field] = dir
 		}
-		fields = append(fields, namedValue{"orderBy", mapValue(ob)})
+		orderBy = mapValue(ob)
 	}
-	return ar.record(fields...)
+	// parent is null for a top-level collection in Google's emulator; its
+	// shape under a document is not known, so reading it is an error.
+	var parent Value = theNull
+	if !topLevel {
+		parent = errorf("Property parent of request.query is not supported under a document.")
+	}
+	return ar.record(
+		namedValue{"allDescendants", boolOf(q.AllDescendants)},
+		namedValue{"distinct", theFalse},
+		namedValue{"groupBy", emptyMap},
+		namedValue{"kind", stringV(q.CollectionID)},
+		namedValue{"limit", limit},
+		namedValue{"offset", intV(q.Offset)},
+		namedValue{"orderBy", orderBy},
+		namedValue{"parent", parent},
+		namedValue{"selectOnlyKeys", theFalse},
+	)
 }
 
 // env is the scope chain shared by every applicable match block of one

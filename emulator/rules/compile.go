@@ -159,8 +159,19 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 
 	rs.consts = constValues(rs)
 
-	for _, c := range findCycles(graph) {
+	cycles := findCycles(graph)
+	for _, c := range cycles {
 		errorf(c[0].Pos, "recursive function call: %s (functions may not call themselves, directly or through others)", cycleText(c))
+	}
+	if len(cycles) == 0 {
+		if chain := longestCallChain(graph); len(chain) > maxCallDepth {
+			// At the first function past the limit, as Google's emulator.
+			names := make([]string, maxCallDepth)
+			for i, fn := range chain[:maxCallDepth] {
+				names[i] = fn.Name
+			}
+			errorf(chain[maxCallDepth].Pos, "Maximum allowed call depth of %d is reached for [%s] call stack.", maxCallDepth-1, strings.Join(names, "->"))
+		}
 	}
 	if len(errs) > 0 {
 		errs.Sort()
@@ -291,29 +302,7 @@ func findCycles(graph []funcNode) [][]*ast.Function {
 	for _, n := range graph {
 		scopes[n.decl] = n.scope
 	}
-	callees := func(fn *ast.Function) []*ast.Function {
-		var out []*ast.Function
-		visit := func(e ast.Expr) {
-			forEachExpr(e, func(x ast.Expr) {
-				call, ok := x.(*ast.Call)
-				if !ok {
-					return
-				}
-				id, ok := call.Fun.(*ast.Ident)
-				if !ok {
-					return
-				}
-				if g := scopes[fn].lookup(id.Name); g != nil {
-					out = append(out, g)
-				}
-			})
-		}
-		for _, l := range fn.Lets {
-			visit(l.Value)
-		}
-		visit(fn.Return)
-		return out
-	}
+	calls := func(fn *ast.Function) []*ast.Function { return callees(fn, scopes[fn]) }
 
 	const (
 		unvisited = iota
@@ -327,7 +316,7 @@ func findCycles(graph []funcNode) [][]*ast.Function {
 	dfs = func(fn *ast.Function) {
 		state[fn] = onStack
 		stack = append(stack, fn)
-		for _, g := range callees(fn) {
+		for _, g := range calls(fn) {
 			switch state[g] {
 			case unvisited:
 				dfs(g)
@@ -350,6 +339,71 @@ func findCycles(graph []funcNode) [][]*ast.Function {
 		}
 	}
 	return cycles
+}
+
+// callees returns the functions fn calls, resolved from its own scope.
+func callees(fn *ast.Function, sc *compileScope) []*ast.Function {
+	var out []*ast.Function
+	visit := func(e ast.Expr) {
+		forEachExpr(e, func(x ast.Expr) {
+			if call, ok := x.(*ast.Call); ok {
+				if id, ok := call.Fun.(*ast.Ident); ok {
+					if g := sc.lookup(id.Name); g != nil {
+						out = append(out, g)
+					}
+				}
+			}
+		})
+	}
+	for _, l := range fn.Lets {
+		visit(l.Value)
+	}
+	visit(fn.Return)
+	return out
+}
+
+// longestCallChain returns a longest chain of calls between functions,
+// preferring the first function in declaration order whose chain exceeds
+// maxCallDepth (Google's emulator rejects such chains at compile time, used
+// or not). The graph must have no cycle.
+func longestCallChain(graph []funcNode) []*ast.Function {
+	scopes := make(map[*ast.Function]*compileScope, len(graph))
+	for _, n := range graph {
+		scopes[n.decl] = n.scope
+	}
+	next := map[*ast.Function]*ast.Function{}
+	length := map[*ast.Function]int{}
+	var depth func(fn *ast.Function) int
+	depth = func(fn *ast.Function) int {
+		if n, ok := length[fn]; ok {
+			return n
+		}
+		best := 1
+		for _, g := range callees(fn, scopes[fn]) {
+			if d := depth(g) + 1; d > best {
+				best, next[fn] = d, g
+			}
+		}
+		length[fn] = best
+		return best
+	}
+	// The first function in declaration order whose chain is too long,
+	// else the longest: the one Google's emulator reports.
+	var first *ast.Function
+	for _, n := range graph {
+		if d := depth(n.decl); d > maxCallDepth {
+			first = n.decl
+			break
+		}
+		if first == nil || depth(n.decl) > depth(first) {
+			first = n.decl
+		}
+	}
+	var chain []*ast.Function
+	for fn := first; fn != nil; fn = next[fn] {
+		chain = append(chain, fn)
+	}
+	return chain
 }
 
 func cycleText(c []*ast.Function) string {

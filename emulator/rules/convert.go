@@ -147,8 +147,9 @@ func (p *pathV) String() string {
 	return "/" + strings.Join(p.segs, "/")
 }
 
-// toInt is int(x): from an int, a float (truncated toward zero; NaN and
-// out-of-range values are errors) or a decimal string ("2", "-7"; anything
+// toInt is int(x): from an int, a float (truncated toward zero as Java's
+// (long) cast: NaN is 0, out-of-range values saturate, as Google's
+// emulator answers) or a decimal string ("2", "-7"; anything
 // else is an error, as Java's Long.parseLong rejects it).
 func toInt(args []Value) Value {
 	if len(args) != 1 {
@@ -158,7 +159,7 @@ func toInt(args []Value) Value {
 	case intV:
 		return x
 	case floatV:
-		return floatToInt(float64(x), "int")
+		return intV(javaLong(float64(x)))
 	case stringV:
 		n, ok := parseJavaLong(string(x))
 		if !ok {
@@ -169,13 +170,19 @@ func toInt(args []Value) Value {
 	return errArgs("int", args, "int(int|float|string)")
 }
 
-// floatToInt truncates f toward zero; NaN, infinities and values outside
-// int64 are errors.
-func floatToInt(f float64, op string) Value {
-	if math.IsNaN(f) || f >= 9223372036854775808.0 || f < -9223372036854775808.0 {
-		return errOverflow(op)
+// javaLong is Java's (long) cast of f: truncation toward zero, NaN is 0
+// and values outside int64 saturate. Google's emulator converts this way
+// (int(float('NaN')) == 0, int(float('1e300')) == 9223372036854775807).
+func javaLong(f float64) int64 {
+	switch {
+	case math.IsNaN(f):
+		return 0
+	case f >= 9223372036854775808.0:
+		return math.MaxInt64
+	case f <= -9223372036854775808.0:
+		return math.MinInt64
 	}
-	return intV(int64(f))
+	return int64(f)
 }
 
 // parseJavaLong accepts an optional sign and decimal digits only.

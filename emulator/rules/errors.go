@@ -11,7 +11,11 @@ import (
 // Evaluation limits (rules-language.md section 8).
 const (
 	maxSteps       = 1000 // expressions evaluated per request
-	maxCallDepth   = 20   // user function call depth
+	// maxCallDepth is the user function call depth: a chain of 21 functions
+	// (a call plus 20 nested ones) runs in Google's emulator, which rejects
+	// a longer chain at compile time ("Maximum allowed call depth of 20");
+	// compile.go does the same, so this run-time check is a safety net.
+	maxCallDepth = 21
 	maxAccessPerOp = 10   // get/exists/getAfter/existsAfter per operation
 	maxAccessBatch = 20   // the same, per batch or transaction in total
 
@@ -84,5 +88,5 @@ func errSteps() Value {
 }
 
 func errDepth() Value {
-	return errorf("Function call depth exceeded: the maximum is %d.", maxCallDepth)
+	return errorf("Function call depth exceeded: the maximum is %d.", maxCallDepth-1)
 }

@@ -30,7 +30,8 @@ var fastPathElems = []Value{
 }
 
 // TestHasOpSmallMatchesSets compares hasAll, hasAny and hasOnly on lists
-// and sets with and without the set-free fast path.
+// (strict equality) and sets (numbers by value) with and without the
+// set-free fast path.
 func TestHasOpSmallMatchesSets(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	pick := func() listV {
@@ -44,17 +45,19 @@ func TestHasOpSmallMatchesSets(t *testing.T) {
 	for i := 0; i < 20000; i++ {
 		recv, arg := pick(), pick()
 		for _, name := range []string{"hasAll", "hasAny", "hasOnly"} {
-			want := hasOp(name, newSet(recv), arg)
+			set := newSet(recv)
+			wantSet := hasOp(name, set, set.elems, arg, func(a []Value) memberTest { return newSet(a) })
+			wantList := hasOp(name, newStrictIndex(recv), recv, arg, func(a []Value) memberTest { return newStrictIndex(a) })
 			if _, ok := hasOpSmall(name, recv, arg); ok {
 				fastTaken++
 			}
-			for _, got := range []Value{
-				listMethod(recv, name, []Value{arg}),
-				setMethod(newSet(recv), name, []Value{arg}),
-				setMethod(newSet(recv), name, []Value{newSet(arg)}),
+			for _, c := range []struct{ got, want Value }{
+				{listMethod(recv, name, []Value{arg}), wantList},
+				{setMethod(newSet(recv), name, []Value{arg}), wantSet},
+				{setMethod(newSet(recv), name, []Value{newSet(arg)}), wantSet},
 			} {
-				if got != want {
-					t.Fatalf("%s.%s(%s) = %s, want %s", formatValue(recv), name, formatValue(arg), formatValue(got), formatValue(want))
+				if c.got != c.want {
+					t.Fatalf("%s.%s(%s) = %s, want %s", formatValue(recv), name, formatValue(arg), formatValue(c.got), formatValue(c.want))
 				}
 			}
 		}

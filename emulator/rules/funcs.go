@@ -79,7 +79,7 @@ var namespaceFuncs = map[string]map[string]namespaceFunc{
 		"abs":   mathAbs,
 		"ceil":  mathRounding("ceil", math.Ceil),
 		"floor": mathRounding("floor", math.Floor),
-		"round": mathRounding("round", roundHalfUp),
+		"round": mathRound,
 		"sqrt": mathFloat1("sqrt", func(x float64) Value {
 			return floatV(math.Sqrt(x))
 		}),
@@ -160,14 +160,12 @@ func callMethod(recv Value, name string, args []Value) Value {
 	return errFuncNotFound(name)
 }
 
-// mathAbs keeps the operand's type; |MinInt64| is an overflow error.
+// mathAbs keeps the operand's type. |MinInt64| is MinInt64, as Java's
+// Math.abs answers and Google's emulator with it (no error).
 func mathAbs(args []Value) Value {
 	if len(args) == 1 {
 		switch x := args[0].(type) {
 		case intV:
-			if x == math.MinInt64 {
-				return errOverflow("math.abs")
-			}
 			if x < 0 {
 				return -x
 			}
@@ -179,20 +177,33 @@ func mathAbs(args []Value) Value {
 	return errArgs("math.abs", args, "math.abs(int|float)")
 }
 
-// mathRounding returns ceil/floor/round: an int is returned as is, a float
-// is rounded and converted to int (NaN and out-of-range are errors).
+// mathRounding returns ceil/floor: always a float, for an int argument
+// too, as Google's emulator answers (math.ceil(2.1) is float,
+// math.floor(2) is float; NaN and infinities pass through).
 func mathRounding(name string, f func(float64) float64) namespaceFunc {
 	return func(args []Value) Value {
 		if len(args) == 1 {
-			switch x := args[0].(type) {
-			case intV:
-				return x
-			case floatV:
-				return floatToInt(f(float64(x)), "math."+name)
+			if n, ok := asNumber(args[0]); ok {
+				return floatV(f(n.float()))
 			}
 		}
 		return errArgs("math."+name, args, "math."+name+"(int|float)")
 	}
+}
+
+// mathRound is math.round: always an int, as Java's Math.round and
+// Google's emulator answer: halves toward +Infinity (2.5 -> 3, -2.5 ->
+// -2), NaN is 0 and out-of-range values saturate.
+func mathRound(args []Value) Value {
+	if len(args) == 1 {
+		switch x := args[0].(type) {
+		case intV:
+			return x
+		case floatV:
+			return intV(javaLong(roundHalfUp(float64(x))))
+		}
+	}
+	return errArgs("math.round", args, "math.round(int|float)")
 }
 
 // roundHalfUp rounds halves toward +Infinity, as Java's Math.round:

@@ -1,8 +1,10 @@
 package rules
 
 // This file implements the list and set methods (rules-language.md
-// sections 3.7, 3.8). Membership in these methods compares numbers by
-// value at any depth (see value_equal.go).
+// sections 3.7, 3.8). Set membership compares numbers by value at any
+// depth; the list methods hasAll, hasAny, hasOnly and removeAll do not
+// coerce (1 and 1.0 differ), as Google's emulator answers (see
+// value_equal.go).
 
 import "strings"
 
@@ -27,9 +29,14 @@ func listMethod(l listV, name string, args []Value) Value {
 		parts := make([]string, len(l))
 		total := 0
 		for i, e := range l {
+			// Elements convert as string() converts them, as Google's
+			// emulator joins ([1, 2].join('.') == '1.2'); a list or map
+			// element is string()'s error.
 			s, ok := e.(stringV)
 			if !ok {
-				return errorf("Unsupported operation error. Received: list.join() of a list holding %s. Expected: a list of strings.", e.typeName())
+				if s, ok = toStringFn([]Value{e}).(stringV); !ok {
+					return errorf("Unsupported operation error. Received: list.join() of a list holding %s. Expected: elements string() converts.", e.typeName())
+				}
 			}
 			parts[i] = string(s)
 			total += len(s) + len(sep)
@@ -57,7 +64,7 @@ func listMethod(l listV, name string, args []Value) Value {
 		out := make(listV, 0, len(l)+len(other))
 		return append(append(out, l...), other...)
 	case "removeAll":
-		drop := newSet(other)
+		drop := newStrictIndex(other)
 		out := make(listV, 0, len(l))
 		for _, e := range l {
 			if !drop.has(e) {
@@ -69,7 +76,33 @@ func listMethod(l listV, name string, args []Value) Value {
 	if v, ok := hasOpSmall(name, l, other); ok {
 		return v
 	}
-	return hasOp(name, newSet(l), other)
+	return hasOp(name, newStrictIndex(l), l, other, func(a []Value) memberTest { return newStrictIndex(a) })
+}
+
+// memberTest is a membership test: a set (equalKey) or a strictIndex.
+type memberTest interface{ has(Value) bool }
+
+// strictIndex holds a list's elements by strictKey: membership without
+// int/float coercion, where a value holding NaN equals nothing.
+type strictIndex map[string]struct{}
+
+func newStrictIndex(elems []Value) strictIndex {
+	s := make(strictIndex, len(elems))
+	for _, e := range elems {
+		if k, ok := strictKey(e); ok {
+			s[k] = struct{}{}
+		}
+	}
+	return s
+}
+
+func (s strictIndex) has(e Value) bool {
+	k, ok := strictKey(e)
+	if !ok {
+		return false
+	}
+	_, in := s[k]
+	return in
 }
 
 // hasOpSmallMax bounds the work of hasOpSmall's nested loops
@@ -81,13 +114,14 @@ const hasOpSmallMax = 256
 // against a literal list of field names). ok is false when the fast path
 // does not apply and the caller must use hasOp.
 //
-// It is equivalent to hasOp: sets compare elements by equalKey, and for
-// these four kinds equalKey(a) == equalKey(b) exactly when a == b as Go
-// interface values (same kind and same value): each key starts with a
-// tag of its kind ('s', 't'/'f', 'n', 'z') followed by an injective
-// encoding of the value. Floats are left to hasOp because an integral
-// float has the same key as the equal int (1 and 1.0 are one element).
-// Duplicates never matter to any of the three, in either form.
+// It is equivalent to hasOp: sets compare elements by equalKey and lists
+// by strictKey, and for these four kinds either key of a equals that of b
+// exactly when a == b as Go interface values (same kind and same value):
+// each key starts with a tag of its kind ('s', 't'/'f', 'n', 'z')
+// followed by an injective encoding of the value. Floats are left to
+// hasOp because an integral float has the same equalKey as the equal int
+// (1 and 1.0 are one set element). Duplicates never matter to any of the
+// three, in either form.
 func hasOpSmall(name string, recv, arg []Value) (Value, bool) {
 	if len(recv)*len(arg) > hasOpSmallMax || !plainScalars(recv) || !plainScalars(arg) {
 		return nil, false
@@ -141,10 +175,11 @@ func containsPlain(l []Value, e Value) bool {
 	return false
 }
 
-// hasOp implements hasAll, hasAny and hasOnly for a receiver (as a set of
-// its elements) and an argument list of elements; duplicates never
-// matter.
-func hasOp(name string, recv *setV, arg []Value) Value {
+// hasOp implements hasAll, hasAny and hasOnly for a receiver (recv holds
+// its elements, elems lists them) and an argument list of elements;
+// index builds the membership test of the argument (for hasOnly).
+// Duplicates never matter.
+func hasOp(name string, recv memberTest, elems, arg []Value, index func([]Value) memberTest) Value {
 	switch name {
 	case "hasAll": // every argument element is in the receiver
 		for _, e := range arg {
@@ -162,8 +197,8 @@ func hasOp(name string, recv *setV, arg []Value) Value {
 		return theFalse
 	}
 	// hasOnly: every receiver element is in the argument.
-	allowed := newSet(arg)
-	for _, e := range recv.elems {
+	allowed := index(arg)
+	for _, e := range elems {
 		if !allowed.has(e) {
 			return theFalse
 		}
@@ -192,7 +227,7 @@ func setMethod(s *setV, name string, args []Value) Value {
 			if v, ok := hasOpSmall(name, s.elems, arg); ok {
 				return v
 			}
-			return hasOp(name, s, arg)
+			return hasOp(name, s, s.elems, arg, func(a []Value) memberTest { return newSet(a) })
 		}
 		return errArgs("set."+name, args, "set."+name+"(set|list)")
 	case "difference", "union", "intersection":

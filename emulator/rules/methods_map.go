@@ -73,9 +73,10 @@ func mapGet(m, key, def Value) Value {
 	return errArgs("map.get", []Value{key, def}, "map.get(string|list, value)")
 }
 
-// mapDiffMethod returns the key sets of a.diff(b). A value that changes
-// type counts as changed, even 1 versus 1.0 (deepEqual) [inf]: the
-// stricter reading for "protected field" rules.
+// mapDiffMethod returns the key sets of a.diff(b). Values compare as set
+// elements do (equalKey: numbers by value at any depth, NaN equal to
+// NaN), as Google's emulator answers: {'a': 1}.diff({'a': 1.0}) and
+// {'a': [1]}.diff({'a': [1.0]}) change nothing.
 func mapDiffMethod(d *mapDiffV, name string, args []Value) Value {
 	switch name {
 	case "addedKeys", "removedKeys", "changedKeys", "unchangedKeys", "affectedKeys":
@@ -97,7 +98,7 @@ func mapDiffMethod(d *mapDiffV, name string, args []Value) Value {
 			if added {
 				out.add(stringV(k))
 			}
-		case deepEqual(d.a[k], bv):
+		case diffEqual(d.a[k], bv):
 			if unchanged {
 				out.add(stringV(k))
 			}
@@ -115,6 +116,24 @@ func mapDiffMethod(d *mapDiffV, name string, args []Value) Value {
 		}
 	}
 	return out
+}
+
+// diffEqual is map_diff's equality: equalKey's, with a shortcut for the
+// common scalar case.
+func diffEqual(a, b Value) bool {
+	switch x := a.(type) {
+	case stringV:
+		y, ok := b.(stringV)
+		return ok && x == y
+	case boolV:
+		y, ok := b.(boolV)
+		return ok && x == y
+	case intV:
+		if y, ok := b.(intV); ok {
+			return x == y
+		}
+	}
+	return equalKey(a) == equalKey(b)
 }
 
 // pathMethod implements path.bind(map): every segment written "{name}"

@@ -11,8 +11,10 @@ package rules
 //     than the number of code points). Slicing through a surrogate pair
 //     yields U+FFFD for the broken half.
 //   - lower() and upper() change ASCII letters only.
-//   - replace() treats the replacement as literal text ($1 is not a group
-//     reference) [inf].
+//   - replace() expands group references in the replacement as RE2/J's
+//     Matcher.appendReplacement does (Google's emulator): $n and ${name}
+//     insert a group, \x inserts x, a lone $ or a trailing \ is literal,
+//     and a missing group is an error.
 //   - split() drops trailing empty strings, as Java's String.split does.
 
 import (
@@ -58,9 +60,9 @@ func stringMethod(s stringV, name string, args []Value) Value {
 		if err != nil {
 			return err
 		}
-		out := re.ReplaceAllLiteralString(str, string(args[1].(stringV)))
-		if len(out) > maxValueBytes {
-			return errTooLarge()
+		out, err := replaceRE2J(re, str, string(args[1].(stringV)))
+		if err != nil {
+			return err
 		}
 		return stringV(out)
 	case "split":
@@ -71,6 +73,83 @@ func stringMethod(s stringV, name string, args []Value) Value {
 		return splitJava(re, str)
 	}
 	return errFuncNotFound(name)
+}
+
+// replaceRE2J replaces every match of re in s by repl, expanding group
+// references as RE2/J's Matcher.appendReplacement does.
+func replaceRE2J(re *regexp.Regexp, s, repl string) (string, Value) {
+	var b strings.Builder
+	last := 0
+	for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(s[last:m[0]])
+		if err := expandRE2J(&b, re, s, m, repl); err != nil {
+			return "", err
+		}
+		last = m[1]
+		if b.Len() > maxValueBytes {
+			return "", errTooLarge()
+		}
+	}
+	b.WriteString(s[last:])
+	if b.Len() > maxValueBytes {
+		return "", errTooLarge()
+	}
+	return b.String(), nil
+}
+
+// expandRE2J appends repl for one match m of re in s: RE2/J's rules, in
+// which '\\' escapes the next character, "$n" takes as many digits as
+// name an existing group (at least one), "${name}" a named group, and any
+// other '$' (or a '\\' at the very end) is literal.
+func expandRE2J(b *strings.Builder, re *regexp.Regexp, s string, m []int, repl string) Value {
+	groups := re.NumSubexp()
+	group := func(n int) {
+		if lo, hi := m[2*n], m[2*n+1]; lo >= 0 {
+			b.WriteString(s[lo:hi])
+		}
+	}
+	last, n := 0, len(repl)
+	for i := 0; i < n-1; i++ {
+		switch c := repl[i]; {
+		case c == '\\':
+			b.WriteString(repl[last:i])
+			i++
+			last = i
+		case c == '$' && repl[i+1] >= '0' && repl[i+1] <= '9':
+			b.WriteString(repl[last:i])
+			g := int(repl[i+1] - '0')
+			j := i + 2
+			for ; j < n; j++ {
+				d := repl[j]
+				if d < '0' || d > '9' || g*10+int(d-'0') > groups {
+					break
+				}
+				g = g*10 + int(d-'0')
+			}
+			if g > groups {
+				return errorf("Invalid replacement: group $%d does not exist.", g)
+			}
+			group(g)
+			last = j
+			i = j - 1
+		case c == '$' && repl[i+1] == '{':
+			b.WriteString(repl[last:i])
+			end := strings.IndexAny(repl[i+2:], "} ")
+			if end < 0 || repl[i+2+end] != '}' {
+				return errorf("Invalid replacement: named group reference is missing its '}'.")
+			}
+			name := repl[i+2 : i+2+end]
+			g := re.SubexpIndex(name)
+			if g < 0 {
+				return errorf("Invalid replacement: group %q does not exist.", name)
+			}
+			group(g)
+			last = i + 2 + end + 1
+			i = last - 1
+		}
+	}
+	b.WriteString(repl[last:])
+	return nil
 }
 
 // regexArg checks that args holds n strings and compiles the first as RE2

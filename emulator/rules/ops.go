@@ -8,9 +8,10 @@ package rules
 //   - int arithmetic that overflows int64 is an error, as in CEL [inf].
 //   - int / int truncates toward zero; % takes the sign of the dividend.
 //   - Division or remainder by zero is "Divide by zero error." for ints
-//     [obs PY] and, [inf], for floats too (x / 0.0 and x % 0.0): an error
-//     is the safer reading and keeps infinities out of comparisons.
-//     Other float overflow follows IEEE-754 (1e308 * 10 is Infinity).
+//     [obs PY]. Float division follows IEEE-754 as Google's emulator
+//     does: 1.0 / 0.0 is Infinity, 0.0 / 0.0 and x % 0.0 are NaN.
+//   - MinInt64 / -1 is MinInt64 (Java's wrap-around, as Google's emulator
+//     answers); -MinInt64 and + - * overflow are errors, as there.
 //   - An int mixed with a float is converted to float.
 
 import (
@@ -87,14 +88,15 @@ func compareOp(op ast.Op, l, r Value) Value {
 	return boolOf(c >= 0)
 }
 
-// inOp is `x in y`: an element of a list (by ==), a member of a set, or an
-// own key of a map. A non-string key tested against a map is an error
+// inOp is `x in y`: an element of a list (by deepEqual: no int/float
+// coercion, `1 in [1.0]` is false as Google's emulator answers), a member
+// of a set (numbers by value), or an own key of a map. A non-string key tested against a map is an error
 // [inf], not false, so `!(k in m)` cannot pass by accident.
 func inOp(x, y Value) Value {
 	switch c := y.(type) {
 	case listV:
 		for _, e := range c {
-			if equalValues(x, e) {
+			if deepEqual(x, e) {
 				return theTrue
 			}
 		}
@@ -130,13 +132,6 @@ func add(l, r Value) Value {
 		}
 	case stringV:
 		if b, ok := r.(stringV); ok {
-			if len(a)+len(b) > maxValueBytes {
-				return errTooLarge()
-			}
-			return a + b
-		}
-	case bytesV:
-		if b, ok := r.(bytesV); ok {
 			if len(a)+len(b) > maxValueBytes {
 				return errTooLarge()
 			}
@@ -239,16 +234,13 @@ func div(l, r Value) Value {
 			if b == 0 {
 				return errDivZero()
 			}
-			if a == math.MinInt64 && b == -1 {
-				return errOverflow("/")
+			if b == -1 {
+				return -a // MinInt64 stays MinInt64, as Java's division
 			}
 			return a / b
 		}
 	}
 	if x, y, ok := numericPair(l, r); ok {
-		if y.float() == 0 {
-			return errDivZero()
-		}
 		return floatV(x.float() / y.float())
 	}
 	return errBinary("/", l, r)
@@ -267,19 +259,20 @@ func mod(l, r Value) Value {
 		}
 	}
 	if x, y, ok := numericPair(l, r); ok {
-		if y.float() == 0 {
-			return errDivZero()
-		}
 		return floatV(math.Mod(x.float(), y.float()))
 	}
 	return errBinary("%", l, r)
 }
 
 // isType is `v is t`. number is int or float; constraint is always false
-// [inf] (queries do not expose constraint values to expressions). An
-// unknown type name is an error, so a typo cannot make `!(x is T)` true.
+// [inf] (queries do not expose constraint values to expressions); set is
+// always false too, as Google's emulator answers for every set
+// (`[1].toSet() is set` is false there). An unknown type name is an
+// error, so a typo cannot make `!(x is T)` true.
 func isType(v Value, t string) Value {
 	switch t {
+	case "set":
+		return theFalse
 	case "number":
 		switch v.(type) {
 		case intV, floatV:
@@ -288,7 +281,7 @@ func isType(v Value, t string) Value {
 		return theFalse
 	case "constraint":
 		return theFalse
-	case "bool", "int", "float", "string", "bytes", "list", "map", "set", "map_diff",
+	case "bool", "int", "float", "string", "bytes", "list", "map", "map_diff",
 		"timestamp", "duration", "path", "latlng", "null":
 		return boolOf(v.typeName() == t)
 	}

@@ -91,8 +91,8 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		namedValue{"method", methodValues[MethodList]},
 		namedValue{"path", unknown},
 		namedValue{"time", timestampValue(requestTime(q.Time))},
-		namedValue{"resource", nullValue()},
-		namedValue{"query", queryValue(&st.vals, q)},
+		// request.resource is undefined on list (Google's emulator).
+		namedValue{"query", queryValue(&st.vals, q, len(parent) == 3)},
 	)
 	// st is zero but for the call frames kept from an earlier use.
 	st.access.before, st.access.after, st.access.opCap = q.Before, q.Before, maxAccessPerOp
@@ -106,19 +106,18 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		if q.AllDescendants {
 			segs = append(segs, segAnyParents)
 		}
+		// A __name__ equality pins the document ID for the match
+		// variables, but resource.id and resource['__name__'] stay unknown:
+		// Google's emulator answers "Variable read error" for them.
 		id := segUnknownID
-		var name Value = unknown
-		var idVal Value = unknown
 		if d.name != "" && !q.AllDescendants && strings.HasPrefix(d.name, collPath+"/") && !strings.Contains(d.name[len(collPath)+1:], "/") && d.name[len(collPath)+1:] != "" {
 			id = d.name[len(collPath)+1:]
-			name = pathValue(d.name)
-			idVal = stringValue(id)
 		}
 		segs = append(segs, q.CollectionID, id)
 
 		vars := map[string]Value{
 			"request":  request,
-			"resource": st.vals.record(namedValue{"data", unknown}, namedValue{"id", idVal}, namedValue{"__name__", name}),
+			"resource": st.vals.record(namedValue{"data", unknown}, namedValue{"id", unknown}, namedValue{"__name__", unknown}),
 			unknownVar: unknown,
 		}
 		var rw *rewriter

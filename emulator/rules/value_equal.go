@@ -8,11 +8,14 @@ package rules
 //     except that an int and a float compare by numeric value (1 == 1.0).
 //   - Inside lists and maps `==` does not coerce: [1] == [1.0] is false, as
 //     HD measured against the official emulator.
-//   - Sets, `in` on a set, and the list/set methods (hasAll, hasAny,
-//     hasOnly, removeAll, toSet) compare numbers by value at any depth
-//     (HD: "sets compare numbers by value at any depth"); they use
-//     equalKey, which maps equal values to the same string.
-//   - NaN equals nothing, itself included, except that sets keep one NaN.
+//   - Sets (toSet, `in` on a set, the set methods) and map_diff compare
+//     numbers by value at any depth, and a NaN equals a NaN there; they
+//     use equalKey, which maps equal values to the same string.
+//   - `in` on a list and the list methods hasAll, hasAny, hasOnly and
+//     removeAll do not coerce, at any depth (`1 in [1.0]` and
+//     `[1].hasAny([1.0])` are false), as Google's emulator answers; they
+//     use deepEqual, or strictKey for long lists.
+//   - NaN equals nothing, itself included, except in sets and map_diff.
 
 import (
 	"math"
@@ -157,24 +160,19 @@ func numEqual(x, y number) bool {
 	return ok && c == 0
 }
 
-// numCompare orders two numbers exactly (an int is not rounded to a
-// float first); ok is false when either is NaN.
+// numCompare orders two numbers; ok is false when either is NaN. Two
+// ints compare exactly; an int mixed with a float is converted to a
+// double first, as the reference documents and Google's emulator answers
+// (9007199254740993 == 9007199254740992.0 is true).
 func numCompare(x, y number) (int, bool) {
-	switch {
-	case !x.isFloat && !y.isFloat:
+	if !x.isFloat && !y.isFloat {
 		return cmpInt(x.i, y.i), true
-	case x.isFloat && y.isFloat:
-		if math.IsNaN(x.f) || math.IsNaN(y.f) {
-			return 0, false
-		}
-		return cmpFloat(x.f, y.f), true
-	case !x.isFloat:
-		c, ok := cmpIntFloat(x.i, y.f)
-		return c, ok
-	default:
-		c, ok := cmpIntFloat(y.i, x.f)
-		return -c, ok
 	}
+	a, b := x.float(), y.float()
+	if math.IsNaN(a) || math.IsNaN(b) {
+		return 0, false
+	}
+	return cmpFloat(a, b), true
 }
 
 func cmpInt(a, b int64) int {
@@ -195,23 +193,6 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
-}
-
-// cmpIntFloat compares an int with a float without losing precision.
-func cmpIntFloat(i int64, f float64) (int, bool) {
-	switch {
-	case math.IsNaN(f):
-		return 0, false
-	case f >= 9223372036854775808.0: // 2^63
-		return -1, true
-	case f < -9223372036854775808.0:
-		return 1, true
-	}
-	t := math.Trunc(f)
-	if c := cmpInt(i, int64(t)); c != 0 {
-		return c, true
-	}
-	return cmpFloat(0, f-t), true
 }
 
 // compareValues orders two values of an ordered type (numbers, strings,
@@ -275,12 +256,30 @@ func firstUnit(r rune) rune {
 // equalKey returns a string that is equal for two values exactly when they
 // are equal under set semantics (numbers by value at any depth).
 func equalKey(v Value) string {
-	var b strings.Builder
-	writeKey(&b, v)
-	return b.String()
+	var k keyWriter
+	k.write(v)
+	return k.b.String()
 }
 
-func writeKey(b *strings.Builder, v Value) {
+// strictKey returns a string that is equal for two values exactly when
+// deepEqual holds for them (no int/float coercion at any depth; sets
+// inside compare as sets). ok is false when v holds a NaN outside a set:
+// such a value equals nothing.
+func strictKey(v Value) (key string, ok bool) {
+	k := keyWriter{strict: true}
+	k.write(v)
+	return k.b.String(), !k.nan
+}
+
+// keyWriter builds equalKey (set semantics) or, with strict, strictKey.
+type keyWriter struct {
+	b      strings.Builder
+	strict bool
+	nan    bool // strict: a NaN was written
+}
+
+func (k *keyWriter) write(v Value) {
+	b := &k.b
 	switch x := v.(type) {
 	case nullV:
 		b.WriteString("z;")
@@ -296,7 +295,16 @@ func writeKey(b *strings.Builder, v Value) {
 		b.WriteByte(';')
 	case floatV:
 		f := float64(x)
-		if f == math.Trunc(f) && f >= -9223372036854775808.0 && f < 9223372036854775808.0 {
+		if k.strict {
+			if math.IsNaN(f) {
+				k.nan = true
+			}
+			if f == 0 {
+				f = 0 // -0.0 == 0.0
+			}
+			b.WriteByte('d')
+			b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+		} else if f == math.Trunc(f) && f >= -9223372036854775808.0 && f < 9223372036854775808.0 {
 			b.WriteByte('n')
 			b.WriteString(strconv.FormatInt(int64(f), 10))
 		} else {
@@ -311,33 +319,33 @@ func writeKey(b *strings.Builder, v Value) {
 	case listV:
 		b.WriteString("l" + strconv.Itoa(len(x)) + "[")
 		for _, e := range x {
-			writeKey(b, e)
+			k.write(e)
 		}
 		b.WriteByte(']')
 	case mapV:
 		b.WriteString("m" + strconv.Itoa(len(x)) + "{")
-		for _, k := range sortedKeys(x) {
-			writeLenPrefixed(b, 'k', k)
-			writeKey(b, x[k])
+		for _, key := range sortedKeys(x) {
+			writeLenPrefixed(b, 'k', key)
+			k.write(x[key])
 		}
 		b.WriteByte('}')
 	case *setV:
 		keys := make([]string, 0, len(x.index))
-		for k := range x.index {
-			keys = append(keys, k)
+		for key := range x.index {
+			keys = append(keys, key)
 		}
 		sort.Strings(keys)
 		b.WriteString("S" + strconv.Itoa(len(keys)) + "{")
-		for _, k := range keys {
-			b.WriteString(k)
+		for _, key := range keys {
+			b.WriteString(key)
 		}
 		b.WriteByte('}')
 	case lazyMap:
-		writeKey(b, x.eager())
+		k.write(x.eager())
 	case *mapDiffV:
 		b.WriteByte('D')
-		writeKey(b, x.a)
-		writeKey(b, x.b)
+		k.write(x.a)
+		k.write(x.b)
 	case *pathV:
 		b.WriteString("p" + strconv.Itoa(len(x.segs)) + "[")
 		for _, s := range x.segs {
