@@ -122,10 +122,18 @@ fi
 
 addr="127.0.0.1:$port"
 echo "google-firestore-emulator: Google's Firestore emulator on $addr, project $project" >&2
-set +e
+# The command runs in the background so that a signal to this script (as
+# roomgate-emulator exec sends SIGTERM) is handled at once: it is passed on
+# to the command and the emulator is stopped, instead of waiting for the
+# command to finish. stdin is handed over explicitly (a background job
+# would otherwise read /dev/null).
 FIRESTORE_EMULATOR_HOST="$addr" FIREBASE_FIRESTORE_EMULATOR_ADDRESS="$addr" \
 	ROOMGATE_TEST_FIRESTORE="$addr" GCLOUD_PROJECT="$project" GOOGLE_CLOUD_PROJECT="$project" \
-	"$@"
+	"$@" <&0 &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM
+trap 'kill -INT "$child" 2>/dev/null; wait "$child"; exit 130' INT
+set +e
+wait "$child"
 status=$?
-set -e
 exit "$status"
