@@ -225,6 +225,13 @@ func validateValue(v *firestorepb.Value, depth int) error {
 	return nil
 }
 
+// isCreate reports whether op carries an exists:false precondition (a
+// client's create).
+func isCreate(op *writeOp) bool {
+	c, ok := op.precond.GetConditionType().(*firestorepb.Precondition_Exists)
+	return ok && !c.Exists
+}
+
 // checkPrecondition applies a write's precondition to the document as
 // the batch sees it (§1.8): exists:false on an existing document is
 // ALREADY_EXISTS, exists:true on a missing one NOT_FOUND, an update_time
@@ -401,7 +408,10 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 			switch {
 			case op.kind == opDelete:
 				req.Method = rules.MethodDelete
-			case cur == nil:
+			case cur == nil || isCreate(op):
+				// A create (exists:false) on an existing document is
+				// judged by the create rule, as Google's emulator does:
+				// denied, PERMISSION_DENIED; allowed, ALREADY_EXISTS.
 				req.Method = rules.MethodCreate
 				req.Incoming = toRulesDoc(after, project)
 			default:
