@@ -15,7 +15,8 @@ package rules
 //     remembers it so the decision denies the whole operation, even when
 //     another allow would have granted it.
 //   - get()/getAfter() of a missing document is an error value (I2067,
-//     I3908), not null; exists()/existsAfter() is false.
+//     I3908), not null; exists()/existsAfter() is false. getAfter() of a
+//     document the request deletes is null, as Google's emulator answers.
 
 import (
 	"strings"
@@ -114,9 +115,13 @@ func (a *accessTracker) access(fn string, p *pathV, database string) Value {
 	case "exists", "existsAfter":
 		v = boolOf(doc != nil)
 	default:
-		if doc == nil {
+		switch {
+		case doc == nil && fn == "getAfter" && a.before != nil && a.before.Lookup(docPath) != nil:
+			// Deleted by this request: null, as Google's emulator answers.
+			v = theNull
+		case doc == nil:
 			v = errorf("Service call error. Function: [%s], Argument: [%s]. Document does not exist.", fn, docPath)
-		} else {
+		default:
 			v = resourceValue(doc, database)
 		}
 	}

@@ -119,8 +119,17 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 		} else {
 			m.Pattern = &ast.Pattern{Pos: m.Pos}
 		}
+		seen := map[string]bool{}
 		for _, seg := range m.Pattern.Segments {
 			shadowed = shadowed || (seg.Kind != ast.SegLiteral && seg.Text == "resource")
+			if seg.Kind != ast.SegLiteral {
+				// Google's compiler rejects a name twice in one pattern
+				// (nested blocks may repeat an outer name).
+				if seen[seg.Text] {
+					errorf(seg.Pos, "Variable %s already exists in the PathTemplate.", seg.Text)
+				}
+				seen[seg.Text] = true
+			}
 		}
 		inner := &compileScope{parent: sc, funcs: indexFuncs(m.Functions)}
 		n.funcIndex = nonEmpty(inner.funcs)
@@ -158,6 +167,7 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 	}
 
 	rs.consts = constValues(rs)
+	checkRegexLiterals(rs, errorf)
 
 	cycles := findCycles(graph)
 	for _, c := range cycles {
@@ -178,6 +188,41 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 		return nil, errs
 	}
 	return rs, nil
+}
+
+// checkRegexLiterals reports a string literal passed as the pattern of
+// matches() or split() that is not a valid regular expression, as
+// Google's compiler does (replace() patterns are checked at run time
+// there, and here).
+func checkRegexLiterals(rs *Ruleset, errorf func(ast.Pos, string, ...any)) {
+	check := func(e ast.Expr) {
+		forEachExpr(e, func(x ast.Expr) {
+			call, ok := x.(*ast.Call)
+			if !ok || len(call.Args) != 1 {
+				return
+			}
+			m, ok := call.Fun.(*ast.Member)
+			if !ok || (m.Name != "matches" && m.Name != "split") {
+				return
+			}
+			if lit, ok := call.Args[0].(*ast.StringLit); ok {
+				if _, err := compileRegex(lit.Value); err != nil {
+					errorf(lit.Pos, "Invalid regular expression pattern. Pattern: %s.", lit.Value)
+				}
+			}
+		})
+	}
+	for _, r := range rs.allows {
+		if r.decl.Cond != nil {
+			check(r.decl.Cond)
+		}
+	}
+	for fn := range rs.funcs {
+		for _, l := range fn.Lets {
+			check(l.Value)
+		}
+		check(fn.Return)
+	}
 }
 
 // compileScope resolves function names the way evaluation does: the

@@ -10,14 +10,14 @@ import (
 
 // Evaluation limits (rules-language.md section 8).
 const (
-	maxSteps       = 1000 // expressions evaluated per request
+	maxSteps = 1000 // expressions evaluated per request
 	// maxCallDepth is the user function call depth: a chain of 21 functions
 	// (a call plus 20 nested ones) runs in Google's emulator, which rejects
 	// a longer chain at compile time ("Maximum allowed call depth of 20");
 	// compile.go does the same, so this run-time check is a safety net.
-	maxCallDepth = 21
-	maxAccessPerOp = 10   // get/exists/getAfter/existsAfter per operation
-	maxAccessBatch = 20   // the same, per batch or transaction in total
+	maxCallDepth   = 21
+	maxAccessPerOp = 10 // get/exists/getAfter/existsAfter per operation
+	maxAccessBatch = 20 // the same, per batch or transaction in total
 
 	// maxValueBytes caps the size of any string or bytes value an
 	// expression builds (concatenation, replace, join...). Without it a

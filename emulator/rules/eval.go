@@ -288,11 +288,7 @@ func (c *evalContext) evalMap(x *ast.MapLit, s *scope) Value {
 				fail(errorf("Unsupported operation error. Received: map key of type %s. Expected: string.", k.typeName()))
 				continue
 			}
-			if _, dup := m[string(ks)]; dup {
-				fail(errorf("Duplicate map key error: Key: [%s].", string(ks)))
-				continue
-			}
-			m[string(ks)] = v
+			m[string(ks)] = v // a repeated key keeps its last value (Google's emulator)
 		}
 	}
 	if firstErr != nil {

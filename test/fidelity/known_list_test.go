@@ -7,7 +7,6 @@ func init() {
 	knownDivergences = map[string]divergence{
 		"decide/adversarial_lazy.txt:35":       {google: "deny", ours: "allow", safer: "google", note: "update m/a {} => allow"},
 		"expr/maps.txt:110 ==":                 {google: "deny", ours: "allow", safer: "google", note: "eval eval {'b': 2, 'a': 1}.values()  (engine expects [1, 2])"},
-		"decide/adversarial_batches.txt:44":    {google: "allow", ours: "deny", safer: "roomgate", note: "delete g/a => deny outcomes=error"},
 		"decide/adversarial_batches.txt:81":    {google: "allow", ours: "deny", safer: "roomgate", note: "batch create five/a {} ; create five/b {} ; create five/c {} ; create five/d {} ; create rep/a {} => deny calls=20 opcal"},
 		"decide/adversarial_documents.txt:307": {google: "allow", ours: "deny", safer: "roomgate", note: "get a/x => deny outcomes=error"},
 		"decide/adversarial_documents.txt:308": {google: "allow", ours: "deny", safer: "roomgate", note: "get b/x => deny outcomes=error"},
@@ -46,7 +45,6 @@ func init() {
 		"decide/queries.txt:211":               {google: "allow", ours: "deny", safer: "roomgate", note: "group anything => deny reason=\"denied: collection-group queries need rules_version = '2'\""},
 		"decide/queries.txt:229":               {google: "allow", ours: "deny", safer: "roomgate", note: "list docs {\"where\":[\"public\",\"==\",true]} => deny outcomes=error"},
 		"decide/queries.txt:63":                {google: "allow", ours: "deny", safer: "roomgate", note: "list lt {\"where\":[\"x\",\"<\",5]} => deny"},
-		"expr/basics.txt:55 !=":                {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval {'a': 1, 'a': 2}  (engine expects error: Duplicate map key)"},
 		"expr/maps.txt:110 !=":                 {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval {'b': 2, 'a': 1}.values()  (engine expects [1, 2])"},
 		"expr/paths.txt:69 !=":                 {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval path('users/{uid}').bind({'uid': 'a/b'})  (engine expects error: Invalid path segment)"},
 		"expr/paths.txt:86 !=":                 {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval /users/$('a/b')  (engine expects error: Invalid path segment \"a/b\")"},
@@ -63,15 +61,11 @@ func init() {
 		"expr/logic.txt:117 compile":           {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
 		"expr/logic.txt:133 compile":           {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
 		"expr/logic.txt:138 compile":           {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"expr/strings.txt:125 compile":         {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
 		"expr/strings.txt:174 !=":              {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '$2')  (engine expects error: Invalid replacement: group $2 does not exist.)"},
 		"expr/strings.txt:174 ==":              {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '$2')  (engine expects error: Invalid replacement: group $2 does not exist.)"},
 		"expr/strings.txt:179 !=":              {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '${1}')  (engine expects error: Invalid replacement: group \"1\" does not exist.)"},
 		"expr/strings.txt:179 ==":              {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '${1}')  (engine expects error: Invalid replacement: group \"1\" does not exist.)"},
 		"expr/strings.txt:28 compile":          {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"probes.txt:195 compile":               {google: "compiles", ours: "rejected", safer: "n/a", note: "rules v2"},
 		"probes.txt:205 compile":               {google: "rejected", ours: "compiles", safer: "n/a", note: "rules v2"},
-		"probes.txt:210 compile":               {google: "rejected", ours: "compiles", safer: "n/a", note: "rules v2"},
-		"probes.txt:275 compile":               {google: "rejected", ours: "compiles", safer: "n/a", note: "rules v2"},
 	}
 }

@@ -30,6 +30,8 @@ type lexer struct {
 	line      int // line of off, 1-based
 	lineStart int // offset of the first byte of line
 	errh      func(pos ast.Pos, msg string)
+	prev      kind   // the kind of the last token scanned
+	prevLit   string // its text, for an identifier
 }
 
 func newLexer(src []byte, errh func(ast.Pos, string)) *lexer {
@@ -130,13 +132,35 @@ func (l *lexer) scan() token {
 		t.kind, t.lit = tIdent, string(l.src[start:l.off])
 	case isDigit(c):
 		t.kind, t.lit = l.scanNumber()
+	case c == '.' && isDigit(l.at(1)) && !l.endsOperand():
+		// A float without an integer part (.5), as Google's compiler
+		// accepts; after an operand the dot stays a member access.
+		t.kind, t.lit = l.scanNumber()
 	case c == '\'' || c == '"':
 		t.kind, t.val = l.scanString(false)
 	default:
 		t.kind = l.scanOperator()
 	}
 	t.end = l.off
+	l.prev, l.prevLit = t.kind, t.lit
 	return t
+}
+
+// endsOperand reports whether the last token can end an operand, so that
+// a '.' after it is a member access (keywords that precede an expression
+// cannot).
+func (l *lexer) endsOperand() bool {
+	switch l.prev {
+	case tIdent:
+		switch l.prevLit {
+		case "if", "return", "in", "is":
+			return false
+		}
+		return true
+	case tInt, tFloat, tString, tBytes, tRParen, tRBrack, tRBrace:
+		return true
+	}
+	return false
 }
 
 // stringPrefix reports how many prefix letters precede a quote when the

@@ -79,7 +79,8 @@ var exprTests = []struct{ src, want string }{
 	{`a || b ? c : d`, `((a || b) ? c : d)`},
 	{`(a || b) && c`, `((a || b) && c)`},
 	{`x is map_diff`, `(x is map_diff)`},
-	{`x is null || x is constraint`, `((x is null) || (x is constraint))`},
+	{`x is path || x is constraint`, `((x is path) || (x is constraint))`},
+	{`.5 == 0.5`, `(0.5 == 0.5)`},
 	{`a is int is bool`, `((a is int) is bool)`},
 
 	// Postfix.
@@ -131,7 +132,7 @@ func TestParseExprErrors(t *testing.T) {
 		{`1u`, `unsigned`},
 		{`007`, `leading zeros`},
 		{`9223372036854775808`, `out of range`},
-		{`.5`, `expected expression`},
+		{`x is null`, `unknown type "null"`},
 		{`r'abc'`, `raw string`},
 		{`R"abc"`, `raw string`},
 		{`br'abc'`, `raw string`},

@@ -171,5 +171,5 @@ var typeNames = map[string]bool{
 	"bool": true, "int": true, "float": true, "number": true,
 	"string": true, "bytes": true, "list": true, "map": true,
 	"set": true, "map_diff": true, "timestamp": true, "duration": true,
-	"path": true, "latlng": true, "null": true, "constraint": true,
+	"path": true, "latlng": true, "constraint": true,
 }
