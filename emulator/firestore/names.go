@@ -23,14 +23,6 @@ type docName struct {
 	rel      string // c/d (path below .../documents)
 }
 
-// collection returns the full name of the document's collection.
-func (n docName) collection() string {
-	return n.full[:strings.LastIndexByte(n.full, '/')]
-}
-
-// id returns the document id (last segment).
-func (n docName) id() string { return n.full[strings.LastIndexByte(n.full, '/')+1:] }
-
 // rulesPath returns the path the rules engine uses for n.
 func (n docName) rulesPath() string {
 	return "/" + strings.TrimPrefix(n.full, "projects/"+n.project+"/")

@@ -65,11 +65,6 @@ func from(id string, all bool) []*firestorepb.StructuredQuery_CollectionSelector
 	return []*firestorepb.StructuredQuery_CollectionSelector{{CollectionId: id, AllDescendants: all}}
 }
 
-type (
-	fop = firestorepb.StructuredQuery_FieldFilter_Operator
-	uop = firestorepb.StructuredQuery_UnaryFilter_Operator
-)
-
 const (
 	LT    = firestorepb.StructuredQuery_FieldFilter_LESS_THAN
 	LE    = firestorepb.StructuredQuery_FieldFilter_LESS_THAN_OR_EQUAL

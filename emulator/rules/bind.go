@@ -26,12 +26,8 @@ import "time"
 //     Only the first three are documented; the others are there so that
 //     keys() checks decide as in Google's emulator.
 
-// authValue returns request.auth: null, or {uid, token}.
-func authValue(a *Auth) Value {
-	return authValueIn(nil, a)
-}
-
-// authValueIn is authValue building in arena ar (which may be nil).
+// authValueIn returns request.auth (null, or {uid, token}) built in arena
+// ar (which may be nil).
 func authValueIn(ar *valueArena, a *Auth) Value {
 	if a == nil {
 		return nullValue()

@@ -37,9 +37,8 @@ func (r result) diverges() bool { return r.google != r.ours }
 
 // tally counts what ran and what could not.
 type tally struct {
-	mu       sync.Mutex
-	compared int
-	skipped  map[string]int
+	mu      sync.Mutex
+	skipped map[string]int
 }
 
 func (t *tally) skip(reason string) {

@@ -48,9 +48,8 @@ type parser struct {
 	tok     token // current token
 	prevEnd int   // end offset of the previous token
 
-	version    int // 1 or 2, known once rules_version is parsed
-	exprDepth  int
-	matchDepth int
+	version   int // 1 or 2, known once rules_version is parsed
+	exprDepth int
 }
 
 func newParser(name string, src []byte) *parser {
