@@ -158,6 +158,9 @@ func durationTime(args []Value) Value {
 		return makeDuration(math.MaxInt64, 0)
 	}
 	sec, ok := addInt(h, m)
+	if !ok {
+		return makeDuration(math.MaxInt64, 0)
+	}
 	if sec, ok = addInt(sec, n[2]); !ok {
 		return makeDuration(math.MaxInt64, 0)
 	}
