@@ -54,7 +54,7 @@ func parseFlags(name string, args []string, stderr io.Writer) (options, []string
 	fs.StringVar(&o.importDir, "import", "", "load an export from `DIR` at start")
 	fs.Var(&o.exportOnExit, "export-on-exit", "export at exit to `DIR` (default: the --import DIR)")
 	fs.BoolVar(&o.ephemeral, "ephemeral-ports", false, "listen on free loopback ports instead of firebase.json's")
-	fs.StringVar(&o.only, "only", "", "emulators to run; only auth and firestore exist")
+	fs.StringVar(&o.only, "only", "", "accepted for CLI compatibility (both emulators always run); names other than auth and firestore are rejected")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not print the emulators' log lines")
 	if err := fs.Parse(joinExportDir(args, name == "exec")); err != nil {
 		return o, nil, err

@@ -48,7 +48,7 @@ func dialAs(ctx context.Context, addr, project, idToken string) (*userFirestore,
 	c, err := firestore.NewClient(ctx, project, option.WithGRPCConn(conn))
 	if err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("Firestore client: %w", err)
+		return nil, fmt.Errorf("new Firestore client: %w", err)
 	}
 	return &userFirestore{Client: c, conn: conn}, nil
 }
