@@ -53,4 +53,5 @@ FUZZTIME ?= 2m
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./emulator/rules/parser
 	$(GO) test -run '^$$' -fuzz '^FuzzEval$$' -fuzztime $(FUZZTIME) ./emulator/rules
+	$(GO) test -run '^$$' -fuzz '^FuzzFastPaths$$' -fuzztime $(FUZZTIME) ./emulator/rules
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeCreateRoom$$' -fuzztime $(FUZZTIME) ./internal/api
