@@ -72,7 +72,6 @@ func sites(f *ast.File) []site {
 	var fns func(owner string, list []*ast.Function)
 	fns = func(owner string, list []*ast.Function) {
 		for _, fn := range list {
-			fn := fn
 			where := fmt.Sprintf("L%d function %s", fn.Pos.Line, fn.Name)
 			out = append(out, site{where + ": body -> true", func() { fn.Lets = nil; fn.Return = &ast.BoolLit{Value: true} }})
 			for _, l := range fn.Lets {
@@ -86,7 +85,6 @@ func sites(f *ast.File) []site {
 		for _, m := range list {
 			fns(m.Pattern.String(), m.Functions)
 			for _, a := range m.Allows {
-				a := a
 				var names []string
 				for _, mm := range a.Methods {
 					names = append(names, mm.Name)
@@ -145,7 +143,6 @@ func exprSites(where string, slot *ast.Expr) []site {
 			switch {
 			case x.Op == ast.OpAnd:
 				for _, operand := range []*ast.Expr{&x.X, &x.Y} {
-					operand := operand
 					if b, ok := (*operand).(*ast.Binary); ok && b.Op == ast.OpAnd {
 						continue // a chain: its own operands are sites
 					}
@@ -189,7 +186,6 @@ func exprSites(where string, slot *ast.Expr) []site {
 		case *ast.ListLit:
 			if len(x.Elems) > 1 {
 				for i := range x.Elems {
-					i := i
 					out = append(out, site{at(x.Elems[i], "list element `"+ast.Print(x.Elems[i])+"` dropped"+argOf[x]), func() {
 						x.Elems = append(x.Elems[:i:i], x.Elems[i+1:]...)
 					}})
