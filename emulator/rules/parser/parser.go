@@ -67,18 +67,23 @@ func ParseFile(name string, src []byte) (f *ast.File, err error) {
 		p.errorAt(ast.Pos{Line: 1, Col: 1}, fmt.Sprintf("ruleset source is %d bytes, over the limit of %d", len(src), MaxSourceSize))
 		return f, p.errors.Err()
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bailout); !ok {
-				panic(r)
-			}
-		}
-		p.errors.Sort()
-		err = p.errors.Err()
-	}()
+	defer p.finish(&err)
 	p.next()
 	p.parseFile(f)
 	return f, nil // replaced by the deferred function
+}
+
+// finish ends a parse; it must be deferred directly. It absorbs the
+// bailout panic of a parse that hit the error cap (re-panicking anything
+// else) and sets *err to the sorted error list, nil if there is none.
+func (p *parser) finish(err *error) {
+	if r := recover(); r != nil {
+		if _, ok := r.(bailout); !ok {
+			panic(r)
+		}
+	}
+	p.errors.Sort()
+	*err = p.errors.Err()
 }
 
 // ParseExpr parses a single expression, such as an allow condition.
@@ -89,15 +94,7 @@ func ParseExpr(src string) (x ast.Expr, err error) {
 		return &ast.BadExpr{Pos: ast.Pos{Line: 1, Col: 1}}, p.errors.Err()
 	}
 	x = &ast.BadExpr{Pos: ast.Pos{Line: 1, Col: 1}}
-	defer func() {
-		if r := recover(); r != nil {
-			if _, ok := r.(bailout); !ok {
-				panic(r)
-			}
-		}
-		p.errors.Sort()
-		err = p.errors.Err()
-	}()
+	defer p.finish(&err)
 	p.next()
 	x = p.parseExpr()
 	if p.tok.kind != tEOF {
