@@ -62,10 +62,8 @@ func opSignUp(s *server, c *call) (any, error) {
 	if present(req.MfaInfo) {
 		return nil, notImplemented("mfaInfo is not implemented in this Auth emulator")
 	}
-	for name, v := range map[string]*string{"displayName": req.DisplayName, "photoUrl": req.PhotoURL, "password": req.Password} {
-		if err := checkProfile(name, str(v)); err != nil {
-			return nil, err
-		}
+	if err := checkProfileFields(req.DisplayName, req.PhotoURL, req.Password); err != nil {
+		return nil, err
 	}
 	now := s.now()
 	s.st.mu.Lock()

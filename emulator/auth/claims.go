@@ -127,3 +127,18 @@ func checkProfile(name, value string) error {
 	}
 	return nil
 }
+
+// checkProfileFields applies checkProfile to the free-text fields that
+// signUp and update accept (nil = not sent), in a fixed order so a
+// request with several bad fields always names the same one.
+func checkProfileFields(displayName, photoURL, password *string) error {
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"displayName", displayName}, {"photoUrl", photoURL}, {"password", password}} {
+		if err := checkProfile(f.name, str(f.value)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

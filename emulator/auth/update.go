@@ -92,10 +92,8 @@ func opUpdate(s *server, c *call) (any, error) {
 			return nil, badRequest("INVALID_ARGUMENT : validSince, createdAt and lastLoginAt must be integers")
 		}
 	}
-	for name, v := range map[string]*string{"displayName": req.DisplayName, "photoUrl": req.PhotoURL, "password": req.Password} {
-		if err := checkProfile(name, str(v)); err != nil {
-			return nil, err
-		}
+	if err := checkProfileFields(req.DisplayName, req.PhotoURL, req.Password); err != nil {
+		return nil, err
 	}
 
 	now := s.now()
