@@ -138,19 +138,29 @@ func durationOf(args []Value) Value {
 	return errorf("Invalid duration unit %q: expected one of w, d, h, m, s, ms, ns.", string(unit))
 }
 
-// durationTime is duration.time(hours, mins, secs, nanos).
-func durationTime(args []Value) Value {
-	const expected = "duration.time(int, int, int, int)"
-	if len(args) != 4 {
-		return errArgs("duration.time", args, expected)
+// intArgs returns args as int64s if there are exactly n of them and all
+// are ints.
+func intArgs(args []Value, n int) ([]int64, bool) {
+	if len(args) != n {
+		return nil, false
 	}
-	var n [4]int64
+	out := make([]int64, n)
 	for i, a := range args {
 		v, ok := a.(intV)
 		if !ok {
-			return errArgs("duration.time", args, expected)
+			return nil, false
 		}
-		n[i] = int64(v)
+		out[i] = int64(v)
+	}
+	return out, true
+}
+
+// durationTime is duration.time(hours, mins, secs, nanos).
+func durationTime(args []Value) Value {
+	const expected = "duration.time(int, int, int, int)"
+	n, ok := intArgs(args, 4)
+	if !ok {
+		return errArgs("duration.time", args, expected)
 	}
 	h, ok1 := mulInt(n[0], 3600)
 	m, ok2 := mulInt(n[1], 60)
@@ -183,16 +193,9 @@ func addInt(a, b int64) (int64, bool) {
 // (month 13, February 30) is an error rather than normalized.
 func timestampDate(args []Value) Value {
 	const expected = "timestamp.date(int, int, int)"
-	if len(args) != 3 {
+	n, ok := intArgs(args, 3)
+	if !ok {
 		return errArgs("timestamp.date", args, expected)
-	}
-	var n [3]int64
-	for i, a := range args {
-		v, ok := a.(intV)
-		if !ok {
-			return errArgs("timestamp.date", args, expected)
-		}
-		n[i] = int64(v)
 	}
 	y, mo, d := n[0], n[1], n[2]
 	if y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 {
