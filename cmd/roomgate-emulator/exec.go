@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,7 +23,7 @@ import (
 func cmdExec(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
 	o, command, err := parseFlags("exec", args, stderr)
 	if err != nil {
-		if err.Error() != "flag: help requested" {
+		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "roomgate-emulator exec:", err)
 		}
 		return 2

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"sync"
@@ -12,7 +14,7 @@ import (
 func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, rest, err := parseFlags("start", args, stderr)
 	if err != nil {
-		if err.Error() != "flag: help requested" {
+		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(stderr, "roomgate-emulator start:", err)
 		}
 		return 2
