@@ -1,7 +1,10 @@
 // Package rules evaluates Firestore Security Rules (rules_version 1 and 2):
 // it compiles a ruleset and decides single-document operations, batches and
-// queries exactly as Cloud Firestore does, with Firestore's error semantics,
-// access-call limits and coverage counted per allow statement.
+// queries as Cloud Firestore does, with Firestore's error semantics,
+// access-call limits and coverage counted per allow statement. Where the
+// behaviour is unsure it denies; FIDELITY.md lists those decisions and
+// test/fidelity/DIVERGENCES.md the measured differences from Google's
+// emulator.
 //
 // It imports only the standard library. Callers describe requests with the
 // plain Go values of request.go; the Firestore emulator converts protobuf

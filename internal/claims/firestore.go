@@ -2,6 +2,7 @@ package claims
 
 import (
 	"context"
+	"fmt"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
@@ -80,8 +81,14 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 			Actor: info.Actor, Target: uid, Action: info.Action, RequestID: info.RequestID, Time: info.Time, Details: details,
 		})
 	}, firestore.MaxAttempts(n))
-	if status.Code(err) == codes.Aborted {
+	switch c := status.Code(err); {
+	case c == codes.Aborted:
 		return Desired{}, ErrContention
+	case (c == codes.DeadlineExceeded || c == codes.Canceled) && ctx.Err() != nil:
+		// The request's own timeout, reported as a gRPC status that does
+		// not wrap ctx.Err(): wrap it, so callers answer 503 timeout
+		// rather than 500.
+		return Desired{}, fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return out, err
 }

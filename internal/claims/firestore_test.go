@@ -339,3 +339,20 @@ func TestTwentyConcurrentChangesConverge(t *testing.T) {
 		t.Fatalf("%d audit records for claimsVersion %v: a change was lost or double-counted", len(audits), d["claimsVersion"])
 	}
 }
+
+// TestARequestTimeoutIsReportedAsOne: when the caller's context ends
+// during the transaction, the error says so (the API answers 503
+// timeout) rather than being an opaque gRPC status (500).
+func TestARequestTimeoutIsReportedAsOne(t *testing.T) {
+	e := start(t)
+	st := &claims.FirestoreState{Client: e.fs}
+	ctx, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	_, err := st.Update(ctx, "alice", claims.Desired{}, func(d *claims.Desired) (bool, error) {
+		d.Chat = true
+		return true, nil
+	}, claims.AuditInfo{Actor: "alice", Time: time.Now()})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Update: %v, want context.DeadlineExceeded", err)
+	}
+}

@@ -76,6 +76,11 @@ type FirestoreStore struct {
 	Client *firestore.Client
 	// MaxAttempts bounds transaction retries under contention (0 = 25).
 	MaxAttempts int
+
+	// gate queues this process's membership transactions per room (see
+	// roomGate). The zero value is ready; a FirestoreStore must not be
+	// copied after first use.
+	gate roomGate
 }
 
 var _ Store = (*FirestoreStore)(nil)
@@ -98,8 +103,33 @@ func (s *FirestoreStore) run(ctx context.Context, f func(context.Context, *fires
 		n = 25
 	}
 	err := s.Client.RunTransaction(ctx, f, firestore.MaxAttempts(n))
-	if status.Code(err) == codes.Aborted {
+	return txnError(ctx, err)
+}
+
+// runRoom is run for a transaction that writes room roomID's document,
+// queued behind this process's other such transactions on that room.
+func (s *FirestoreStore) runRoom(ctx context.Context, roomID string, f func(context.Context, *firestore.Transaction) error) error {
+	leave, err := s.gate.enter(ctx, roomID)
+	if err != nil {
+		return err
+	}
+	defer leave()
+	return s.run(ctx, f)
+}
+
+// txnError classifies a transaction's failure. Retries used up is
+// ErrContention. A gRPC DEADLINE_EXCEEDED or CANCELLED caused by ctx
+// ending (the request timeout) is a status error that does not wrap
+// ctx.Err(), so it is wrapped here: callers then see the timeout (503)
+// instead of an unexplained internal error (500).
+func txnError(ctx context.Context, err error) error {
+	switch c := status.Code(err); {
+	case err == nil:
+		return nil
+	case c == codes.Aborted:
 		return fmt.Errorf("%w: %w", ErrContention, err)
+	case (c == codes.DeadlineExceeded || c == codes.Canceled) && ctx.Err() != nil:
+		return fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	return err
 }

@@ -16,10 +16,12 @@ import (
 
 // AddMembers implements Store. The room document is read and written by
 // every add, so concurrent adds conflict and Firestore serialises them:
-// the cap check below sees the count of the previous committed add.
+// the cap check below sees the count of the previous committed add. Adds
+// in this process are queued per room first (runRoom), so Firestore only
+// arbitrates between instances.
 func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string, error) {
 	var added []string
-	err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err := s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		added = nil
 		room, actorRole, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
 		if err != nil {
@@ -106,7 +108,7 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 		// which the transaction deletes; the caller still hears the error.
 		stale error
 	)
-	err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	err := s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		res, stale = RemoveResult{}, nil
 		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
 		if err != nil {
@@ -252,7 +254,7 @@ func successor(ms []Member, leaving string) Member {
 
 // Delete implements Store. Only the owner may delete a room.
 func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
-	return s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
 		if err != nil {
 			return err

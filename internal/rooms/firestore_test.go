@@ -521,3 +521,73 @@ func TestBanRecordedInFirestoreBlocksAdds(t *testing.T) {
 		t.Fatalf("%d members", n)
 	}
 }
+
+// TestConcurrentAddsAcrossInstancesNeverExceedTheCap: as above, but the 50
+// adds come through 5 stores, as from 5 service instances. Each store
+// queues its own adds per room, so here the Firestore transactions really
+// contend and the cap rests on them alone.
+func TestConcurrentAddsAcrossInstancesNeverExceedTheCap(t *testing.T) {
+	e := start(t)
+	uids := []string{"owner"}
+	for i := 0; i < 50; i++ {
+		uids = append(uids, fmt.Sprintf("u%02d", i))
+	}
+	e.users(t, uids...)
+	ctx := context.Background()
+	e.svc.Limits.MaxMembers = 10
+	res, err := e.svc.Create(ctx, actor("owner"), rooms.CreateRequest{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	instances := make([]*rooms.Service, 5)
+	for i := range instances {
+		instances[i] = &rooms.Service{Store: &rooms.FirestoreStore{Client: e.fs}, Directory: e.svc.Directory, Limits: e.svc.Limits}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	for i, u := range uids[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, err := instances[i%len(instances)].AddMembers(ctx, actor("owner"), res.Room.ID, []string{u})
+			k := "ok"
+			switch {
+			case errors.Is(err, rooms.ErrMemberCap):
+				k = "cap"
+			case err != nil:
+				k = err.Error()
+			}
+			mu.Lock()
+			outcomes[k]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if outcomes["ok"] != 9 || outcomes["cap"] != 41 {
+		t.Fatalf("outcomes = %v, want 9 ok and 41 cap", outcomes)
+	}
+	if n := e.checkConsistent(t, res.Room.ID); n != 10 {
+		t.Fatalf("%d members, want 10", n)
+	}
+}
+
+// TestARequestTimeoutIsReportedAsOne: when the caller's context ends
+// during a transaction, the error says so (the API answers 503 timeout),
+// rather than being an opaque gRPC status (500).
+func TestARequestTimeoutIsReportedAsOne(t *testing.T) {
+	e := start(t)
+	e.users(t, "owner", "bob")
+	res, err := e.svc.Create(context.Background(), actor("owner"), rooms.CreateRequest{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel()
+	if _, err := e.store.Create(ctx, rooms.CreateParams{Actor: actor("owner"), RoomID: "timed-out", Now: time.Now()}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Create: %v, want context.DeadlineExceeded", err)
+	}
+	if _, err := e.store.AddMembers(ctx, rooms.AddParams{Actor: actor("owner"), RoomID: res.Room.ID, UIDs: []string{"bob"}, MaxMembers: 10, Now: time.Now()}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("AddMembers: %v, want context.DeadlineExceeded", err)
+	}
+}
