@@ -32,7 +32,7 @@ type (
 	// floatV is an IEEE-754 double.
 	floatV float64
 	// stringV is a string held as UTF-8. Sizes, indexes and ordering count
-	// UTF-16 code units, as the Java-based engine does (see strings.go).
+	// UTF-16 code units, as the Java-based engine does (see methods_string.go).
 	stringV string
 	// bytesV is a byte string; a Go string keeps it immutable.
 	bytesV string
