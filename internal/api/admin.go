@@ -19,12 +19,8 @@ func (s *server) setRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c, s.MaxBodyBytes)
-	if err != nil {
-		return err
-	}
 	var b roleBody
-	if err := decodeStrict(body, &b, false); err != nil {
+	if err := decodeBody(c, s.MaxBodyBytes, &b, false); err != nil {
 		return err
 	}
 	if !claims.ValidRole(b.Role) {
@@ -84,10 +80,6 @@ func (s *server) emptyBodyUID(c echo.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	body, err := readBody(c, s.MaxBodyBytes)
-	if err != nil {
-		return "", err
-	}
 	var empty struct{}
-	return uid, decodeStrict(body, &empty, true)
+	return uid, decodeBody(c, s.MaxBodyBytes, &empty, true)
 }

@@ -41,6 +41,17 @@ func readBody(c echo.Context, limit int64) ([]byte, error) {
 	return body, nil
 }
 
+// decodeBody reads the request body (readBody) and decodes it into v
+// (decodeStrict). Handlers that also need the raw bytes (createRoom hashes
+// them for idempotency) call the two steps themselves.
+func decodeBody(c echo.Context, limit int64, v any, allowEmpty bool) error {
+	body, err := readBody(c, limit)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v, allowEmpty)
+}
+
 // decodeStrict decodes one JSON object from body into v, rejecting what a
 // lenient decoder would let through and a second parser might read
 // differently: anything but an object at the top, unknown fields,

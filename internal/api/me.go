@@ -22,12 +22,8 @@ type claimsJSON struct {
 
 // admit handles POST /v1/me/claims. The body, if any, must be {}.
 func (s *server) admit(c echo.Context) error {
-	body, err := readBody(c, s.MaxBodyBytes)
-	if err != nil {
-		return err
-	}
 	var empty struct{}
-	if err := decodeStrict(body, &empty, true); err != nil {
+	if err := decodeBody(c, s.MaxBodyBytes, &empty, true); err != nil {
 		return err
 	}
 	t := authn.FromContext(c)

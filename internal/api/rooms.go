@@ -271,12 +271,8 @@ func (s *server) addMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body, err := readBody(c, s.MaxBodyBytes)
-	if err != nil {
-		return err
-	}
 	var b addMembersBody
-	if err := decodeStrict(body, &b, false); err != nil {
+	if err := decodeBody(c, s.MaxBodyBytes, &b, false); err != nil {
 		return err
 	}
 	a := actor(c)
