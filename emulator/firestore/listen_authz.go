@@ -66,16 +66,8 @@ func (ls *listenStream) authorize(lt *listenTarget, at time.Time) error {
 		if err != nil {
 			return err
 		}
-		dec := rs.Decide(&rules.Request{
-			Method:   rules.MethodGet,
-			Path:     n.rulesPath(),
-			Auth:     c.auth,
-			Time:     at,
-			Resource: toRulesDoc(d, n.project),
-			Before:   rec,
-		})
-		if !dec.Allowed {
-			return denied(dec.Reason)
+		if err := decideGetWith(rs, c, n, d, at, rec); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -145,13 +145,19 @@ func (s *server) decideGet(c caller, name docName, doc *firestorepb.Document, at
 	if rs == nil {
 		return nil
 	}
+	return decideGetWith(rs, c, name, doc, at, storeView{st: s.st, project: name.project, at: at})
+}
+
+// decideGetWith is decideGet under ruleset rs, with get()/exists() reading
+// through before (Listen passes a view that records what was read).
+func decideGetWith(rs *rules.Ruleset, c caller, name docName, doc *firestorepb.Document, at time.Time, before rules.Documents) error {
 	d := rs.Decide(&rules.Request{
 		Method:   rules.MethodGet,
 		Path:     name.rulesPath(),
 		Auth:     c.auth,
 		Time:     at,
 		Resource: toRulesDoc(doc, name.project),
-		Before:   storeView{st: s.st, project: name.project, at: at},
+		Before:   before,
 	})
 	if !d.Allowed {
 		return denied(d.Reason)
