@@ -69,8 +69,7 @@ func mutants(src []byte) ([]mutant, error) {
 //     literal dropped.
 func sites(f *ast.File) []site {
 	var out []site
-	var fns func(owner string, list []*ast.Function)
-	fns = func(owner string, list []*ast.Function) {
+	fns := func(list []*ast.Function) {
 		for _, fn := range list {
 			where := fmt.Sprintf("L%d function %s", fn.Pos.Line, fn.Name)
 			out = append(out, site{where + ": body -> true", func() { fn.Lets = nil; fn.Return = &ast.BoolLit{Value: true} }})
@@ -83,7 +82,7 @@ func sites(f *ast.File) []site {
 	var matches func(list []*ast.Match)
 	matches = func(list []*ast.Match) {
 		for _, m := range list {
-			fns(m.Pattern.String(), m.Functions)
+			fns(m.Functions)
 			for _, a := range m.Allows {
 				var names []string
 				for _, mm := range a.Methods {
@@ -101,9 +100,9 @@ func sites(f *ast.File) []site {
 			matches(m.Matches)
 		}
 	}
-	fns("", f.Functions)
+	fns(f.Functions)
 	if f.Service != nil {
-		fns("", f.Service.Functions)
+		fns(f.Service.Functions)
 		matches(f.Service.Matches)
 	}
 	return out
