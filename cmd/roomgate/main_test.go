@@ -54,3 +54,15 @@ func TestSplitAdminFlags(t *testing.T) {
 		t.Fatal("a missing value was accepted")
 	}
 }
+
+func TestSubcommandHelpExitsZero(t *testing.T) {
+	for _, sub := range []string{"serve", "dev", "demo"} {
+		var out bytes.Buffer
+		if code := run([]string{sub, "-h"}, &out, &out); code != 0 {
+			t.Errorf("%s -h: exit %d: %s", sub, code, out.String())
+		}
+		if strings.Contains(out.String(), "help requested") || !strings.Contains(out.String(), "-") {
+			t.Errorf("%s -h printed no usage, or an error: %s", sub, out.String())
+		}
+	}
+}
