@@ -1,6 +1,8 @@
 // Package e2e drives roomgate's real handler stack (internal/app, exactly
 // as `roomgate serve` builds it) over HTTP against the in-process Firestore
-// and Auth emulators with firestore.rules loaded, through the real Admin
+// and Auth emulators with firestore.rules loaded (or, when
+// FIRESTORE_EMULATOR_HOST and FIREBASE_AUTH_EMULATOR_HOST are both set,
+// against those, e.g. Google's Firestore emulator: see emulators_test.go), through the real Admin
 // SDK and Firestore client. Tests are scenario tables: method, path, token,
 // body, expected status and body fragments.
 package e2e
@@ -18,20 +20,22 @@ import (
 	"cloud.google.com/go/firestore"
 	"firebase.google.com/go/v4/auth"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
 	"github.com/roomgate/roomgate/internal/app"
 	"github.com/roomgate/roomgate/internal/config"
 )
 
+// projectID is the project of the embedded emulators; with external
+// emulators (see emulators_test.go) it is GCLOUD_PROJECT instead.
 const projectID = "demo-roomgate"
 
 // suite is one running service with its emulators and fixtures.
 type suite struct {
-	t    testing.TB
-	emu  *embedded.Emulators
-	svc  *app.Service
-	srv  *httptest.Server
-	fs   *firestore.Client
+	t   testing.TB
+	emu *emulators
+	svc *app.Service
+	srv *httptest.Server
+	fs  *firestore.Client
+	// auth is the service's Admin SDK Auth client.
 	auth *auth.Client
 	// tokens maps a fixture user name (= uid) to a current ID token.
 	tokens map[string]string
@@ -39,24 +43,33 @@ type suite struct {
 	vars map[string]string
 }
 
+// suiteOptions are newSuiteWith's rarely needed knobs.
+type suiteOptions struct {
+	// cutFirestore lets emulators.stopFirestore take Firestore away from
+	// the service (see emulators_test.go).
+	cutFirestore bool
+}
+
 // newSuite starts emulators and the service. mod may change the config
 // (the defaults here switch rate limits off; the rate-limit test turns
 // them back on).
 func newSuite(t testing.TB, mod func(*config.Config)) *suite {
 	t.Helper()
-	emu := embedded.StartT(t, embedded.Options{ProjectID: projectID, RulesPath: "../../firestore.rules", Logf: func(string, ...any) {}})
-	emu.Setenv(t)
-	cfg, err := config.Load(nil, func(k string) string {
-		switch k {
-		case "ROOMGATE_PROJECT_ID":
-			return projectID
-		case "FIRESTORE_EMULATOR_HOST":
-			return emu.FirestoreAddr
-		case "FIREBASE_AUTH_EMULATOR_HOST":
-			return emu.AuthAddr
-		}
-		return ""
-	}, io.Discard)
+	return newSuiteWith(t, mod, suiteOptions{})
+}
+
+func newSuiteWith(t testing.TB, mod func(*config.Config), opts suiteOptions) *suite {
+	t.Helper()
+	emu := startEmulators(t, opts)
+	svc, srv := serve(t, emu, mod)
+	return &suite{t: t, emu: emu, svc: svc, srv: srv, fs: svc.Firestore, auth: svc.Auth, tokens: map[string]string{}, vars: map[string]string{}}
+}
+
+// serve builds one service instance on emu, as `roomgate serve` would,
+// and serves it on a loopback port until the test ends.
+func serve(t testing.TB, emu *emulators, mod func(*config.Config)) (*app.Service, *httptest.Server) {
+	t.Helper()
+	cfg, err := config.Load(nil, emu.getenv, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +86,16 @@ func newSuite(t testing.TB, mod func(*config.Config)) *suite {
 		srv.Close()
 		svc.Close()
 	})
-	return &suite{t: t, emu: emu, svc: svc, srv: srv, fs: svc.Firestore, auth: svc.Auth, tokens: map[string]string{}, vars: map[string]string{}}
+	return svc, srv
+}
+
+// instance starts another service instance (own clients, own in-process
+// state) on the suite's emulators, as a second replica behind a load
+// balancer would be.
+func (s *suite) instance(mod func(*config.Config)) *httptest.Server {
+	s.t.Helper()
+	_, srv := serve(s.t, s.emu, mod)
+	return srv
 }
 
 // user creates uid in Auth and signs it in.
@@ -98,7 +120,7 @@ func (s *suite) signIn(uid string) string {
 		s.t.Fatal(err)
 	}
 	body, _ := json.Marshal(map[string]any{"token": ct, "returnSecureToken": true})
-	resp, err := http.Post("http://"+s.emu.AuthAddr+"/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=e2e", "application/json", bytes.NewReader(body))
+	resp, err := http.Post("http://"+s.emu.authAddr+"/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=e2e", "application/json", bytes.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -134,7 +156,19 @@ func (s *suite) call(method, path, token, body string, headers map[string]string
 
 func (s *suite) callH(method, path, token, body string, headers map[string]string) (int, string, http.Header) {
 	s.t.Helper()
-	req, err := http.NewRequest(method, s.srv.URL+s.expand(path), strings.NewReader(body))
+	return s.callAtH(s.srv.URL, method, path, token, body, headers)
+}
+
+// callAt is call against the instance at base (see instance).
+func (s *suite) callAt(base, method, path, token, body string) (int, string) {
+	s.t.Helper()
+	code, b, _ := s.callAtH(base, method, path, token, body, nil)
+	return code, b
+}
+
+func (s *suite) callAtH(base, method, path, token, body string, headers map[string]string) (int, string, http.Header) {
+	s.t.Helper()
+	req, err := http.NewRequest(method, base+s.expand(path), strings.NewReader(body))
 	if err != nil {
 		s.t.Fatal(err)
 	}

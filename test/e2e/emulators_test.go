@@ -1,0 +1,240 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/roomgate/roomgate/emulator/embedded"
+)
+
+// emulators is the Firestore and Auth emulator pair one suite's service
+// talks to: embedded ones started for the test, or the external ones named
+// by FIRESTORE_EMULATOR_HOST and FIREBASE_AUTH_EMULATOR_HOST (as
+// `firebase emulators:exec` or `make test-google` set them), emptied and
+// loaded with firestore.rules for the test.
+type emulators struct {
+	// fsAddr and authAddr are what the service is told (host:port).
+	fsAddr, authAddr, project string
+	// stop takes Firestore away from the service; nil unless the suite
+	// was started with cutFirestore.
+	stop func() error
+}
+
+const rulesPath = "../../firestore.rules"
+
+// external reports the external emulators, if both variables are set.
+// Only one of them set is a misconfiguration the caller should hear about
+// rather than a silent fallback to the embedded pair.
+func external(t testing.TB) (fsAddr, authAddr, project string, ok bool) {
+	fsAddr, authAddr = os.Getenv("FIRESTORE_EMULATOR_HOST"), os.Getenv("FIREBASE_AUTH_EMULATOR_HOST")
+	if fsAddr == "" && authAddr == "" {
+		return "", "", "", false
+	}
+	if fsAddr == "" || authAddr == "" {
+		t.Fatalf("e2e: set both FIRESTORE_EMULATOR_HOST (%q) and FIREBASE_AUTH_EMULATOR_HOST (%q), or neither", fsAddr, authAddr)
+	}
+	project = os.Getenv("GCLOUD_PROJECT")
+	if project == "" {
+		project = os.Getenv("GOOGLE_CLOUD_PROJECT")
+	}
+	if project == "" {
+		t.Fatal("e2e: external emulators need GCLOUD_PROJECT")
+	}
+	if !embedded.IsDemoProject(project) {
+		// The e2e suite deletes every document and account of the
+		// project; refuse anything but a demo project.
+		t.Fatalf("e2e: GCLOUD_PROJECT %q is not a demo- project", project)
+	}
+	return fsAddr, authAddr, project, true
+}
+
+// startEmulators gives a suite empty emulators with the shipped rules and
+// points the process environment (read by the SDKs) at them.
+func startEmulators(t testing.TB, opts suiteOptions) *emulators {
+	t.Helper()
+	e := &emulators{}
+	if fsAddr, authAddr, project, ok := external(t); ok {
+		e.fsAddr, e.authAddr, e.project = fsAddr, authAddr, project
+		e.resetExternal(t)
+		if opts.cutFirestore {
+			// An external emulator cannot be stopped by a test, so the
+			// service reaches it through a proxy that can.
+			e.fsAddr, e.stop = cuttableProxy(t, fsAddr)
+		}
+	} else {
+		emu := embedded.StartT(t, embedded.Options{ProjectID: projectID, RulesPath: rulesPath, Logf: func(string, ...any) {}})
+		e.fsAddr, e.authAddr, e.project = emu.FirestoreAddr, emu.AuthAddr, emu.ProjectID
+		if opts.cutFirestore {
+			e.stop = emu.Firestore.Close
+		}
+	}
+	for k, v := range map[string]string{
+		"FIRESTORE_EMULATOR_HOST":             e.fsAddr,
+		"FIREBASE_FIRESTORE_EMULATOR_ADDRESS": e.fsAddr,
+		"FIREBASE_AUTH_EMULATOR_HOST":         e.authAddr,
+		"GCLOUD_PROJECT":                      e.project,
+		"GOOGLE_CLOUD_PROJECT":                e.project,
+	} {
+		t.Setenv(k, v)
+	}
+	return e
+}
+
+// getenv is the environment the service's config.Load sees.
+func (e *emulators) getenv(k string) string {
+	switch k {
+	case "ROOMGATE_PROJECT_ID":
+		return e.project
+	case "FIRESTORE_EMULATOR_HOST":
+		return e.fsAddr
+	case "FIREBASE_AUTH_EMULATOR_HOST":
+		return e.authAddr
+	}
+	return ""
+}
+
+// stopFirestore makes Firestore unreachable for the service.
+func (e *emulators) stopFirestore(t testing.TB) {
+	t.Helper()
+	if e.stop == nil {
+		t.Fatal("suite not started with cutFirestore")
+	}
+	if err := e.stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// resetExternal empties the external emulators (documents and accounts)
+// and loads firestore.rules, through their emulator-only REST endpoints,
+// so each test starts as it would on a freshly started embedded pair.
+func (e *emulators) resetExternal(t testing.TB) {
+	t.Helper()
+	src, err := os.ReadFile(rulesPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]any{"rules": map[string]any{"files": []map[string]string{{"name": "firestore.rules", "content": string(src)}}}}
+	steps := []struct {
+		method, url string
+		body        any
+	}{
+		{http.MethodPut, "http://" + e.fsAddr + "/emulator/v1/projects/" + e.project + ":securityRules", rules},
+		{http.MethodDelete, "http://" + e.fsAddr + "/emulator/v1/projects/" + e.project + "/databases/(default)/documents", nil},
+		{http.MethodDelete, "http://" + e.authAddr + "/emulator/v1/projects/" + e.project + "/accounts", nil},
+	}
+	for _, st := range steps {
+		// Google's emulator now and then answers 499 CANCELLED to the
+		// delete when a client of the previous test closed just before;
+		// every step is idempotent, so it is retried.
+		var err error
+		for attempt := 0; attempt < 5; attempt++ {
+			if err = restCall(st.method, st.url, st.body); err == nil {
+				break
+			}
+			time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("e2e: reset external emulators: %v", err)
+		}
+	}
+}
+
+func restCall(method, url string, body any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	// The emulators' admin credential, as the SDKs send it.
+	req.Header.Set("Authorization", "Bearer owner")
+	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, b)
+	}
+	return nil
+}
+
+// cuttableProxy forwards TCP connections from a loopback port to target
+// until stop is called, which closes the listener and every open
+// connection: to the service, Firestore is then gone, as when the
+// embedded emulator is closed.
+func cuttableProxy(t testing.TB, target string) (addr string, stop func() error) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var conns []net.Conn
+	closed := false
+	track := func(c net.Conn) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if closed {
+			c.Close()
+			return false
+		}
+		conns = append(conns, c)
+		return true
+	}
+	go func() {
+		for {
+			in, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if !track(in) {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			if !track(out) {
+				in.Close()
+				return
+			}
+			go func() { io.Copy(out, in); out.Close() }()
+			go func() { io.Copy(in, out); in.Close() }()
+		}
+	}()
+	var once sync.Once
+	stop = func() error {
+		once.Do(func() {
+			mu.Lock()
+			closed = true
+			cs := conns
+			conns = nil
+			mu.Unlock()
+			ln.Close()
+			for _, c := range cs {
+				c.Close()
+			}
+		})
+		return nil
+	}
+	t.Cleanup(func() { stop() })
+	return ln.Addr().String(), stop
+}
