@@ -29,12 +29,13 @@ test-go:
 test-js:
 	@for d in $(NPM_DIRS); do echo "npm test in $$d"; (cd $$d && npm test) || exit 1; done
 
-## test-google: the Firestore suites, unchanged, against Google's Cloud Firestore
+## test-google: the Firestore suites and the service's end-to-end suite, unchanged, against Google's Cloud Firestore
 ## emulator (the Cloud SDK's jar; Java 17) instead of ours, with our Auth emulator
 ## (Google's is part of firebase-tools). Skipped, saying so, if it is not installed.
 GOOGLE_SUITES := set -e; \
 	echo "== go test ./test/rules/ with FIRESTORE_EMULATOR_HOST=$$FIRESTORE_EMULATOR_HOST"; $(GO) test -count=1 ./test/rules/; \
 	echo "== go test ./emulator/firestore/ with ROOMGATE_TEST_FIRESTORE=$$ROOMGATE_TEST_FIRESTORE"; $(GO) test -count=1 ./emulator/firestore/; \
+	echo "== go test ./test/e2e/ with FIRESTORE_EMULATOR_HOST=$$FIRESTORE_EMULATOR_HOST FIREBASE_AUTH_EMULATOR_HOST=$$FIREBASE_AUTH_EMULATOR_HOST"; $(GO) test -count=1 ./test/e2e/; \
 	echo "== npm run test:raw in test/rules-js"; npm --prefix test/rules-js run --silent test:raw; \
 	echo "== npm run test:raw in test/emulator-js"; npm --prefix test/emulator-js run --silent test:raw
 test-google:
