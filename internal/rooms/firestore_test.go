@@ -279,6 +279,15 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 // memberCount, member documents and index documents agree.
 func TestConcurrentAddsNeverExceedTheCap(t *testing.T) {
 	e := start(t)
+	fiftyConcurrentAdds(t, e, func(int) *rooms.Service { return e.svc })
+}
+
+// fiftyConcurrentAdds creates a room with room for 9 more members and sends
+// it 50 concurrent adds, the i-th through via(i). Exactly 9 must succeed and
+// 41 hit the cap, and memberCount, member documents and index documents
+// must all agree on 10.
+func fiftyConcurrentAdds(t *testing.T, e *env, via func(i int) *rooms.Service) {
+	t.Helper()
 	uids := []string{"owner"}
 	for i := 0; i < 50; i++ {
 		uids = append(uids, fmt.Sprintf("u%02d", i))
@@ -293,11 +302,11 @@ func TestConcurrentAddsNeverExceedTheCap(t *testing.T) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	outcomes := map[string]int{}
-	for _, u := range uids[1:] {
+	for i, u := range uids[1:] {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := e.svc.AddMembers(ctx, actor("owner"), res.Room.ID, []string{u})
+			_, _, err := via(i).AddMembers(ctx, actor("owner"), res.Room.ID, []string{u})
 			k := "ok"
 			switch {
 			case errors.Is(err, rooms.ErrMemberCap):
@@ -528,48 +537,12 @@ func TestBanRecordedInFirestoreBlocksAdds(t *testing.T) {
 // contend and the cap rests on them alone.
 func TestConcurrentAddsAcrossInstancesNeverExceedTheCap(t *testing.T) {
 	e := start(t)
-	uids := []string{"owner"}
-	for i := 0; i < 50; i++ {
-		uids = append(uids, fmt.Sprintf("u%02d", i))
-	}
-	e.users(t, uids...)
-	ctx := context.Background()
 	e.svc.Limits.MaxMembers = 10
-	res, err := e.svc.Create(ctx, actor("owner"), rooms.CreateRequest{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	instances := make([]*rooms.Service, 5)
 	for i := range instances {
 		instances[i] = &rooms.Service{Store: &rooms.FirestoreStore{Client: e.fs}, Directory: e.svc.Directory, Limits: e.svc.Limits}
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	outcomes := map[string]int{}
-	for i, u := range uids[1:] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _, err := instances[i%len(instances)].AddMembers(ctx, actor("owner"), res.Room.ID, []string{u})
-			k := "ok"
-			switch {
-			case errors.Is(err, rooms.ErrMemberCap):
-				k = "cap"
-			case err != nil:
-				k = err.Error()
-			}
-			mu.Lock()
-			outcomes[k]++
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if outcomes["ok"] != 9 || outcomes["cap"] != 41 {
-		t.Fatalf("outcomes = %v, want 9 ok and 41 cap", outcomes)
-	}
-	if n := e.checkConsistent(t, res.Room.ID); n != 10 {
-		t.Fatalf("%d members, want 10", n)
-	}
+	fiftyConcurrentAdds(t, e, func(i int) *rooms.Service { return instances[i%len(instances)] })
 }
 
 // TestARequestTimeoutIsReportedAsOne: when the caller's context ends
