@@ -32,6 +32,8 @@ test-js:
 ## test-google: the Firestore suites and the service's end-to-end suite, unchanged, against Google's Cloud Firestore
 ## emulator (the Cloud SDK's jar; Java 17) instead of ours, with our Auth emulator
 ## (Google's is part of firebase-tools). Skipped, saying so, if it is not installed.
+## `--only auth` starts only our Auth emulator; the script adds Google's Firestore
+## emulator and its variables.
 GOOGLE_SUITES := set -e; \
 	echo "== go test ./test/rules/ with FIRESTORE_EMULATOR_HOST=$$FIRESTORE_EMULATOR_HOST"; $(GO) test -count=1 ./test/rules/; \
 	echo "== go test ./emulator/firestore/ with ROOMGATE_TEST_FIRESTORE=$$ROOMGATE_TEST_FIRESTORE"; $(GO) test -count=1 ./emulator/firestore/; \

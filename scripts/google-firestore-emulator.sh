@@ -10,7 +10,9 @@
 # GOOGLE_CLOUD_PROJECT set, keeping the caller's GCLOUD_PROJECT), stops it and
 # exits with COMMAND's status. FIREBASE_AUTH_EMULATOR_HOST is passed through
 # untouched: Google's Auth emulator is part of firebase-tools, so the caller
-# supplies roomgate's (`roomgate-emulator exec --only auth -- ...`).
+# supplies roomgate's (`roomgate-emulator exec --only auth -- ...`, which
+# starts roomgate's Auth emulator alone and sets no Firestore variables).
+# Any Firestore variables the caller has are replaced by this emulator's.
 #
 # --check exits 0 if the emulator is installed and 1 if not, starting nothing.
 #

@@ -39,7 +39,7 @@ func cmdExec(ctx context.Context, args, env []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	defer e.Close()
-	logger.Printf("Firestore on %s, Auth on %s, project %s; running %q", e.FirestoreAddr, e.AuthAddr, e.ProjectID, command)
+	logger.Printf("Firestore on %s, Auth on %s, project %s; running %q", nonEmpty(e.FirestoreAddr, "(not started)"), nonEmpty(e.AuthAddr, "(not started)"), e.ProjectID, command)
 
 	// The rules file is watched while the command runs, as the CLI does,
 	// so a long-running command (a dev server) sees edits.

@@ -15,7 +15,7 @@
 //	--import DIR             load an export at start
 //	--export-on-exit [DIR]   export at exit (DIR defaults to --import's)
 //	--ephemeral-ports        listen on free ports instead of firebase.json's
-//	--only auth,firestore    accepted for CLI compatibility
+//	--only auth,firestore    start only the emulators named (default both)
 //	--quiet                  do not print the emulators' log lines
 package main
 

@@ -24,6 +24,9 @@ type options struct {
 	ephemeral    bool
 	only         string
 	quiet        bool
+	// noFirestore and noAuth are set from --only: an emulator not named
+	// there is not started.
+	noFirestore, noAuth bool
 }
 
 // optionalString is a flag that may be given bare (--export-on-exit) or
@@ -54,7 +57,7 @@ func parseFlags(name string, args []string, stderr io.Writer) (options, []string
 	fs.StringVar(&o.importDir, "import", "", "load an export from `DIR` at start")
 	fs.Var(&o.exportOnExit, "export-on-exit", "export at exit to `DIR` (default: the --import DIR)")
 	fs.BoolVar(&o.ephemeral, "ephemeral-ports", false, "listen on free loopback ports instead of firebase.json's")
-	fs.StringVar(&o.only, "only", "", "accepted for CLI compatibility (both emulators always run); names other than auth and firestore are rejected")
+	fs.StringVar(&o.only, "only", "", "start only these emulators (comma-separated: auth, firestore; default both)")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not print the emulators' log lines")
 	if err := fs.Parse(joinExportDir(args, name == "exec")); err != nil {
 		return o, nil, err
@@ -65,9 +68,15 @@ func parseFlags(name string, args []string, stderr io.Writer) (options, []string
 		}
 	})
 	if o.only != "" {
+		o.noFirestore, o.noAuth = true, true
 		for _, e := range strings.Split(o.only, ",") {
-			if e = strings.TrimSpace(e); e != "auth" && e != "firestore" {
-				return o, nil, fmt.Errorf("--only %s: only the auth and firestore emulators exist here", e)
+			switch strings.TrimSpace(e) {
+			case "auth":
+				o.noAuth = false
+			case "firestore":
+				o.noFirestore = false
+			default:
+				return o, nil, fmt.Errorf("--only %s: only the auth and firestore emulators exist here", strings.TrimSpace(e))
 			}
 		}
 	}
@@ -108,8 +117,10 @@ func joinExportDir(args []string, takesCommand bool) []string {
 	return out
 }
 
-// startEmulators reads the configuration, starts both emulators and
-// imports data if asked. Logs go to logger unless o.quiet.
+// startEmulators reads the configuration, starts the emulators --only
+// names (both by default) and imports data if asked. Logs go to logger
+// unless o.quiet. With the Firestore emulator left out, cfg.RulesPath is
+// cleared: there is nothing to load the rules into or watch them for.
 func startEmulators(o options, logger *log.Logger) (*embedded.Emulators, config, error) {
 	cfg, err := loadConfig(o.configPath, o.configGiven)
 	if err != nil {
@@ -125,7 +136,9 @@ func startEmulators(o options, logger *log.Logger) (*embedded.Emulators, config,
 		logger.Printf("WARNING: *** project %q is not a demo- project *** SDKs pointed at it may reach real "+
 			"Firebase resources for anything not emulated here. Use --project demo-%s unless you mean it.", o.project, o.project)
 	}
-	if cfg.RulesPath == "" {
+	if o.noFirestore {
+		cfg.RulesPath = ""
+	} else if cfg.RulesPath == "" {
 		logger.Printf("WARNING: no Firestore rules file in %s (\"firestore\": {\"rules\": ...})", nonEmpty(cfg.Path, o.configPath))
 	}
 	fsAddr, authAddr := cfg.FirestoreAddr, cfg.AuthAddr
@@ -135,7 +148,8 @@ func startEmulators(o options, logger *log.Logger) (*embedded.Emulators, config,
 	eo := embedded.Options{
 		ProjectID: o.project, RulesPath: cfg.RulesPath,
 		FirestoreAddr: fsAddr, AuthAddr: authAddr,
-		Logf: func(string, ...any) {},
+		Logf:        func(string, ...any) {},
+		NoFirestore: o.noFirestore, NoAuth: o.noAuth,
 	}
 	if !o.quiet {
 		eo.Logf = logger.Printf

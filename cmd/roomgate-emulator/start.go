@@ -35,8 +35,17 @@ func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if cfg.RulesPath != "" {
 		rulesNote = cfg.RulesPath + " (watched; edits reload it)"
 	}
-	fmt.Fprintf(stdout, "roomgate emulators ready for project %s\n  Firestore  %s\n  Auth       %s\n  rules      %s\n\nTo point SDKs and tests at them:\n",
-		e.ProjectID, e.FirestoreAddr, e.AuthAddr, rulesNote)
+	fmt.Fprintf(stdout, "roomgate emulators ready for project %s\n", e.ProjectID)
+	if e.Firestore != nil {
+		fmt.Fprintf(stdout, "  Firestore  %s\n", e.FirestoreAddr)
+	}
+	if e.Auth != nil {
+		fmt.Fprintf(stdout, "  Auth       %s\n", e.AuthAddr)
+	}
+	if e.Firestore != nil {
+		fmt.Fprintf(stdout, "  rules      %s\n", rulesNote)
+	}
+	fmt.Fprint(stdout, "\nTo point SDKs and tests at them:\n")
 	for _, kv := range e.Env() {
 		fmt.Fprintf(stdout, "export %s\n", kv)
 	}

@@ -53,13 +53,20 @@ type Options struct {
 	// Logf receives both emulators' log lines; nil keeps each package's
 	// default (the standard logger for Firestore, silence for Auth).
 	Logf func(format string, args ...any)
+	// NoFirestore and NoAuth leave that emulator out, as the CLI's
+	// `--only` does; its field in Emulators is then nil, its address
+	// empty and its variables absent from Env. Setting both is an error.
+	NoFirestore, NoAuth bool
 }
 
-// Emulators is a running Firestore and Auth emulator pair.
+// Emulators is a running Firestore and Auth emulator pair (or one of them,
+// if Options.NoFirestore or NoAuth was set).
 type Emulators struct {
+	// Firestore and Auth are nil for an emulator left out.
 	Firestore *firestore.Server
 	Auth      *auth.Server
-	// FirestoreAddr and AuthAddr are the host:port each listens on.
+	// FirestoreAddr and AuthAddr are the host:port each listens on
+	// (empty for an emulator left out).
 	FirestoreAddr, AuthAddr string
 	// ProjectID is the project the emulators were started for.
 	ProjectID string
@@ -68,7 +75,8 @@ type Emulators struct {
 	closeErr  error
 }
 
-// Start starts both emulators. On error nothing is left running.
+// Start starts both emulators (or the one not left out). On error nothing
+// is left running.
 func Start(opts Options) (*Emulators, error) {
 	project := opts.ProjectID
 	if project == "" {
@@ -76,6 +84,12 @@ func Start(opts Options) (*Emulators, error) {
 	}
 	if err := CheckProjectID(project); err != nil {
 		return nil, err
+	}
+	if opts.NoFirestore && opts.NoAuth {
+		return nil, errors.New("embedded: NoFirestore and NoAuth both set: nothing to start")
+	}
+	if opts.NoFirestore && (opts.Rules != "" || opts.RulesPath != "") {
+		return nil, errors.New("embedded: rules given but the Firestore emulator is left out")
 	}
 	src, name := opts.Rules, "rules"
 	if src == "" && opts.RulesPath != "" {
@@ -100,35 +114,40 @@ func Start(opts Options) (*Emulators, error) {
 	if authAddr == "" {
 		authAddr = defaultAddr
 	}
-	fs, err := firestore.NewServer(fsAddr)
-	if err != nil {
-		return nil, fmt.Errorf("embedded: start Firestore emulator on %s: %w", fsAddr, err)
-	}
-	if opts.Logf != nil {
-		logf := opts.Logf
-		fs.SetLogger(func(format string, args ...any) { logf("firestore: "+format, args...) })
-	}
-	if src != "" {
-		if err := fs.SetRules(src); err != nil {
-			fs.Close()
-			return nil, fmt.Errorf("embedded: load rules: %w", err)
+	e := &Emulators{ProjectID: project}
+	if !opts.NoFirestore {
+		fs, err := firestore.NewServer(fsAddr)
+		if err != nil {
+			return nil, fmt.Errorf("embedded: start Firestore emulator on %s: %w", fsAddr, err)
 		}
+		if opts.Logf != nil {
+			logf := opts.Logf
+			fs.SetLogger(func(format string, args ...any) { logf("firestore: "+format, args...) })
+		}
+		if src != "" {
+			if err := fs.SetRules(src); err != nil {
+				fs.Close()
+				return nil, fmt.Errorf("embedded: load rules: %w", err)
+			}
+		}
+		e.Firestore, e.FirestoreAddr = fs, fs.Addr()
 	}
-	au, err := auth.NewServer(authAddr)
-	if err != nil {
-		fs.Close()
-		return nil, fmt.Errorf("embedded: start Auth emulator on %s: %w", authAddr, err)
+	if !opts.NoAuth {
+		au, err := auth.NewServer(authAddr)
+		if err != nil {
+			if e.Firestore != nil {
+				e.Firestore.Close()
+			}
+			return nil, fmt.Errorf("embedded: start Auth emulator on %s: %w", authAddr, err)
+		}
+		if opts.Logf != nil {
+			logf := opts.Logf
+			au.SetLogger(func(format string, args ...any) { logf("auth: "+format, args...) })
+		}
+		au.SetDefaultProject(project)
+		e.Auth, e.AuthAddr = au, au.Addr()
 	}
-	if opts.Logf != nil {
-		logf := opts.Logf
-		au.SetLogger(func(format string, args ...any) { logf("auth: "+format, args...) })
-	}
-	au.SetDefaultProject(project)
-	return &Emulators{
-		Firestore: fs, Auth: au,
-		FirestoreAddr: fs.Addr(), AuthAddr: au.Addr(),
-		ProjectID: project,
-	}, nil
+	return e, nil
 }
 
 // StartT starts the emulators for a test: their logs go to t.Logf (unless
@@ -152,15 +171,21 @@ func StartT(t testing.TB, opts Options) *Emulators {
 
 // Env returns the variables `firebase emulators:exec` sets for its
 // script, as KEY=VALUE: the Go, Node and Java SDKs and
-// @firebase/rules-unit-testing find the emulators through them.
+// @firebase/rules-unit-testing find the emulators through them. An
+// emulator left out has no variables, as with the CLI's --only.
 func (e *Emulators) Env() []string {
-	return []string{
-		"FIRESTORE_EMULATOR_HOST=" + e.FirestoreAddr,
-		"FIREBASE_FIRESTORE_EMULATOR_ADDRESS=" + e.FirestoreAddr,
-		"FIREBASE_AUTH_EMULATOR_HOST=" + e.AuthAddr,
-		"GCLOUD_PROJECT=" + e.ProjectID,
-		"GOOGLE_CLOUD_PROJECT=" + e.ProjectID,
+	var env []string
+	if e.Firestore != nil {
+		env = append(env,
+			"FIRESTORE_EMULATOR_HOST="+e.FirestoreAddr,
+			"FIREBASE_FIRESTORE_EMULATOR_ADDRESS="+e.FirestoreAddr)
 	}
+	if e.Auth != nil {
+		env = append(env, "FIREBASE_AUTH_EMULATOR_HOST="+e.AuthAddr)
+	}
+	return append(env,
+		"GCLOUD_PROJECT="+e.ProjectID,
+		"GOOGLE_CLOUD_PROJECT="+e.ProjectID)
 }
 
 // Setenv sets Env's variables for the duration of the test (t.Setenv, so
@@ -173,11 +198,18 @@ func (e *Emulators) Setenv(t testing.TB) {
 	}
 }
 
-// Close stops both emulators, ending open connections and streams, and
+// Close stops the emulators, ending open connections and streams, and
 // frees their ports. It is safe to call more than once.
 func (e *Emulators) Close() error {
 	e.closeOnce.Do(func() {
-		e.closeErr = errors.Join(e.Firestore.Close(), e.Auth.Close())
+		var errs []error
+		if e.Firestore != nil {
+			errs = append(errs, e.Firestore.Close())
+		}
+		if e.Auth != nil {
+			errs = append(errs, e.Auth.Close())
+		}
+		e.closeErr = errors.Join(errs...)
 	})
 	return e.closeErr
 }

@@ -49,22 +49,25 @@ type roomgateMetadata struct {
 
 // Export writes the project's Auth accounts and config and its Firestore
 // documents under dir (created if needed), replacing an earlier export.
+// An emulator left out (Options.NoAuth, NoFirestore) is not exported.
 func (e *Emulators) Export(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("embedded: export: %w", err)
 	}
-	if err := e.Auth.ExportDir(dir, e.ProjectID); err != nil {
-		return fmt.Errorf("embedded: export auth: %w", err)
+	md := exportMetadata{Version: exportVersion}
+	if e.Auth != nil {
+		if err := e.Auth.ExportDir(dir, e.ProjectID); err != nil {
+			return fmt.Errorf("embedded: export auth: %w", err)
+		}
+		md.Auth = &metadataEntry{Version: exportVersion, Path: authExportDir}
 	}
-	if err := e.Firestore.ExportDocuments(e.ProjectID, filepath.Join(dir, firestoreExportDir)); err != nil {
-		return fmt.Errorf("embedded: export firestore: %w", err)
-	}
-	md := exportMetadata{
-		Version: exportVersion,
-		Auth:    &metadataEntry{Version: exportVersion, Path: authExportDir},
-		Roomgate: &roomgateMetadata{Firestore: &metadataEntry{
+	if e.Firestore != nil {
+		if err := e.Firestore.ExportDocuments(e.ProjectID, filepath.Join(dir, firestoreExportDir)); err != nil {
+			return fmt.Errorf("embedded: export firestore: %w", err)
+		}
+		md.Roomgate = &roomgateMetadata{Firestore: &metadataEntry{
 			Version: exportVersion, Path: firestoreExportDir, MetadataFile: firestoreExportDir + "/" + documentsFile,
-		}},
+		}}
 	}
 	b, err := json.MarshalIndent(md, "", "  ")
 	if err != nil {
@@ -82,7 +85,8 @@ func (e *Emulators) Export(dir string) error {
 // already exists are reported as errors, as the CLI's batchCreate replay
 // does. Firestore documents must have been exported from the same project:
 // document names carry their project, and moving them silently would make
-// them invisible.
+// them invisible. The part for an emulator left out is skipped, as the
+// CLI's --only skips it.
 func (e *Emulators) Import(dir string) error {
 	var md exportMetadata
 	b, err := os.ReadFile(filepath.Join(dir, MetadataFile))
@@ -99,10 +103,13 @@ func (e *Emulators) Import(dir string) error {
 	if md.Auth != nil && md.Auth.Path != authExportDir {
 		return fmt.Errorf("embedded: import: auth path %q is not supported (want %q)", md.Auth.Path, authExportDir)
 	}
-	if md.Auth != nil || isDir(filepath.Join(dir, authExportDir)) {
+	if e.Auth != nil && (md.Auth != nil || isDir(filepath.Join(dir, authExportDir))) {
 		if err := e.Auth.ImportDir(dir, e.ProjectID); err != nil {
 			return fmt.Errorf("embedded: import auth: %w", err)
 		}
+	}
+	if e.Firestore == nil {
+		return nil
 	}
 	docs := filepath.Join(dir, firestoreExportDir, documentsFile)
 	if _, err := os.Stat(docs); err == nil {
