@@ -13,10 +13,18 @@ import (
 // cmdCheck checks rules files the way the emulator would load them: parse
 // errors and compile errors (unknown functions, limits) with positions and
 // a caret under the column. Exit status 1 if any file fails.
+// A file named like a help flag can be checked as ./-h.
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	const usage = "usage: roomgate-emulator check FILE...\n"
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "usage: roomgate-emulator check FILE...\n")
+		fmt.Fprint(stderr, usage)
 		return 2
+	}
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" {
+			fmt.Fprint(stderr, usage)
+			return 0
+		}
 	}
 	status := 0
 	for _, name := range args {

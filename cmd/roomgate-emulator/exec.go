@@ -22,10 +22,11 @@ import (
 // stop, and exit with the command's status.
 func cmdExec(ctx context.Context, args, env []string, stdout, stderr io.Writer) int {
 	o, command, err := parseFlags("exec", args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // the usage has been printed
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "roomgate-emulator exec:", err)
-		}
+		fmt.Fprintln(stderr, "roomgate-emulator exec:", err)
 		return 2
 	}
 	if len(command) == 0 {

@@ -177,6 +177,26 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
+// TestHelpExitsZero: -h on every subcommand prints its usage, starts
+// nothing and exits 0.
+func TestHelpExitsZero(t *testing.T) {
+	for _, args := range [][]string{
+		{"-h"}, {"help"}, {"start", "-h"}, {"start", "--help"}, {"exec", "-h"}, {"exec", "--only", "auth", "-h"},
+		{"check", "-h"}, {"check", "some.rules", "--help"},
+	} {
+		var out, errb bytes.Buffer
+		code := runContext(context.Background(), args, nil, &out, &errb)
+		all := out.String() + errb.String()
+		want := "roomgate-emulator " + args[0] // the subcommand's usage line
+		if len(args) == 1 && args[0] != "check" {
+			want = "roomgate-emulator start" // the list of subcommands
+		}
+		if code != 0 || !strings.Contains(all, "usage:") || !strings.Contains(all, want) || strings.Contains(all, "help requested") || strings.Contains(all, "ready") {
+			t.Errorf("%q: exit %d, output:\n%s", args, code, all)
+		}
+	}
+}
+
 func TestNonDemoProjectWarnsLoudly(t *testing.T) {
 	cfg := writeFile(t, t.TempDir(), "firebase.json", `{}`)
 	var out, errb bytes.Buffer

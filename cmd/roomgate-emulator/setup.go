@@ -52,6 +52,14 @@ func parseFlags(name string, args []string, stderr io.Writer) (options, []string
 	var o options
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		if name == "exec" {
+			fmt.Fprintln(stderr, "usage: roomgate-emulator exec [flags] -- COMMAND [ARG...]")
+		} else {
+			fmt.Fprintf(stderr, "usage: roomgate-emulator %s [flags]\n", name)
+		}
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&o.configPath, "config", "firebase.json", "firebase.json to read")
 	fs.StringVar(&o.project, "project", embedded.DefaultProjectID, "project ID (use a demo- project)")
 	fs.StringVar(&o.importDir, "import", "", "load an export from `DIR` at start")

@@ -13,10 +13,11 @@ import (
 // asked and stops them.
 func cmdStart(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, rest, err := parseFlags("start", args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // the usage has been printed
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "roomgate-emulator start:", err)
-		}
+		fmt.Fprintln(stderr, "roomgate-emulator start:", err)
 		return 2
 	}
 	if len(rest) > 0 {

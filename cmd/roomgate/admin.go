@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/user"
+	"slices"
 	"strings"
 
 	"github.com/roomgate/roomgate/internal/app"
@@ -22,13 +24,26 @@ func init() {
 	})
 }
 
+const adminUsage = "usage: roomgate admin grant-role --uid UID --role user|moderator|admin [service flags]"
+
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(stderr, adminUsage)
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || args[0] != "grant-role" {
-		fmt.Fprintln(stderr, "usage: roomgate admin grant-role --uid UID --role user|moderator|admin [service flags]")
+		fmt.Fprintln(stderr, adminUsage)
 		return errors.New("unknown or missing admin action")
 	}
 	uid, role, rest, err := splitAdminFlags(args[1:])
 	if err != nil {
+		return err
+	}
+	// -h anywhere among the flags (not as a --uid or --role value) prints
+	// the usage and the service flags, before the checks below can fail.
+	if slices.ContainsFunc(rest, isHelp) {
+		fmt.Fprintln(stderr, adminUsage+"\n\nservice flags:")
+		_, err := config.Load([]string{"-h"}, func(string) string { return "" }, stderr)
 		return err
 	}
 	if uid == "" || role == "" {
@@ -49,6 +64,12 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out, _ := json.Marshal(map[string]any{"uid": uid, "claims": res.Claims, "claimsVersion": res.Version})
 	fmt.Fprintln(stdout, string(out))
 	return nil
+}
+
+// isHelp reports whether a is a request for usage, as the flag package
+// reads one.
+func isHelp(a string) bool {
+	return a == "-h" || a == "--h" || a == "-help" || a == "--help" || a == "help"
 }
 
 // splitAdminFlags takes --uid and --role (as "-uid X", "--uid=X", ...) out

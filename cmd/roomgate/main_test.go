@@ -56,13 +56,23 @@ func TestSplitAdminFlags(t *testing.T) {
 }
 
 func TestSubcommandHelpExitsZero(t *testing.T) {
-	for _, sub := range []string{"serve", "dev", "demo"} {
+	for _, args := range [][]string{
+		{"serve", "-h"}, {"dev", "-h"}, {"demo", "-h"}, {"serve", "--help"},
+		{"admin", "-h"}, {"admin", "--help"}, {"admin", "grant-role", "-h"}, {"admin", "grant-role", "--uid", "x", "--help"},
+	} {
 		var out bytes.Buffer
-		if code := run([]string{sub, "-h"}, &out, &out); code != 0 {
-			t.Errorf("%s -h: exit %d: %s", sub, code, out.String())
+		if code := run(args, &out, &out); code != 0 {
+			t.Errorf("%q: exit %d: %s", args, code, out.String())
 		}
-		if strings.Contains(out.String(), "help requested") || !strings.Contains(out.String(), "-") {
-			t.Errorf("%s -h printed no usage, or an error: %s", sub, out.String())
+		// The usage, and no error line after it.
+		if strings.Contains(out.String(), "help requested") || strings.Contains(out.String(), "roomgate "+args[0]+":") || !strings.Contains(out.String(), "-") {
+			t.Errorf("%q printed no usage, or an error: %s", args, out.String())
 		}
+	}
+	// grant-role -h lists the service flags it accepts.
+	var out bytes.Buffer
+	run([]string{"admin", "grant-role", "-h"}, &out, &out)
+	if !strings.Contains(out.String(), "--uid UID") || !strings.Contains(out.String(), "-project") {
+		t.Errorf("admin grant-role -h lacks the usage line or the service flags:\n%s", out.String())
 	}
 }
