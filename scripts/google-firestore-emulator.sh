@@ -16,14 +16,17 @@
 #
 # --check exits 0 if the emulator is installed and 1 if not, starting nothing.
 #
-# The emulator is found at $GOOGLE_FIRESTORE_EMULATOR, else next to `gcloud`,
-# else under /usr/lib/google-cloud-sdk. Its log goes to a temporary file that
+# The emulator is found at $ROOMGATE_GOOGLE_FIRESTORE_EMULATOR (the name
+# test/fidelity reads too), else next to `gcloud`, else under
+# /usr/lib/google-cloud-sdk. Its log goes to a temporary file that
 # is printed if it fails to start.
 set -euo pipefail
 
 find_emulator() {
 	local c
-	for c in "${GOOGLE_FIRESTORE_EMULATOR:-}" \
+	# GOOGLE_FIRESTORE_EMULATOR is this script's old name for the setting,
+	# still honoured so existing setups keep working; the new name wins.
+	for c in "${ROOMGATE_GOOGLE_FIRESTORE_EMULATOR:-${GOOGLE_FIRESTORE_EMULATOR:-}}" \
 		"$(dirname "$(readlink -f "$(command -v gcloud 2>/dev/null || echo /nonexistent)")")/../platform/cloud-firestore-emulator/cloud_firestore_emulator" \
 		/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator; do
 		if [[ -n "$c" && -x "$c" ]]; then
