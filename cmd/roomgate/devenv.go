@@ -195,6 +195,15 @@ var envMu sync.Mutex
 // environment afterwards keeps the user clients of the demo (which
 // authenticate as users, not as the emulator's owner) unaffected and leaves
 // the environment of a test process as it was.
+//
+// Why not a seam instead: Firestore could take option.WithEndpoint, but the
+// Admin SDK (firebase.google.com/go/v4 v4.19.0, auth.NewClient) reads
+// FIREBASE_AUTH_EMULATOR_HOST only from os.Getenv, with no Config field or
+// client option for it, and that variable is also what switches its token
+// verifier to the emulator's unsigned tokens; so the variable has to be in
+// the environment while the Auth client is created. app.Clients runs
+// config.CheckEmulatorSafety on these very variables, so the demo- project
+// check still applies.
 func withEnv(kv []string, fn func() error) error {
 	envMu.Lock()
 	defer envMu.Unlock()
