@@ -8,7 +8,9 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -55,7 +57,8 @@ func decodeBody(c echo.Context, limit int64, v any, allowEmpty bool) error {
 // decodeStrict decodes one JSON object from body into v, rejecting what a
 // lenient decoder would let through and a second parser might read
 // differently: anything but an object at the top, unknown fields,
-// duplicate keys, explicit nulls, wrong types, trailing data, and nesting
+// duplicate keys (compared case-insensitively, as encoding/json matches
+// them), explicit nulls, wrong types, trailing data, and nesting
 // beyond maxJSONDepth. allowEmpty accepts an empty body as {}.
 func decodeStrict(body []byte, v any, allowEmpty bool) error {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
@@ -74,7 +77,7 @@ func decodeStrict(body []byte, v any, allowEmpty bool) error {
 	if !utf8.Valid(body) {
 		return problem(CodeInvalidRequest, "the body is not valid UTF-8")
 	}
-	if err := checkStructure(body); err != nil {
+	if err := checkStructure(body, jsonFieldNames(v)); err != nil {
 		return err
 	}
 	if hasLoneSurrogate(body) {
@@ -111,8 +114,10 @@ func decodeProblem(err error) error {
 	return problem(CodeInvalidRequest, "malformed JSON")
 }
 
-// checkStructure walks the tokens once: duplicate keys, nulls and depth.
-func checkStructure(body []byte) error {
+// checkStructure walks the tokens once: top-level keys not exactly in
+// fields (when fields is not nil), duplicate keys (also keys that differ
+// only in case), nulls and depth.
+func checkStructure(body []byte, fields map[string]bool) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var stack []*jsonFrame
@@ -135,12 +140,23 @@ func checkStructure(body []byte) error {
 				continue
 			}
 			key, _ := tok.(string)
-			if top.keys[key] {
+			if len(stack) == 1 && fields != nil && !fields[key] {
+				// encoding/json would match "MEMBERS" (or "memberſ", by
+				// Unicode folding) to the members field; we take the
+				// exact names only.
+				p := problem(CodeInvalidField, "unknown field (names are case-sensitive)")
+				p.Field = clipField(key)
+				return p
+			}
+			// Compared folded the way encoding/json folds, so keys that
+			// differ only in case cannot both reach one field.
+			folded := string(foldKey(key))
+			if top.keys[folded] {
 				p := problem(CodeInvalidField, "duplicate key")
 				p.Field = clipField(key)
 				return p
 			}
-			top.keys[key] = true
+			top.keys[folded] = true
 			top.expect = false
 			continue
 		}
@@ -162,6 +178,58 @@ func checkStructure(body []byte) error {
 			markValue(stack)
 		}
 	}
+}
+
+// jsonFieldNames is the set of exact JSON names of the struct v points to,
+// or nil when v is not a pointer to a struct.
+func jsonFieldNames(v any) map[string]bool {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	t = t.Elem()
+	names := make(map[string]bool, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			continue
+		case "":
+			name = f.Name
+		}
+		names[name] = true
+	}
+	return names
+}
+
+// foldKey folds a key the way encoding/json matches names to fields
+// (bytes.EqualFold: ASCII upper case, and each other rune to the smallest
+// rune of its Unicode fold set).
+func foldKey(key string) []byte {
+	out := make([]byte, 0, len(key))
+	for _, r := range key {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+			out = append(out, byte(r))
+			continue
+		}
+		for {
+			r2 := unicode.SimpleFold(r)
+			if r2 <= r {
+				r = r2
+				break
+			}
+			r = r2
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out
 }
 
 // markValue records that a value was read in the enclosing object, so the
