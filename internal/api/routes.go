@@ -1,6 +1,8 @@
 package api
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/roomgate/roomgate/internal/authn"
@@ -8,29 +10,40 @@ import (
 
 // routes registers every route. The OpenAPI document (openapi.json) lists
 // exactly these; TestOpenAPIMatchesRoutes keeps the two in step.
+//
+// The /v1 middleware is attached per route, not to the group: Echo answers
+// a group with middleware through catch-all routes, so a wrong method (PUT
+// on a room) came back as 401 or 404 from inside the chain. Without them
+// the router itself answers 405 with Allow, or 404, before authentication.
 func (s *server) routes(e *echo.Echo) {
 	e.Use(s.recoverMiddleware, s.requestIDMiddleware, s.observeMiddleware)
 
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
+	// Load balancers probe with HEAD as well as GET.
+	probe := []string{http.MethodGet, http.MethodHead}
+	e.Match(probe, "/healthz", s.healthz)
+	e.Match(probe, "/readyz", s.readyz)
+	if !s.SeparateMetrics {
+		e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
+	}
 	e.GET("/openapi.json", s.openapi)
 
-	v1 := e.Group("/v1", s.timeoutMiddleware, authn.Middleware(s.Verifier), s.rateLimitMiddleware)
-	v1.POST("/me/claims", s.admit)
+	v1 := e.Group("/v1")
+	authed := []echo.MiddlewareFunc{s.timeoutMiddleware, authn.Middleware(s.Verifier), s.rateLimitMiddleware}
+	admitted := append(authed[:len(authed):len(authed)], s.requireAdmitted)
+	admin := append(authed[:len(authed):len(authed)], s.requireAdmin)
 
-	r := v1.Group("/rooms", s.requireAdmitted)
-	r.POST("", s.createRoom)
-	r.GET("", s.listRooms)
-	r.GET("/:id", s.getRoom)
-	r.DELETE("/:id", s.deleteRoom)
-	r.POST("/:id/members", s.addMembers)
-	r.DELETE("/:id/members/:uid", s.removeMember)
+	v1.POST("/me/claims", s.admit, authed...)
 
-	a := v1.Group("/admin", s.requireAdmin)
-	a.PUT("/users/:uid/role", s.setRole)
-	a.POST("/users/:uid/ban", s.ban)
-	a.DELETE("/users/:uid/ban", s.unban)
+	v1.POST("/rooms", s.createRoom, admitted...)
+	v1.GET("/rooms", s.listRooms, admitted...)
+	v1.GET("/rooms/:id", s.getRoom, admitted...)
+	v1.DELETE("/rooms/:id", s.deleteRoom, admitted...)
+	v1.POST("/rooms/:id/members", s.addMembers, admitted...)
+	v1.DELETE("/rooms/:id/members/:uid", s.removeMember, admitted...)
+
+	v1.PUT("/admin/users/:uid/role", s.setRole, admin...)
+	v1.POST("/admin/users/:uid/ban", s.ban, admin...)
+	v1.DELETE("/admin/users/:uid/ban", s.unban, admin...)
 }
 
 // requireAdmitted lets through callers whose token carries chat and not

@@ -59,6 +59,10 @@ type Deps struct {
 	Ready []Check
 	// Metrics is the Prometheus collector set; nil creates a fresh one.
 	Metrics *Metrics
+	// SeparateMetrics leaves GET /metrics off this handler: the caller
+	// serves Metrics.Handler() on a listener of its own (see the
+	// metrics-addr setting). False serves it here, unauthenticated.
+	SeparateMetrics bool
 	// Logger receives request logs and 5xx causes; nil discards.
 	Logger *slog.Logger
 	// Limits bounds room sizes and titles (zero value: rooms.DefaultLimits).

@@ -125,7 +125,9 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		Claims:   cm,
 		Ready:    readiness(fs, ac),
 		Metrics:  m,
-		Logger:   log,
+		// cfg.MetricsAddr: Run serves m on its own listener.
+		SeparateMetrics: cfg.MetricsAddr != "",
+		Logger:          log,
 		Limits:   limits,
 		RateLimit: api.RateConfig{
 			Rate: cfg.RateLimit, Burst: cfg.RateBurst,

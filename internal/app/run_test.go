@@ -19,14 +19,45 @@ import (
 // in-process emulators: it becomes ready, answers, and returns cleanly
 // when its context is cancelled (SIGTERM in main).
 func TestRunServesUntilCancelled(t *testing.T) {
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", Logf: func(string, ...any) {}})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	addr := freeAddr(t)
+	stop := startRun(t, map[string]string{"ROOMGATE_ADDR": addr})
+	if code, _ := get(t, "http://"+addr+"/v1/rooms"); code != 401 {
+		t.Fatalf("unauthenticated /v1/rooms = %d", code)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := map[string]string{"ROOMGATE_PROJECT_ID": "demo-roomgate", "ROOMGATE_ADDR": addr}
+	if code, body := get(t, "http://"+addr+"/metrics"); code != 200 || !strings.Contains(body, "roomgate_http_requests_total") {
+		t.Fatalf("/metrics on the API address = %d", code)
+	}
+	stop()
+}
+
+// TestRunServesMetricsOnTheirOwnAddress: with metrics-addr set, /metrics
+// moves to that listener and the public one no longer has it.
+func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
+	addr, maddr := freeAddr(t), freeAddr(t)
+	stop := startRun(t, map[string]string{"ROOMGATE_ADDR": addr, "ROOMGATE_METRICS_ADDR": maddr})
+	get(t, "http://"+addr+"/healthz")
+	if code, body := get(t, "http://"+maddr+"/metrics"); code != 200 || !strings.Contains(body, "roomgate_http_requests_total") {
+		t.Fatalf("/metrics on the metrics address = %d %.200s", code, body)
+	}
+	if code, _ := get(t, "http://"+addr+"/metrics"); code != 404 {
+		t.Fatalf("/metrics on the API address = %d, want 404", code)
+	}
+	if code, _ := get(t, "http://"+maddr+"/v1/rooms"); code != 404 {
+		t.Fatalf("the API on the metrics address = %d, want 404", code)
+	}
+	stop()
+	if _, err := http.Get("http://" + maddr + "/metrics"); err == nil {
+		t.Fatal("the metrics listener is still open after Run returned")
+	}
+}
+
+// startRun starts app.Run with env (over the emulators' variables) and
+// waits until /readyz reports Firestore ok; stop cancels it and checks
+// that Run returns cleanly.
+func startRun(t *testing.T, env map[string]string) (stop func()) {
+	t.Helper()
+	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", Logf: func(string, ...any) {}})
+	env["ROOMGATE_PROJECT_ID"] = "demo-roomgate"
 	for _, kv := range emu.Env() {
 		k, v, _ := strings.Cut(kv, "=")
 		env[k] = v
@@ -41,7 +72,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	go func() { done <- app.Run(ctx, cfg, slog.New(slog.DiscardHandler)) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
+		resp, err := http.Get("http://" + env["ROOMGATE_ADDR"] + "/readyz")
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -55,21 +86,38 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	resp, err := http.Get("http://" + addr + "/v1/rooms")
+	return func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("Run did not return after cancel")
+		}
+	}
+}
+
+// freeAddr is a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 401 {
-		t.Fatalf("unauthenticated /v1/rooms = %d", resp.StatusCode)
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("Run: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after cancel")
-	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }

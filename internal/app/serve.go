@@ -61,9 +61,41 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("app: listen: %w", err)
 	}
-	log.Info("roomgate serving", "addr", ln.Addr().String(), "project", cfg.ProjectID,
+	if cfg.MetricsAddr == "" {
+		log.Info("roomgate serving", "addr", ln.Addr().String(), "project", cfg.ProjectID,
+			"emulated", cfg.Emulated(), "max_members", cfg.MaxMembers, "rate_limit", cfg.RateLimit)
+		err = Serve(ctx, NewHTTPServer(cfg, svc.Handler, log), ln, cfg.ShutdownTimeout)
+		log.Info("roomgate stopped", "error", err)
+		return err
+	}
+	mln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("app: listen for metrics: %w", err)
+	}
+	log.Info("roomgate serving", "addr", ln.Addr().String(), "metrics_addr", mln.Addr().String(), "project", cfg.ProjectID,
 		"emulated", cfg.Emulated(), "max_members", cfg.MaxMembers, "rate_limit", cfg.RateLimit)
-	err = Serve(ctx, NewHTTPServer(cfg, svc.Handler, log), ln, cfg.ShutdownTimeout)
+	err = ServeWithMetrics(ctx, cfg, svc.Handler, svc.Metrics.Handler(), ln, mln, log)
 	log.Info("roomgate stopped", "error", err)
+	return err
+}
+
+// ServeWithMetrics serves api on ln and metrics (GET /metrics only) on mln
+// until ctx is done; either server failing stops both.
+func ServeWithMetrics(ctx context.Context, cfg config.Config, api, metrics http.Handler, ln, mln net.Listener, log *slog.Logger) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	go func() {
+		errc <- Serve(ctx, NewHTTPServer(cfg, mux, log), mln, cfg.ShutdownTimeout)
+		cancel()
+	}()
+	err := Serve(ctx, NewHTTPServer(cfg, api, log), ln, cfg.ShutdownTimeout)
+	cancel()
+	if merr := <-errc; err == nil {
+		err = merr
+	}
 	return err
 }

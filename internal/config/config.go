@@ -25,6 +25,10 @@ type Config struct {
 	ProjectID string
 	// Addr is the listen address of the HTTP server.
 	Addr string
+	// MetricsAddr, when set, moves GET /metrics off Addr to a listener of
+	// its own (e.g. 127.0.0.1:9090 or an internal interface), so the public
+	// port does not expose them. Empty serves them on Addr.
+	MetricsAddr string
 	// CredentialsFile is a service-account JSON file; empty means
 	// Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, the
 	// metadata server, gcloud). Ignored for emulators.
@@ -167,6 +171,9 @@ func (c Config) Validate() error {
 	}
 	if c.Addr == "" {
 		bad("the listen address is empty")
+	}
+	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
+		bad("the metrics address %q is the API's; leave it empty to serve /metrics there", c.MetricsAddr)
 	}
 	if c.MaxMembers < 2 || c.MaxMembers > 1000 {
 		bad("max members %d out of range 2..1000", c.MaxMembers)

@@ -120,6 +120,7 @@ func Settings() []Setting {
 	return []Setting{
 		str("project-id", "Firebase project ID (falls back to GOOGLE_CLOUD_PROJECT, GCLOUD_PROJECT)", func(c *Config) *string { return &c.ProjectID }),
 		str("addr", "HTTP listen address (falls back to :$PORT, then :8080)", func(c *Config) *string { return &c.Addr }),
+		str("metrics-addr", "serve /metrics on this address instead of the API's (empty = on the API's)", func(c *Config) *string { return &c.MetricsAddr }),
 		str("credentials-file", "service-account JSON; empty = Application Default Credentials", func(c *Config) *string { return &c.CredentialsFile }),
 		integer("max-members", "member cap per room, owner included", func(c *Config) *int { return &c.MaxMembers }),
 		integer("max-title-runes", "longest room title, in characters", func(c *Config) *int { return &c.MaxTitleRunes }),
