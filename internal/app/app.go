@@ -128,7 +128,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		// cfg.MetricsAddr: Run serves m on its own listener.
 		SeparateMetrics: cfg.MetricsAddr != "",
 		Logger:          log,
-		Limits:   limits,
+		Limits:          limits,
 		RateLimit: api.RateConfig{
 			Rate: cfg.RateLimit, Burst: cfg.RateBurst,
 			MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst,
