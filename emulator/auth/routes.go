@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/roomgate/roomgate/emulator/internal/loopback"
 )
 
 // The URL layout is the production host name turned into a path prefix
@@ -81,6 +83,12 @@ var unmodelled = map[string]bool{
 }
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The emulator's own admin endpoints (clear accounts, config) are for
+	// tools on this machine; the Identity Toolkit API stays open to any
+	// page, as Google's emulator has it, for web apps under development.
+	if strings.HasPrefix(r.URL.Path, emulatorV1) && !loopback.CheckAdmin(w, r) {
+		return
+	}
 	allowCORS(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)

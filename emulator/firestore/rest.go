@@ -9,13 +9,16 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/roomgate/roomgate/emulator/internal/loopback"
 	"github.com/roomgate/roomgate/emulator/rules"
 	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
 // The emulator's HTTP/1.1 endpoints on the gRPC port
 // (emulator-protocols.md §2.2). Like Google's emulator they need no
-// credentials: the emulator is meant to listen on loopback only.
+// credentials: the emulator is meant to listen on loopback only. A browser
+// request from a page that is not on this machine is refused, and a POST
+// must be JSON (loopback.CheckAdmin), so no web page can drive them.
 //
 //	GET    /                                                 "Ok"
 //	PUT    /emulator/v1/projects/{p}:securityRules           load rules
@@ -39,6 +42,9 @@ func (s *server) serveREST(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, "/emulator/v1/projects/")
 	if !ok {
 		s.restUnhandled(w, r)
+		return
+	}
+	if !loopback.CheckAdmin(w, r) {
 		return
 	}
 	if project, action, ok := strings.Cut(rest, ":"); ok && project != "" && !strings.Contains(project, "/") {

@@ -16,11 +16,21 @@ import (
 
 func httpDo(t *testing.T, method, url, body string) (int, string) {
 	t.Helper()
+	// Like rules-unit-testing: no Content-Type, no auth.
+	return httpDoWith(t, method, url, body, nil)
+}
+
+// httpDoWith is httpDo with request headers; the Firebase CLI's export
+// sends Content-Type: application/json.
+func httpDoWith(t *testing.T, method, url, body string, header map[string]string) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Like rules-unit-testing: no Content-Type, no auth.
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -32,6 +42,8 @@ func httpDo(t *testing.T, method, url, body string) (int, string) {
 	}
 	return resp.StatusCode, string(b)
 }
+
+var jsonHeader = map[string]string{"Content-Type": "application/json"}
 
 func rulesBody(src string) string {
 	b, _ := json.Marshal(map[string]any{"rules": map[string]any{"files": []any{map[string]any{"content": src}}}})
@@ -116,7 +128,7 @@ func TestRESTOnTheGRPCPort(t *testing.T) {
 
 	// Export, clear, import.
 	dir := t.TempDir()
-	code, body = httpDo(t, "POST", base+"/emulator/v1/projects/"+testProject+":export", `{"database":"`+testDB+`","export_directory":"`+dir+`","export_name":"firestore_export"}`)
+	code, body = httpDoWith(t, "POST", base+"/emulator/v1/projects/"+testProject+":export", `{"database":"`+testDB+`","export_directory":"`+dir+`","export_name":"firestore_export"}`, jsonHeader)
 	if code != 200 {
 		t.Fatalf("export: %d %s", code, body)
 	}
@@ -156,7 +168,7 @@ func TestRESTOnTheGRPCPort(t *testing.T) {
 	if code, _ := httpDo(t, "GET", base+"/nope", ""); code != 404 {
 		t.Errorf("unknown path: %d", code)
 	}
-	if code, _ := httpDo(t, "POST", base+"/emulator/v1/projects/"+testProject+":export", `{"export_directory":"relative"}`); code != 400 {
+	if code, _ := httpDoWith(t, "POST", base+"/emulator/v1/projects/"+testProject+":export", `{"export_directory":"relative"}`, jsonHeader); code != 400 {
 		t.Errorf("relative export dir: %d", code)
 	}
 }
@@ -171,5 +183,48 @@ func TestRulesArePerProject(t *testing.T) {
 	// demo-test has no rules: allowed (with the warning).
 	if _, err := userClient(t, srv, "a", nil).Doc("x/y").Set(context.Background(), map[string]any{}); err != nil {
 		t.Errorf("project without rules: %v", err)
+	}
+}
+
+// TestAdminEndpointsRefuseOtherSites: a web page elsewhere must not be able
+// to drive the emulator through a developer's browser. A cross-site
+// "simple" POST (no preflight) to :export would write files anywhere; it
+// is refused for its content type, and any request carrying a foreign
+// Origin is refused outright. Google's emulator does not do this (it
+// answers such requests), so the test runs on ours only.
+func TestAdminEndpointsRefuseOtherSites(t *testing.T) {
+	if external() {
+		t.Skip("roomgate's hardening; Google's emulator accepts these requests")
+	}
+	srv := newTestServer(t)
+	base := "http://" + addrOf(srv)
+	dir := t.TempDir()
+	export := base + "/emulator/v1/projects/" + testProject + ":export"
+	body := `{"database":"` + testDB + `","export_directory":"` + dir + `","export_name":"x"}`
+	for _, c := range []struct {
+		name   string
+		method string
+		url    string
+		body   string
+		header map[string]string
+		want   int
+	}{
+		{"cross-site simple POST to export", "POST", export, body, map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example"}, 403},
+		{"simple POST to export without Origin", "POST", export, body, map[string]string{"Content-Type": "text/plain"}, 415},
+		{"cross-site JSON POST to export", "POST", export, body, map[string]string{"Content-Type": "application/json", "Origin": "http://10.0.0.8:3000"}, 403},
+		{"cross-site clear", "DELETE", base + "/emulator/v1/projects/" + testProject + "/databases/(default)/documents", "", map[string]string{"Origin": "https://evil.example"}, 403},
+		{"cross-site rules load", "PUT", base + "/emulator/v1/projects/" + testProject + ":securityRules", rulesBody("rules_version = '2';"), map[string]string{"Origin": "null"}, 403},
+		{"cross-site coverage read", "GET", base + "/emulator/v1/projects/" + testProject + ":ruleCoverage", "", map[string]string{"Origin": "https://evil.example"}, 403},
+	} {
+		if code, got := httpDoWith(t, c.method, c.url, c.body, c.header); code != c.want {
+			t.Errorf("%s: %d %s, want %d", c.name, code, got, c.want)
+		}
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("a refused export wrote %d entries", len(ents))
+	}
+	// A page served from this machine may, as the CLI may.
+	if code, got := httpDoWith(t, "POST", export, body, map[string]string{"Content-Type": "application/json", "Origin": "http://localhost:4000"}); code != 200 {
+		t.Errorf("local page export: %d %s", code, got)
 	}
 }
