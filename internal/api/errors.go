@@ -77,6 +77,7 @@ const (
 	CodeIdemKeyReused      = "idempotency_key_reused"
 	CodeMembersUnavailable = "members_unavailable"
 	CodeRateLimited        = "rate_limited"
+	CodeAuthFailures       = "too_many_auth_failures"
 	CodeContention         = "contention"
 	CodeUnavailable        = "unavailable"
 	CodeTimeout            = "timeout"
@@ -117,6 +118,7 @@ var problemCodes = map[string]problemDef{
 	CodeIdemKeyReused:      {422, "Idempotency-Key reused with a different request"},
 	CodeMembersUnavailable: {422, "Members unavailable"},
 	CodeRateLimited:        {429, "Too many requests"},
+	CodeAuthFailures:       {429, "Too many failed authentications"},
 	CodeInternal:           {500, "Internal error"},
 	CodeContention:         {503, "Contention, retry"},
 	CodeUnavailable:        {503, "Service unavailable"},

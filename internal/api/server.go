@@ -72,6 +72,9 @@ type Deps struct {
 	// RateLimit configures the per-uid limiter (zero value: no limits; the
 	// service passes config's defaults, which are on).
 	RateLimit RateConfig
+	// AuthFailures limits failed authentications per client address (zero
+	// value: no limit; the service passes config's defaults, which are on).
+	AuthFailures AuthFailureConfig
 	// RequestTimeout bounds a /v1 request's work (0: 20s).
 	RequestTimeout time.Duration
 	// IdempotencyTTL is how long Idempotency-Keys are remembered (0: 24h).
@@ -83,10 +86,11 @@ type Deps struct {
 // server carries the dependencies into handlers.
 type server struct {
 	Deps
-	log     *slog.Logger
-	metrics *Metrics
-	limiter *limiter
-	ready   readyState
+	log      *slog.Logger
+	metrics  *Metrics
+	limiter  *limiter
+	failures *failLimiter
+	ready    readyState
 }
 
 // New returns the configured Echo instance.
@@ -114,6 +118,7 @@ func New(d Deps) *echo.Echo {
 		s.metrics = NewMetrics()
 	}
 	s.limiter = newLimiter(d.RateLimit, d.Now)
+	s.failures = newFailLimiter(d.AuthFailures, d.Now)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -133,6 +133,9 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 			Rate: cfg.RateLimit, Burst: cfg.RateBurst,
 			MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst,
 		},
+		AuthFailures: api.AuthFailureConfig{
+			Rate: cfg.AuthFailureRate, Burst: cfg.AuthFailureBurst, TrustedProxies: cfg.TrustedProxies,
+		},
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		RequestTimeout: cfg.RequestTimeout,
 		IdempotencyTTL: cfg.IdempotencyTTL,

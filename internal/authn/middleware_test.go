@@ -23,7 +23,7 @@ func newEcho(v authn.Verifier) (*echo.Echo, *[]error) {
 	h := func(c echo.Context) error {
 		return c.String(http.StatusOK, authn.FromContext(c).UID)
 	}
-	g := e.Group("", authn.Middleware(v))
+	g := e.Group("", authn.Middleware(v), authn.CheckRevocation(v))
 	g.GET("/x", h)
 	g.POST("/x", h)
 	return e, &errs
@@ -96,8 +96,9 @@ func TestMutatingRoutesCheckRevocation(t *testing.T) {
 		t.Fatalf("GET checked revocation %d times, want 0", rc)
 	}
 	do(e, http.MethodPost, "Bearer good.token.sig")
-	if calls, rc := v.Counts(); calls != 2 || rc != 1 {
-		t.Fatalf("after POST: calls=%d revocationChecks=%d, want 2 and 1", calls, rc)
+	// The POST is verified locally first, then with the revocation check.
+	if calls, rc := v.Counts(); calls != 3 || rc != 1 {
+		t.Fatalf("after POST: calls=%d revocationChecks=%d, want 3 and 1", calls, rc)
 	}
 }
 

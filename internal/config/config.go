@@ -57,6 +57,13 @@ type Config struct {
 	// non-GET requests. A MutationRate of 0 disables it.
 	MutationRate  float64
 	MutationBurst int
+	// AuthFailureRate and AuthFailureBurst bound failed authentications
+	// per client address (0 rate = off); TrustedProxies says how many
+	// proxies in front append to X-Forwarded-For, so the client's address
+	// can be told apart (0: the connection's address, the header ignored).
+	AuthFailureRate  float64
+	AuthFailureBurst int
+	TrustedProxies   int
 
 	// HTTP server timeouts.
 	ReadHeaderTimeout time.Duration
@@ -91,6 +98,8 @@ func Default() Config {
 		RateBurst:         20,
 		MutationRate:      2,
 		MutationBurst:     10,
+		AuthFailureRate:   1,
+		AuthFailureBurst:  30,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -186,6 +195,12 @@ func (c Config) Validate() error {
 	}
 	if c.RateLimit < 0 || c.MutationRate < 0 {
 		bad("rate limits must not be negative")
+	}
+	if c.AuthFailureRate < 0 || c.AuthFailureRate > 0 && c.AuthFailureBurst < 1 {
+		bad("the auth failure rate must not be negative, and its burst at least 1 when it is set")
+	}
+	if c.TrustedProxies < 0 || c.TrustedProxies > 10 {
+		bad("trusted proxies %d out of range 0..10", c.TrustedProxies)
 	}
 	if c.RateLimit > 0 && c.RateBurst < 1 || c.MutationRate > 0 && c.MutationBurst < 1 {
 		bad("rate bursts must be at least 1 when a rate is set")
