@@ -16,7 +16,7 @@ import (
 // on a room) came back as 401 or 404 from inside the chain. Without them
 // the router itself answers 405 with Allow, or 404, before authentication.
 func (s *server) routes(e *echo.Echo) {
-	e.Use(s.recoverMiddleware, s.requestIDMiddleware, s.observeMiddleware)
+	e.Use(s.recoverMiddleware, s.requestIDMiddleware, s.observeMiddleware, s.corsMiddleware)
 
 	// Load balancers probe with HEAD as well as GET.
 	probe := []string{http.MethodGet, http.MethodHead}

@@ -72,6 +72,9 @@ type Deps struct {
 	// RateLimit configures the per-uid limiter (zero value: no limits; the
 	// service passes config's defaults, which are on).
 	RateLimit RateConfig
+	// CORSOrigins are the exact origins ("https://app.example.com") whose
+	// pages may call the API from a browser; empty allows none.
+	CORSOrigins []string
 	// AuthFailures limits failed authentications per client address (zero
 	// value: no limit; the service passes config's defaults, which are on).
 	AuthFailures AuthFailureConfig

@@ -118,6 +118,8 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		State:                &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
 		RequireEmailVerified: cfg.RequireEmailVerified,
 	}
+	// Validate (in Clients) has refused a malformed list already.
+	origins, _ := cfg.CORSOriginList()
 	m := api.NewMetrics()
 	e := api.New(api.Deps{
 		Verifier: &authn.Firebase{Client: ac},
@@ -133,6 +135,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 			Rate: cfg.RateLimit, Burst: cfg.RateBurst,
 			MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst,
 		},
+		CORSOrigins: origins,
 		AuthFailures: api.AuthFailureConfig{
 			Rate: cfg.AuthFailureRate, Burst: cfg.AuthFailureBurst, TrustedProxies: cfg.TrustedProxies,
 		},

@@ -14,6 +14,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +58,10 @@ type Config struct {
 	// non-GET requests. A MutationRate of 0 disables it.
 	MutationRate  float64
 	MutationBurst int
+	// CORSOrigins is a comma-separated list of exact origins
+	// ("https://app.example.com") whose pages may call the API from a
+	// browser; empty (the default) allows none. See CORSOriginList.
+	CORSOrigins string
 	// AuthFailureRate and AuthFailureBurst bound failed authentications
 	// per client address (0 rate = off); TrustedProxies says how many
 	// proxies in front append to X-Forwarded-For, so the client's address
@@ -199,6 +204,9 @@ func (c Config) Validate() error {
 	if c.AuthFailureRate < 0 || c.AuthFailureRate > 0 && c.AuthFailureBurst < 1 {
 		bad("the auth failure rate must not be negative, and its burst at least 1 when it is set")
 	}
+	if _, err := c.CORSOriginList(); err != nil {
+		errs = append(errs, err)
+	}
 	if c.TrustedProxies < 0 || c.TrustedProxies > 10 {
 		bad("trusted proxies %d out of range 0..10", c.TrustedProxies)
 	}
@@ -258,3 +266,25 @@ func CheckEmulatorSafety(projectID, firestoreHost, authHost string) error {
 }
 
 func parseBool(s string) (bool, error) { return strconv.ParseBool(strings.TrimSpace(s)) }
+
+// CORSOriginList parses CORSOrigins. Each entry must be an origin exactly as
+// a browser sends it: http or https, a host, an optional port, nothing
+// else (no path, no trailing slash, no wildcard: "*" would hand the API to
+// every page on the web).
+func (c Config) CORSOriginList() ([]string, error) {
+	var out []string
+	for _, o := range strings.Split(c.CORSOrigins, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+			u.Path != "" || u.RawQuery != "" || u.Fragment != "" || strings.Contains(o, "*") ||
+			o != u.Scheme+"://"+strings.ToLower(u.Host) {
+			return nil, fmt.Errorf("config: CORS origin %q: want scheme://host[:port] in lower case, e.g. https://app.example.com (no path, no wildcard)", o)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}

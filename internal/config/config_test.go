@@ -117,3 +117,28 @@ func TestMarkdownListsEveryVariable(t *testing.T) {
 		t.Error("table lacks the default member cap")
 	}
 }
+
+func TestCORSOriginList(t *testing.T) {
+	good := map[string][]string{
+		"":                                       nil,
+		"https://app.example.com":                {"https://app.example.com"},
+		" http://localhost:5173 , https://a.b.c ": {"http://localhost:5173", "https://a.b.c"},
+	}
+	for in, want := range good {
+		got, err := Config{CORSOrigins: in}.CORSOriginList()
+		if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("CORSOriginList(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"*", "https://*.example.com", "https://app.example.com/", "app.example.com", "ftp://x.y",
+		"https://App.Example.com", "https://user@app.example.com", "https://app.example.com?x=1", "null"} {
+		if _, err := (Config{CORSOrigins: in}).CORSOriginList(); err == nil {
+			t.Errorf("CORSOriginList(%q) accepted", in)
+		}
+		cfg := Default()
+		cfg.ProjectID, cfg.CORSOrigins = "p", in
+		if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "CORS origin") {
+			t.Errorf("Validate with %q: %v", in, err)
+		}
+	}
+}

@@ -130,6 +130,7 @@ func Settings() []Setting {
 		integer("rate-burst", "per-uid burst on /v1", func(c *Config) *int { return &c.RateBurst }),
 		float("mutation-rate", "per-uid mutating requests per second (0 = off)", func(c *Config) *float64 { return &c.MutationRate }),
 		integer("mutation-burst", "per-uid burst of mutating requests", func(c *Config) *int { return &c.MutationBurst }),
+		str("cors-origins", "comma-separated origins whose web pages may call the API (empty = none)", func(c *Config) *string { return &c.CORSOrigins }),
 		float("auth-failure-rate", "per client address, failed authentications forgiven per second (0 = no limit)", func(c *Config) *float64 { return &c.AuthFailureRate }),
 		integer("auth-failure-burst", "per client address, failed authentications in a row before 429", func(c *Config) *int { return &c.AuthFailureBurst }),
 		integer("trusted-proxies", "proxies in front that append to X-Forwarded-For (Cloud Run: 1); 0 = use the connection's address", func(c *Config) *int { return &c.TrustedProxies }),
