@@ -143,6 +143,10 @@ func toProblem(err error) *Problem {
 		pr.Field = inv.Field
 		return pr
 	}
+	var down *unavailableError
+	if errors.As(err, &down) {
+		return problem(CodeUnavailable, "a backend is unreachable; retry after the Retry-After interval")
+	}
 	var unav *rooms.UnavailableMembersError
 	if errors.As(err, &unav) {
 		pr := problem(CodeMembersUnavailable, "these uids do not exist, are disabled or banned")

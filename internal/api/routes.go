@@ -28,10 +28,11 @@ func (s *server) routes(e *echo.Echo) {
 	e.GET("/openapi.json", s.openapi)
 
 	v1 := e.Group("/v1")
-	// Order matters: failed-authentication limit per address, local token
+	// Order matters: the request deadline, fail-fast while Firestore is
+	// down, failed-authentication limit per address, local token
 	// check, per-uid rate limit, then (mutating methods only) the
 	// revocation lookup at Firebase Auth, so a limited request costs none.
-	authed := []echo.MiddlewareFunc{s.timeoutMiddleware, s.authFailureMiddleware,
+	authed := []echo.MiddlewareFunc{s.timeoutMiddleware, s.failFastMiddleware, s.authFailureMiddleware,
 		authn.Middleware(s.Verifier), s.rateLimitMiddleware, authn.CheckRevocation(s.Verifier)}
 	admitted := append(authed[:len(authed):len(authed)], s.requireAdmitted)
 	admin := append(authed[:len(authed):len(authed)], s.requireAdmin)

@@ -48,6 +48,9 @@ type ClaimsService interface {
 type Check struct {
 	Name string
 	Func func(ctx context.Context) error
+	// Critical marks a dependency every /v1 request needs: while its check
+	// fails, /v1 answers 503 at once (see depwatch.go).
+	Critical bool
 }
 
 // Deps are New's inputs. Verifier, Rooms and Claims are required.
@@ -93,6 +96,7 @@ type server struct {
 	metrics  *Metrics
 	limiter  *limiter
 	failures *failLimiter
+	watch    *depWatch
 	ready    readyState
 }
 
@@ -122,6 +126,7 @@ func New(d Deps) *echo.Echo {
 	}
 	s.limiter = newLimiter(d.RateLimit, d.Now)
 	s.failures = newFailLimiter(d.AuthFailures, d.Now)
+	s.watch = newDepWatch(d.Ready, s.log)
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
