@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Collection is the server-only collection audit records go to.
-const Collection = "audit"
+const Collection = schema.Audit
 
 // Action names what happened. They are stable strings: log pipelines and
 // dashboards filter on them.

@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Sentinel errors a Verifier returns. The API maps each to a 401 with a
@@ -62,7 +64,7 @@ func (t *Token) String(name string) string {
 // Admitted reports whether the token carries the chat claim and not the
 // banned claim: the service's own version of the rules' admitted().
 func (t *Token) Admitted() bool {
-	return t.Bool("chat") && !t.Bool("banned")
+	return t.Bool(schema.ClaimChat) && !t.Bool(schema.ClaimBanned)
 }
 
 // Verifier checks a raw ID token. checkRevoked asks for the expensive check

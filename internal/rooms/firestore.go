@@ -21,18 +21,19 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/audit"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
-// Collection names of the data model (DESIGN.md "Data model") and of the
-// server-only collections.
+// Collection names of the data model and of the server-only collections
+// (the vocabulary is internal/schema's).
 const (
-	RoomsCollection       = "rooms"
-	MembersCollection     = "members"
-	MessagesCollection    = "messages"
-	UsersCollection       = "users"
-	UserRoomsCollection   = "rooms" // users/{uid}/rooms
-	DirectRoomsCollection = "directRooms"
-	IdempotencyCollection = "idempotency"
+	RoomsCollection       = schema.Rooms
+	MembersCollection     = schema.Members
+	MessagesCollection    = schema.Messages
+	UsersCollection       = schema.Users
+	UserRoomsCollection   = schema.UserRooms // users/{uid}/rooms
+	DirectRoomsCollection = schema.DirectRooms
+	IdempotencyCollection = schema.Idempotency
 )
 
 type roomDoc struct {
@@ -256,7 +257,7 @@ func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, actor string,
 		if !snap.Exists() {
 			return false
 		}
-		b, _ := snap.Data()["banned"].(bool)
+		b, _ := snap.Data()[schema.FieldBanned].(bool)
 		return b
 	}
 	if isBanned(snaps[0]) {
@@ -345,7 +346,7 @@ func (s *FirestoreStore) Get(ctx context.Context, roomID, caller string) (Room, 
 // composite index (the implicit __name__ order follows the last orderBy).
 func (s *FirestoreStore) List(ctx context.Context, uid string, limit int, after *Cursor) ([]Entry, error) {
 	q := s.Client.Collection(UsersCollection).Doc(uid).Collection(UserRoomsCollection).
-		OrderBy("joinedAt", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc).Limit(limit)
+		OrderBy(schema.FieldJoinedAt, firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc).Limit(limit)
 	if after != nil {
 		q = q.StartAfter(after.JoinedAt, after.RoomID)
 	}

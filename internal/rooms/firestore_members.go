@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/audit"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // AddMembers implements Store. The room document is read and written by
@@ -60,7 +61,7 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 				return err
 			}
 		}
-		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: "memberCount", Value: int64(room.MemberCount + len(added))}}); err != nil {
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldMemberCount, Value: int64(room.MemberCount + len(added))}}); err != nil {
 			return err
 		}
 		return audit.Write(tx, s.Client, audit.Record{
@@ -206,16 +207,16 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.RoomDeleted, RequestID: p.Actor.RequestID, Time: p.Now,
 				Details: map[string]any{"reason": "last member left"}})
 		}
-		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: "memberCount", Value: int64(len(ms) - 1)}}); err != nil {
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldMemberCount, Value: int64(len(ms) - 1)}}); err != nil {
 			return err
 		}
 		if targetRole == RoleOwner {
 			next := successor(ms, p.Target)
 			res.NewOwner = next.UID
-			if err := tx.Update(s.memberRef(p.RoomID, next.UID), []firestore.Update{{Path: "role", Value: string(RoleOwner)}}); err != nil {
+			if err := tx.Update(s.memberRef(p.RoomID, next.UID), []firestore.Update{{Path: schema.FieldRole, Value: string(RoleOwner)}}); err != nil {
 				return err
 			}
-			if err := tx.Set(s.indexRef(next.UID, p.RoomID), map[string]any{"role": string(RoleOwner)}, firestore.MergeAll); err != nil {
+			if err := tx.Set(s.indexRef(next.UID, p.RoomID), map[string]any{schema.FieldRole: string(RoleOwner)}, firestore.MergeAll); err != nil {
 				return err
 			}
 			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.OwnerChanged, RequestID: p.Actor.RequestID, Time: p.Now,

@@ -16,6 +16,8 @@ package rooms
 
 import (
 	"time"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Kind is a room's kind.
@@ -23,8 +25,8 @@ type Kind string
 
 // The room kinds.
 const (
-	KindGroup  Kind = "group"
-	KindDirect Kind = "direct"
+	KindGroup  Kind = schema.KindGroup
+	KindDirect Kind = schema.KindDirect
 )
 
 // Role is a member's role in a room.
@@ -32,9 +34,9 @@ type Role string
 
 // The member roles.
 const (
-	RoleOwner  Role = "owner"
-	RoleAdmin  Role = "admin"
-	RoleMember Role = "member"
+	RoleOwner  Role = schema.RoomRoleOwner
+	RoleAdmin  Role = schema.RoomRoleAdmin
+	RoleMember Role = schema.RoomRoleMember
 )
 
 // Room is a room with its members.

@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/roomgate/roomgate/internal/authn"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // ValidateCreate checks a creation request before any lookup or write.
@@ -43,7 +43,7 @@ func validateUIDs(caller string, uids []string, lim Limits) error {
 	}
 	seen := make(map[string]bool, len(uids))
 	for _, u := range uids {
-		if !authn.ValidUID(u) {
+		if !schema.ValidUID(u) {
 			return invalid("members", "%q is not a valid uid", clip(u))
 		}
 		if u == caller {
