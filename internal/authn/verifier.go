@@ -3,8 +3,8 @@
 // The seam is the small Verifier interface in this file: the Firebase
 // implementation (firebase.go) wraps the Admin SDK, and authntest holds a
 // fake for handler tests. Middleware (middleware.go) extracts the bearer
-// token, verifies it (checking revocation on mutating methods, as DESIGN.md
-// asks) and stores the verified Token in the request context (context.go).
+// token, verifies it (checking revocation on mutating methods) and stores
+// the verified Token in the request context (context.go).
 // Raw tokens are never logged, wrapped into errors or echoed in responses.
 package authn
 
