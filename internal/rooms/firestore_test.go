@@ -213,20 +213,12 @@ func TestDirectRoomsAreDeduplicated(t *testing.T) {
 	}
 }
 
-func render(res rooms.CreateResult) (rooms.StoredResponse, error) {
-	status := 200
-	if res.Created {
-		status = 201
-	}
-	return rooms.StoredResponse{Status: status, Body: []byte(res.Room.ID)}, nil
-}
-
 func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob")
 	ctx := context.Background()
 	idem := func(body string) *rooms.Idempotency {
-		return &rooms.Idempotency{DocID: "key-1", BodyHash: body, Render: render, TTL: time.Hour}
+		return &rooms.Idempotency{DocID: "key-1", BodyHash: body, TTL: time.Hour}
 	}
 	// Ten concurrent first attempts with one key: one room, ten equal answers.
 	var wg sync.WaitGroup
@@ -246,10 +238,10 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("attempt %d: %v", i, errs[i])
 		}
-		if r.Replay != nil {
-			ids[string(r.Replay.Body)] = true
-			if r.Replay.Status != 201 {
-				t.Fatalf("replayed status %d", r.Replay.Status)
+		if r.Replayed {
+			ids[r.Room.ID] = true
+			if !r.Created {
+				t.Fatalf("replayed outcome %+v is not the creation", r)
 			}
 		} else {
 			created++
@@ -266,10 +258,10 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 		t.Fatalf("other body: %v", err)
 	}
 	// The record expires.
-	expired := &rooms.Idempotency{DocID: "key-2", BodyHash: "h", Render: render, TTL: time.Nanosecond}
+	expired := &rooms.Idempotency{DocID: "key-2", BodyHash: "h", TTL: time.Nanosecond}
 	a, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, expired)
 	b, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, expired)
-	if a.Room.ID == "" || b.Replay != nil || b.Room.ID == a.Room.ID {
+	if a.Room.ID == "" || b.Replayed || b.Room.ID == a.Room.ID {
 		t.Fatalf("an expired key replayed: %+v %+v", a, b)
 	}
 }
