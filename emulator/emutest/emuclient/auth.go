@@ -2,9 +2,12 @@ package emuclient
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	firebase "firebase.google.com/go/v4"
@@ -33,13 +36,37 @@ func signIn(ctx context.Context, authAddr, op string, body map[string]any) (Sess
 		IDToken      string `json:"idToken"`
 		RefreshToken string `json:"refreshToken"`
 	}
-	if err := restCall(ctx, http.MethodPost, "http://"+authAddr+"/identitytoolkit.googleapis.com/v1/accounts:"+op+"?key="+apiKey, body, &r); err != nil {
+	if err := restCall(ctx, false, http.MethodPost, "http://"+authAddr+"/identitytoolkit.googleapis.com/v1/accounts:"+op+"?key="+apiKey, body, &r); err != nil {
 		return Session{}, err
 	}
 	if r.IDToken == "" {
 		return Session{}, errors.New("emuclient: " + op + ": the answer has no idToken")
 	}
+	if r.LocalID == "" {
+		// signInWithCustomToken answers without localId, as Google's does.
+		r.LocalID = tokenUID(r.IDToken)
+	}
 	return Session{UID: r.LocalID, IDToken: r.IDToken, RefreshToken: r.RefreshToken}, nil
+}
+
+// tokenUID is the user_id of an ID token's payload, read without
+// verification ("" if it cannot be read): it only labels the session.
+func tokenUID(tok string) string {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var p struct {
+		UserID string `json:"user_id"`
+	}
+	if json.Unmarshal(b, &p) != nil {
+		return ""
+	}
+	return p.UserID
 }
 
 // SignUp creates an email/password account on the Auth emulator at
@@ -82,7 +109,7 @@ func Refresh(ctx context.Context, authAddr, refreshToken string) (Session, error
 		UserID       string `json:"user_id"`
 	}
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	if err := restCall(ctx, http.MethodPost, "http://"+authAddr+"/securetoken.googleapis.com/v1/token?key="+apiKey, form, &r); err != nil {
+	if err := restCall(ctx, false, http.MethodPost, "http://"+authAddr+"/securetoken.googleapis.com/v1/token?key="+apiKey, form, &r); err != nil {
 		return Session{}, err
 	}
 	if r.IDToken == "" {

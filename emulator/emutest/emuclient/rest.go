@@ -15,10 +15,12 @@ import (
 // httpClient bounds every REST call; a test's context may bound it more.
 var httpClient = &http.Client{Timeout: 60 * time.Second}
 
-// restCall sends one request to an emulator's REST surface with the
-// owner's bearer and decodes a JSON answer into out (when not nil). body
+// restCall sends one request to an emulator's REST surface, with the
+// owner's bearer when owner is set (the emulator-only endpoints; a client
+// call must go without, as the Auth emulator treats a bearer on its
+// client endpoints as an admin call), and decodes a JSON answer into out (when not nil). body
 // is JSON-encoded unless it is url.Values, which is sent as a form.
-func restCall(ctx context.Context, method, u string, body, out any) error {
+func restCall(ctx context.Context, owner bool, method, u string, body, out any) error {
 	var rd io.Reader
 	ctype := ""
 	switch b := body.(type) {
@@ -39,7 +41,9 @@ func restCall(ctx context.Context, method, u string, body, out any) error {
 	if ctype != "" {
 		req.Header.Set("Content-Type", ctype)
 	}
-	req.Header.Set("Authorization", "Bearer "+OwnerToken)
+	if owner {
+		req.Header.Set("Authorization", "Bearer "+OwnerToken)
+	}
 	resp, err := httpClient.Do(req)
 	if err != nil {
 		return err
@@ -84,14 +88,14 @@ func retried(ctx context.Context, step func() error) error {
 // message. New rules start with zero coverage.
 func LoadRules(ctx context.Context, addr, projectID, src string) error {
 	body := map[string]any{"rules": map[string]any{"files": []map[string]string{{"name": "firestore.rules", "content": src}}}}
-	return restCall(ctx, http.MethodPut, "http://"+addr+"/emulator/v1/projects/"+projectID+":securityRules", body, nil)
+	return restCall(ctx, true, http.MethodPut, "http://"+addr+"/emulator/v1/projects/"+projectID+":securityRules", body, nil)
 }
 
 // ClearDocuments deletes every document of projectID's default database
 // on the Firestore emulator at addr, retrying a failed attempt.
 func ClearDocuments(ctx context.Context, addr, projectID string) error {
 	return retried(ctx, func() error {
-		return restCall(ctx, http.MethodDelete, "http://"+addr+"/emulator/v1/projects/"+projectID+"/databases/(default)/documents", nil, nil)
+		return restCall(ctx, true, http.MethodDelete, "http://"+addr+"/emulator/v1/projects/"+projectID+"/databases/(default)/documents", nil, nil)
 	})
 }
 
@@ -99,6 +103,6 @@ func ClearDocuments(ctx context.Context, addr, projectID string) error {
 // at authAddr, retrying a failed attempt.
 func ClearAccounts(ctx context.Context, authAddr, projectID string) error {
 	return retried(ctx, func() error {
-		return restCall(ctx, http.MethodDelete, "http://"+authAddr+"/emulator/v1/projects/"+projectID+"/accounts", nil, nil)
+		return restCall(ctx, true, http.MethodDelete, "http://"+authAddr+"/emulator/v1/projects/"+projectID+"/accounts", nil, nil)
 	})
 }
