@@ -1,16 +1,13 @@
 package rules
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"cloud.google.com/go/firestore"
 
@@ -82,7 +79,6 @@ func firstEnv(keys ...string) string {
 // coverage.
 type harness struct {
 	addr, project string
-	web           *http.Client
 	admin         *firestore.Client
 
 	mu      sync.Mutex
@@ -95,7 +91,7 @@ type harness struct {
 }
 
 func newHarness(addr, project string) (*harness, error) {
-	h := &harness{addr: addr, project: project, web: &http.Client{Timeout: 30 * time.Second}, clients: map[string]*firestore.Client{}}
+	h := &harness{addr: addr, project: project, clients: map[string]*firestore.Client{}}
 	admin, err := h.dial("owner")
 	if err != nil {
 		return nil, err
@@ -166,37 +162,7 @@ func (u user) token(project string) string {
 // rest sends one request to the emulator's REST surface and decodes a
 // JSON answer into out (when not nil).
 func (h *harness) rest(method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, "http://"+h.addr+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := h.web.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return emuclient.Call(context.Background(), method, "http://"+h.addr+path, body, out)
 }
 
 // loadRules installs src as the project's rules. A new ruleset starts

@@ -106,3 +106,12 @@ func ClearAccounts(ctx context.Context, authAddr, projectID string) error {
 		return restCall(ctx, true, http.MethodDelete, "http://"+authAddr+"/emulator/v1/projects/"+projectID+"/accounts", nil, nil)
 	})
 }
+
+// Call sends one request to an emulator-only REST endpoint (rawURL is
+// absolute, e.g. http://127.0.0.1:8080/emulator/v1/projects/P:ruleCoverage)
+// as the owner, JSON-encoding body (when not nil) and decoding a JSON
+// answer into out (when not nil). An answer other than 2xx is an error
+// carrying the emulator's message.
+func Call(ctx context.Context, method, rawURL string, body, out any) error {
+	return restCall(ctx, true, method, rawURL, body, out)
+}
