@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/app"
 	"github.com/roomgate/roomgate/internal/config"
 )
@@ -19,7 +19,7 @@ import (
 // in-process emulators: it becomes ready, answers, and returns cleanly
 // when its context is cancelled (SIGTERM in main).
 func TestRunServesUntilCancelled(t *testing.T) {
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.ProjectID("demo-roomgate"), emutest.Quiet())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,7 @@ package rooms_test
 
 // These tests drive FirestoreStore and Service through the real
 // cloud.google.com/go/firestore client and the real Admin SDK against the
-// in-process emulators (emulator/embedded), found through the standard
+// in-process emulators (emulator/emutest), found through the standard
 // FIRESTORE_EMULATOR_HOST / FIREBASE_AUTH_EMULATOR_HOST variables.
 
 import (
@@ -15,10 +15,9 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	firebase "firebase.google.com/go/v4"
 	"firebase.google.com/go/v4/auth"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -31,22 +30,9 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", RulesPath: "../../firestore.rules", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.RulesFile("../../firestore.rules"), emutest.Quiet())
 	emu.Setenv(t)
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, emu.ProjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: emu.ProjectID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, ac := emu.AdminClient(t), emu.AdminAuth(t)
 	st := &rooms.FirestoreStore{Client: fs} // default attempts, as in production
 	return &env{fs: fs, auth: ac, store: st, svc: &rooms.Service{Store: st, Directory: &rooms.FirebaseDirectory{Auth: ac}, Limits: rooms.DefaultLimits}}
 }
