@@ -11,9 +11,10 @@ setup:
 	$(GO) mod download
 	@for d in $(NPM_DIRS); do echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; done
 
-## dev: start the local emulator and the service with demo users (main job)
+## dev: start the local emulator and the service with demo users (main job;
+## cmd/roomgate-dev, kept out of the production binary cmd/roomgate)
 dev: setup
-	$(GO) run ./cmd/roomgate dev
+	$(GO) run ./cmd/roomgate-dev
 
 ## test: every test: vet, Go unit + end-to-end suites, JavaScript suites,
 ## then the Firestore suites again on Google's emulator (test-google)

@@ -57,7 +57,7 @@ func TestSplitAdminFlags(t *testing.T) {
 
 func TestSubcommandHelpExitsZero(t *testing.T) {
 	for _, args := range [][]string{
-		{"serve", "-h"}, {"dev", "-h"}, {"demo", "-h"}, {"serve", "--help"},
+		{"serve", "-h"}, {"serve", "--help"},
 		{"admin", "-h"}, {"admin", "--help"}, {"admin", "grant-role", "-h"}, {"admin", "grant-role", "--uid", "x", "--help"},
 	} {
 		var out bytes.Buffer
@@ -74,5 +74,35 @@ func TestSubcommandHelpExitsZero(t *testing.T) {
 	run([]string{"admin", "grant-role", "-h"}, &out, &out)
 	if !strings.Contains(out.String(), "--uid UID") || !strings.Contains(out.String(), "-project") {
 		t.Errorf("admin grant-role -h lacks the usage line or the service flags:\n%s", out.String())
+	}
+}
+
+// TestDevAndDemoSayWhereTheyMoved: the old subcommands fail with exit 2
+// and name the command to run instead, with the arguments given.
+func TestDevAndDemoSayWhereTheyMoved(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"dev"}, "go run ./cmd/roomgate-dev\n"},
+		{[]string{"dev", "--addr", "127.0.0.1:0"}, "go run ./cmd/roomgate-dev --addr 127.0.0.1:0\n"},
+		{[]string{"dev", "-h"}, "go run ./cmd/roomgate-dev -h\n"},
+		{[]string{"demo"}, "go run ./cmd/roomgate-dev demo\n"},
+		{[]string{"demo", "--embedded"}, "go run ./cmd/roomgate-dev demo --embedded\n"},
+	}
+	for _, c := range cases {
+		var stdout, stderr bytes.Buffer
+		if code := run(c.args, &stdout, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2", c.args, code)
+		}
+		if !strings.Contains(stderr.String(), "has moved") || !strings.HasSuffix(stderr.String(), c.want) || stdout.Len() != 0 {
+			t.Errorf("%q: stderr %q, stdout %q; want the replacement %q", c.args, stderr.String(), stdout.String(), c.want)
+		}
+	}
+	// The usage lists only what this binary does, and points to roomgate-dev.
+	var out bytes.Buffer
+	run([]string{"help"}, &out, &out)
+	if strings.Contains(out.String(), "  dev ") || strings.Contains(out.String(), "  demo ") || !strings.Contains(out.String(), "cmd/roomgate-dev") {
+		t.Errorf("usage:\n%s", out.String())
 	}
 }

@@ -2,7 +2,6 @@ package auth_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -11,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
 
 	"github.com/roomgate/roomgate/emulator/auth"
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 const projectID = "demo-roomgate"
@@ -41,17 +40,7 @@ func startEmulator(t testing.TB) *auth.Server {
 // through FIREBASE_AUTH_EMULATOR_HOST.
 func adminClient(t *testing.T, srv *auth.Server) *fbauth.Client {
 	t.Helper()
-	t.Setenv("FIREBASE_AUTH_EMULATOR_HOST", srv.Addr())
-	ctx := context.Background()
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: projectID})
-	if err != nil {
-		t.Fatalf("NewApp: %v", err)
-	}
-	client, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatalf("app.Auth: %v", err)
-	}
-	return client
+	return emuclient.AdminAuth(t, srv.Addr(), projectID)
 }
 
 // rest is the answer of a raw REST call.

@@ -2,11 +2,9 @@
 // together, on loopback ports, for Go tests and for the roomgate-emulator
 // binary.
 //
-// In a test:
-//
-//	emu := embedded.StartT(t, embedded.Options{RulesPath: "../../firestore.rules"})
-//	emu.Setenv(t) // FIRESTORE_EMULATOR_HOST, FIREBASE_AUTH_EMULATOR_HOST, GCLOUD_PROJECT, ...
-//	client, err := firestore.NewClient(ctx, emu.ProjectID)
+// Tests use package emulator/emutest, which wraps StartT and adds the
+// clients a test needs (a user's Firestore client, the owner's, the Admin
+// SDK Auth client).
 //
 // The environment variables are the ones `firebase emulators:exec` sets, so
 // code that finds Google's emulators through them finds these unchanged.
@@ -20,7 +18,6 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/roomgate/roomgate/emulator/auth"
 	"github.com/roomgate/roomgate/emulator/firestore"
@@ -150,9 +147,22 @@ func Start(opts Options) (*Emulators, error) {
 	return e, nil
 }
 
+// TB is the part of testing.TB that StartT and Setenv use (a *testing.T
+// or *testing.B is one). It is declared here so that programs using this
+// package do not link package testing.
+type TB interface {
+	Helper()
+	Logf(format string, args ...any)
+	Fatal(args ...any)
+	Errorf(format string, args ...any)
+	Cleanup(func())
+	Setenv(key, value string)
+}
+
 // StartT starts the emulators for a test: their logs go to t.Logf (unless
 // opts.Logf is set), t.Cleanup closes them, and an error fails the test.
-func StartT(t testing.TB, opts Options) *Emulators {
+// emutest.Start wraps it for tests.
+func StartT(t TB, opts Options) *Emulators {
 	t.Helper()
 	if opts.Logf == nil {
 		opts.Logf = t.Logf
@@ -190,7 +200,7 @@ func (e *Emulators) Env() []string {
 
 // Setenv sets Env's variables for the duration of the test (t.Setenv, so
 // the test cannot be parallel).
-func (e *Emulators) Setenv(t testing.TB) {
+func (e *Emulators) Setenv(t TB) {
 	t.Helper()
 	for _, kv := range e.Env() {
 		k, v, _ := strings.Cut(kv, "=")

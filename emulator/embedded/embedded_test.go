@@ -12,13 +12,11 @@ import (
 	"cloud.google.com/go/firestore"
 	firebase "firebase.google.com/go/v4"
 	fbauth "firebase.google.com/go/v4/auth"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 const testRules = `rules_version = '2';
@@ -33,7 +31,8 @@ service cloud.firestore {
 `
 
 // adminFirestore is the real Go client found through
-// FIRESTORE_EMULATOR_HOST, as application code would create it; against an
+// FIRESTORE_EMULATOR_HOST, as application code would create it (so it
+// tests Setenv, unlike emuclient.AdminClient); against an
 // emulator it authenticates as "owner" and bypasses rules.
 func adminFirestore(t *testing.T, project string) *firestore.Client {
 	t.Helper()
@@ -49,20 +48,13 @@ func adminFirestore(t *testing.T, project string) *firestore.Client {
 // as a signed-out app does.
 func unauthenticatedFirestore(t *testing.T, e *embedded.Emulators) *firestore.Client {
 	t.Helper()
-	conn, err := grpc.NewClient(e.FirestoreAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := firestore.NewClient(context.Background(), e.ProjectID, option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close(); conn.Close() })
-	return c
+	return emuclient.UserClient(t, e.FirestoreAddr, e.ProjectID, "")
 }
 
 // adminAuth is the real Admin SDK auth client found through
-// FIREBASE_AUTH_EMULATOR_HOST.
+// FIREBASE_AUTH_EMULATOR_HOST as Setenv left it (unlike
+// emuclient.AdminAuth, which sets the variable itself, so it would not
+// test Setenv).
 func adminAuth(t *testing.T, project string) *fbauth.Client {
 	t.Helper()
 	ctx := context.Background()

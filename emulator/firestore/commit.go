@@ -430,8 +430,8 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 		if d := rulesSet.DecideBatch(reqs); !d.Allowed {
 			// The client's message does not name the write (as in
 			// Google's emulator); the log does.
-			s.logf("write denied: %s", d.Reason)
-			return denied(d.Reason)
+			s.logf("write denied: %s", d.Reason())
+			return denied(d.Denial)
 		}
 		return precondErr
 	})

@@ -8,11 +8,11 @@ import (
 
 	"cloud.google.com/go/firestore"
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 func TestTransformsThroughGoClient(t *testing.T) {
@@ -92,7 +92,9 @@ func serverTimeOK(at, commit time.Time) bool {
 // rawClient is a plain firestorepb client, used where the Go client
 // hides the wire (transform_results, the Write stream).
 func rawClient(t testing.TB, srv *Server, token string) firestorepb.FirestoreClient {
-	conn, err := grpc.NewClient(addrOf(srv), grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithPerRPCCredentials(rawCreds(token)))
+	// The resource prefix every Firestore SDK sends: Google's emulator
+	// routes the Listen and Write streams by it.
+	conn, err := emuclient.Dial(addrOf(srv), emuclient.Credentials{Token: token, ResourcePrefix: testDB})
 	if err != nil {
 		t.Fatal(err)
 	}

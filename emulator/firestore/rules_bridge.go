@@ -2,7 +2,6 @@ package firestore
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -73,30 +72,25 @@ func (s *server) rulesFor(c caller) *rules.Ruleset {
 	return lr.rs
 }
 
-// denied turns an engine verdict into PERMISSION_DENIED with its reason,
-// in Google's emulator's words: "\nfalse for 'create' @ L5"
+// denied turns an engine denial into PERMISSION_DENIED worded as
+// Google's emulator words it: "\nfalse for 'create' @ L5"
 // (firebase-tools#2155), and "No matching allow statements" when no
-// allow statement applies (observed). The engine words them "denied:
-// false for …" and "denied: no allow statement matches …", and prefixes
-// a batch's reason with the denied write ("operation 2 (create
-// /databases/…): denied: "); Google's emulator names no write, so
-// neither do we (a denied commit logs the full reason).
-func denied(reason string) error {
-	reason = strings.TrimPrefix(reason, "denied: ")
-	if m := batchPrefix.FindStringIndex(reason); m != nil {
-		reason = reason[m[1]:]
-	}
+// allow statement applies (observed). Google's emulator names no write
+// of a batch, so neither do we (a denied commit logs the full reason);
+// a query denied on one of several disjuncts keeps the disjunct in the
+// message. A nil denial, which the engine does not produce for a denied
+// operation, gets Firestore's generic message.
+func denied(dn *rules.Denial) error {
 	switch {
-	case reason == "":
+	case dn == nil:
 		return status.Error(codes.PermissionDenied, "Missing or insufficient permissions.")
-	case strings.HasPrefix(reason, "no allow statement matches "):
+	case dn.Kind == rules.DeniedNoMatch && dn.Disjunct == 0:
 		return status.Error(codes.PermissionDenied, "No matching allow statements")
 	}
-	return status.Error(codes.PermissionDenied, "\n"+reason)
+	unnamed := *dn
+	unnamed.Op = -1
+	return status.Error(codes.PermissionDenied, "\n"+unnamed.String())
 }
-
-// batchPrefix is the engine's prefix naming a batch's denied write.
-var batchPrefix = regexp.MustCompile(`^operation \d+ \(.*?\): denied: `)
 
 // storeView backs get()/exists() with the store as of at (zero: latest),
 // taking the read lock per lookup. It must not be used while the store
@@ -160,7 +154,7 @@ func decideGetWith(rs *rules.Ruleset, c caller, name docName, doc *firestorepb.D
 		Before:   before,
 	})
 	if !d.Allowed {
-		return denied(d.Reason)
+		return denied(d.Denial)
 	}
 	return nil
 }
@@ -196,7 +190,7 @@ func (s *server) decideQuery(ctx context.Context, c caller, q *rules.Query) erro
 	}
 	d := rs.DecideQuery(q)
 	if !d.Allowed {
-		return denied(d.Reason)
+		return denied(d.Denial)
 	}
 	return nil
 }

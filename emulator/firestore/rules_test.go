@@ -245,7 +245,11 @@ func TestDenialMessages(t *testing.T) {
 		t.Errorf("no matching allow: %q", m)
 	}
 	_, err = bob.Commit(ctx, &firestorepb.CommitRequest{Database: testDB, Writes: []*firestorepb.Write{setW("only/a", "n", vInt(2)), setW("only/b", "n", vInt(0))}})
-	if m := msg(err); !strings.HasPrefix(m, "\nfalse for 'create' @ L8") {
+	if m := msg(err); m != "\nfalse for 'create' @ L8" {
 		t.Errorf("batch: %q", m)
+	}
+	_, err = bob.ListDocuments(ctx, &firestorepb.ListDocumentsRequest{Parent: testDB + "/documents", CollectionId: "nomatch"})
+	if m := msg(err); m != "No matching allow statements" {
+		t.Errorf("list with no matching allow: %q", m)
 	}
 }

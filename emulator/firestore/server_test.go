@@ -2,67 +2,20 @@ package firestore
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
-	"net/http"
 	"os"
-	"strings"
 	"testing"
-	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 const testProject = "demo-test"
 
-// bearer is per-RPC credentials sending a fixed Authorization header, as
-// the Go client does against Google's emulator ("Bearer owner") or as a
-// user's SDK does with an ID token.
-type bearer string
-
-func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	if b == "" {
-		return nil, nil
-	}
-	return map[string]string{"authorization": "Bearer " + string(b)}, nil
-}
-func (bearer) RequireTransportSecurity() bool { return false }
-
-// rawCreds is bearer plus the google-cloud-resource-prefix header every
-// Firestore SDK sends. Google's emulator needs it on the Listen and Write
-// streams (it routes a stream before reading its first message: without
-// the header the stream fails with UNKNOWN, "could not infer db from
-// headers"); ours reads the database from the first message instead.
-type rawCreds string
-
-func (r rawCreds) GetRequestMetadata(ctx context.Context, uri ...string) (map[string]string, error) {
-	md, _ := bearer(r).GetRequestMetadata(ctx, uri...)
-	if md == nil {
-		md = map[string]string{}
-	}
-	md["google-cloud-resource-prefix"] = testDB
-	return md, nil
-}
-func (rawCreds) RequireTransportSecurity() bool { return false }
-
-// unsignedJWT mints a token shaped like @firebase/rules-unit-testing's
-// mock tokens: alg none, empty signature, expired in 1970.
+// unsignedJWT is an unsigned emulator ID token for uid in testProject,
+// as @firebase/rules-unit-testing and the Auth emulator make them.
 func unsignedJWT(uid string, claims map[string]any) string {
-	h, _ := json.Marshal(map[string]any{"alg": "none", "type": "JWT"})
-	p := map[string]any{
-		"iss": "https://securetoken.google.com/" + testProject, "aud": testProject,
-		"iat": 0, "exp": 3600, "auth_time": 0, "sub": uid, "user_id": uid,
-		"firebase": map[string]any{"sign_in_provider": "custom", "identities": map[string]any{}},
-	}
-	for k, v := range claims {
-		p[k] = v
-	}
-	pb, _ := json.Marshal(p)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(h) + "." + enc.EncodeToString(pb) + "."
+	return emuclient.IDToken(testProject, uid, claims)
 }
 
 // targetEnv names another emulator (host:port, e.g. Google's) that the
@@ -112,27 +65,13 @@ func clearTarget(t testing.TB, srv *Server) {
 }
 
 // clearDocuments deletes testProject's documents through the REST
-// endpoint, so it works against any target.
-// Google's emulator sometimes fails a clear while listeners are being
-// torn down (HTTP 499/500), so a failed clear is retried a few times.
+// endpoint, so it works against any target (retried, since Google's
+// emulator sometimes fails a clear while listeners are being torn down).
 func clearDocuments(t testing.TB, srv *Server) {
 	t.Helper()
-	code := 0
-	for attempt := range 5 {
-		if attempt > 0 {
-			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
-		}
-		req, _ := http.NewRequest("DELETE", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+"/databases/(default)/documents", nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if code = resp.StatusCode; code == 200 {
-			return
-		}
+	if err := emuclient.ClearDocuments(context.Background(), addrOf(srv), testProject); err != nil {
+		t.Fatalf("clearing documents: %v", err)
 	}
-	t.Fatalf("clearing documents: HTTP %d", code)
 }
 
 // openRules allow everything, like an emulator project without rules.
@@ -142,15 +81,8 @@ const openRules = "rules_version = '2';\nservice cloud.firestore {\n  match /dat
 // it works against any target.
 func loadRules(t testing.TB, srv *Server, src string) {
 	t.Helper()
-	b, _ := json.Marshal(map[string]any{"rules": map[string]any{"files": []any{map[string]any{"content": src}}}})
-	req, _ := http.NewRequest("PUT", "http://"+addrOf(srv)+"/emulator/v1/projects/"+testProject+":securityRules", strings.NewReader(string(b)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("loading rules: HTTP %d", resp.StatusCode)
+	if err := emuclient.LoadRules(context.Background(), addrOf(srv), testProject, src); err != nil {
+		t.Fatalf("loading rules: %v", err)
 	}
 }
 
@@ -158,22 +90,13 @@ func loadRules(t testing.TB, srv *Server, src string) {
 // bearer token ("owner" for admin, "" for unauthenticated).
 func dial(t testing.TB, srv *Server, token string) *firestore.Client {
 	t.Helper()
-	conn, err := grpc.NewClient(addrOf(srv),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(bearer(token)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := firestore.NewClient(context.Background(), testProject, option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close(); conn.Close() })
-	return c
+	return emuclient.UserClient(t, addrOf(srv), testProject, token)
 }
 
 // adminClient is a client with rules bypassed, as the Admin SDK is.
-func adminClient(t testing.TB, srv *Server) *firestore.Client { return dial(t, srv, "owner") }
+func adminClient(t testing.TB, srv *Server) *firestore.Client {
+	return dial(t, srv, emuclient.OwnerToken)
+}
 
 // userClient is a client acting as uid under the rules.
 func userClient(t testing.TB, srv *Server, uid string, claims map[string]any) *firestore.Client {

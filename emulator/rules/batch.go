@@ -25,13 +25,12 @@ import "fmt"
 func (rs *Ruleset) DecideBatch(reqs []*Request) BatchDecision {
 	bd := BatchDecision{Allowed: true, Ops: make([]Decision, len(reqs))}
 	if len(reqs) == 0 {
-		bd.Reason = "allowed: empty batch"
 		return bd
 	}
 	for i, r := range reqs {
 		if r == nil {
 			bd.Allowed = false
-			bd.Reason = fmt.Sprintf("denied: operation %d is nil", i)
+			bd.Denial = &Denial{Kind: DeniedInvalid, Op: i, Detail: fmt.Sprintf("operation %d is nil", i)}
 			return bd
 		}
 	}
@@ -49,10 +48,10 @@ func (rs *Ruleset) DecideBatch(reqs []*Request) BatchDecision {
 	if firstDenied >= 0 {
 		bd.Allowed = false
 		r := reqs[firstDenied]
-		bd.Reason = fmt.Sprintf("denied: operation %d (%s %s): %s", firstDenied, r.Method, r.Path, bd.Ops[firstDenied].Reason)
-		return bd
+		dn := *bd.Ops[firstDenied].Denial
+		dn.Op, dn.Method, dn.Path = firstDenied, r.Method, r.Path
+		bd.Denial = &dn
 	}
-	bd.Reason = fmt.Sprintf("allowed: all %d operations allowed (%d access calls)", len(reqs), bd.AccessCalls)
 	return bd
 }
 

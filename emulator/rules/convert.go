@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // fromGo converts document or token data (the Go types of request.go's
@@ -185,25 +186,55 @@ func javaLong(f float64) int64 {
 	return int64(f)
 }
 
-// parseJavaLong accepts an optional sign and decimal digits only.
+// parseJavaLong reads s as Java's Long.parseLong does: an optional sign
+// and decimal digits, any Unicode decimal digit counting ('١٢' is 12, as
+// Google's emulator answers); no spaces, no underscores.
 func parseJavaLong(s string) (int64, bool) {
 	digits := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
 	if digits == "" || len(s)-len(digits) > 1 {
 		return 0, false
 	}
+	ascii := make([]byte, 0, len(s))
+	ascii = append(ascii, s[:len(s)-len(digits)]...)
 	for _, c := range digits {
-		if c < '0' || c > '9' {
+		d, ok := decimalDigit(c)
+		if !ok {
 			return 0, false
 		}
+		ascii = append(ascii, byte('0'+d))
 	}
-	n, err := strconv.ParseInt(s, 10, 64)
+	n, err := strconv.ParseInt(string(ascii), 10, 64)
 	return n, err == nil
 }
 
-// toFloat is float(x): from a float, an int, or a string in decimal
-// notation with an optional exponent. "NaN", "Infinity" and "-Infinity"
-// are accepted as Java's Double.parseDouble accepts them; hex floats,
-// "inf" and underscores are errors.
+// decimalDigit is the value of c as Java's Character.digit(c, 10): any
+// Unicode decimal digit (category Nd). Each Nd range is a run of whole
+// 0-9 blocks, so the value is the offset from the range start mod 10.
+func decimalDigit(c rune) (int, bool) {
+	if c >= '0' && c <= '9' {
+		return int(c - '0'), true
+	}
+	if c < 0x80 || !unicode.Is(unicode.Nd, c) {
+		return 0, false
+	}
+	for _, r := range unicode.Nd.R16 {
+		if c >= rune(r.Lo) && c <= rune(r.Hi) {
+			return int(c-rune(r.Lo)) % 10, true
+		}
+	}
+	for _, r := range unicode.Nd.R32 {
+		if c >= rune(r.Lo) && c <= rune(r.Hi) {
+			return int(c-rune(r.Lo)) % 10, true
+		}
+	}
+	return 0, false
+}
+
+// toFloat is float(x): from a float, an int, or a string as Java's
+// Double.parseDouble reads it (Google's emulator answers so): surrounding
+// whitespace and control characters are trimmed, "NaN", "Infinity" and
+// "-Infinity" are accepted, a decimal or hex ("0x1p3") number may end in
+// f, F, d or D; "inf", underscores and non-ASCII digits are errors.
 func toFloat(args []Value) Value {
 	if len(args) != 1 {
 		return errArgs("float", args, "float(value)")
@@ -224,6 +255,7 @@ func toFloat(args []Value) Value {
 }
 
 func parseJavaDouble(s string) (float64, bool) {
+	s = strings.TrimFunc(s, func(r rune) bool { return r <= ' ' }) // String.trim
 	body := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
 	if len(s)-len(body) > 1 {
 		return 0, false
@@ -240,38 +272,16 @@ func parseJavaDouble(s string) (float64, bool) {
 		}
 		return math.Inf(1), true
 	}
-	// digits [. digits] [e [sign] digits], at least one digit in the
-	// mantissa.
-	i, mant := 0, 0
-	for i < len(body) && body[i] >= '0' && body[i] <= '9' {
-		i++
-		mant++
+	if n := len(body); n > 0 && strings.IndexByte("fFdD", body[n-1]) >= 0 {
+		body, s = body[:n-1], s[:len(s)-1]
 	}
-	if i < len(body) && body[i] == '.' {
-		i++
-		for i < len(body) && body[i] >= '0' && body[i] <= '9' {
-			i++
-			mant++
-		}
+	var ok bool
+	if strings.HasPrefix(body, "0x") || strings.HasPrefix(body, "0X") {
+		ok = javaHexFloat(body[2:])
+	} else {
+		ok = javaDecimal(body)
 	}
-	if mant == 0 {
-		return 0, false
-	}
-	if i < len(body) && (body[i] == 'e' || body[i] == 'E') {
-		i++
-		if i < len(body) && (body[i] == '+' || body[i] == '-') {
-			i++
-		}
-		exp := 0
-		for i < len(body) && body[i] >= '0' && body[i] <= '9' {
-			i++
-			exp++
-		}
-		if exp == 0 {
-			return 0, false
-		}
-	}
-	if i != len(body) {
+	if !ok {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -281,14 +291,72 @@ func parseJavaDouble(s string) (float64, bool) {
 	return f, true // a range error yields ±Inf or 0, as Java does
 }
 
+// javaDecimal reports whether s is digits [. digits] [e [sign] digits]
+// with at least one digit in the mantissa.
+func javaDecimal(s string) bool {
+	i, mant := digitsAt(s, 0, isDecimal)
+	if i < len(s) && s[i] == '.' {
+		var m int
+		i, m = digitsAt(s, i+1, isDecimal)
+		mant += m
+	}
+	if mant == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		return exponentAt(s, i+1)
+	}
+	return i == len(s)
+}
+
+// javaHexFloat reports whether s (after "0x") is hexdigits [. hexdigits]
+// p [sign] digits, with at least one hex digit: Java requires the binary
+// exponent.
+func javaHexFloat(s string) bool {
+	i, mant := digitsAt(s, 0, isHex)
+	if i < len(s) && s[i] == '.' {
+		var m int
+		i, m = digitsAt(s, i+1, isHex)
+		mant += m
+	}
+	if mant == 0 || i >= len(s) || (s[i] != 'p' && s[i] != 'P') {
+		return false
+	}
+	return exponentAt(s, i+1)
+}
+
+// exponentAt reports whether s[i:] is [sign] digits.
+func exponentAt(s string, i int) bool {
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	end, n := digitsAt(s, i, isDecimal)
+	return n > 0 && end == len(s)
+}
+
+func digitsAt(s string, i int, ok func(byte) bool) (end, n int) {
+	for i < len(s) && ok(s[i]) {
+		i++
+		n++
+	}
+	return i, n
+}
+
+func isDecimal(c byte) bool { return c >= '0' && c <= '9' }
+func isHex(c byte) bool {
+	return isDecimal(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
 func isRangeErr(err error) bool {
 	ne, ok := err.(*strconv.NumError)
 	return ok && ne.Err == strconv.ErrRange
 }
 
-// toStringFn is string(x) for bool, int, float, null and string (R.Str's
-// examples). Other types are errors [inf]: their text form is not
-// documented, and a rule comparing it would be guessing.
+// toStringFn is string(x) for bool, int, float, null, string and path (a
+// path renders as its segments after a '/', as written: string(/users/a)
+// is "/users/a", as Google's emulator answers). Other types are errors
+// [inf]: their text form is not documented, and a rule comparing it would
+// be guessing.
 func toStringFn(args []Value) Value {
 	if len(args) != 1 {
 		return errArgs("string", args, "string(value)")
@@ -304,8 +372,10 @@ func toStringFn(args []Value) Value {
 		return stringV(javaDouble(float64(x)))
 	case nullV:
 		return stringV("null")
+	case *pathV:
+		return stringV("/" + strings.Join(x.segs, "/"))
 	}
-	return errArgs("string", args, "string(bool|int|float|null|string)")
+	return errArgs("string", args, "string(bool|int|float|null|string|path)")
 }
 
 // javaDouble formats f as Java's Double.toString does: "2.0", "0.001",

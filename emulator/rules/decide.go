@@ -2,8 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
@@ -29,11 +27,11 @@ func (rs *Ruleset) Decide(req *Request) Decision {
 // decide is Decide with an optional batch budget and post-batch view.
 func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents) Decision {
 	if req == nil {
-		return Decision{Reason: "denied: no request"}
+		return invalid("no request")
 	}
 	bit := methodBit(req.Method)
 	if bit == 0 || bit == mList {
-		return Decision{Reason: fmt.Sprintf("denied: %q is not a single-document method (want get, create, update or delete)", req.Method)}
+		return invalid(fmt.Sprintf("%q is not a single-document method (want get, create, update or delete)", req.Method))
 	}
 	st := docStates.Get().(*docState)
 	d := rs.decideIn(st, req, bit, batch, batchAfter)
@@ -47,7 +45,7 @@ func (rs *Ruleset) decide(req *Request, batch *batchBudget, batchAfter Documents
 func (rs *Ruleset) decideIn(st *docState, req *Request, bit methodSet, batch *batchBudget, batchAfter Documents) Decision {
 	segs, ok := documentSegments(st.segs[:0], req.Path)
 	if !ok {
-		return Decision{Reason: fmt.Sprintf("denied: %q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path)}
+		return invalid(fmt.Sprintf("%q is not a document path /databases/{database}/documents/{collection}/{document}", req.Path))
 	}
 	after := req.After
 	if after == nil {
@@ -168,9 +166,9 @@ func (rs *Ruleset) judge(j job) Decision {
 		}
 	}
 
-	d := Decision{}
+	d := Decision{method: j.method}
 	if len(pending) == 0 {
-		d.Reason = fmt.Sprintf("denied: no allow statement matches '%s' on %s", j.method, j.path)
+		d.Denial = &Denial{Kind: DeniedNoMatch, Op: -1, Method: j.method, Path: j.path}
 		return d
 	}
 	d.Outcomes = make([]Outcome, 0, len(pending))
@@ -184,19 +182,15 @@ func (rs *Ruleset) judge(j job) Decision {
 		}
 	}
 	d.AccessCalls = j.ctx.access.calls()
-	limit := limitReason(j.ctx)
-	switch {
-	case limit != "":
+	switch limit := limitHit(j.ctx); {
+	case limit != 0:
 		// A refused access call denies even if a later allow granted.
-		granted = -1
-		d.Reason = "denied: " + limit + ": " + outcomesText(j.method, d.Outcomes)
+		d.Denial = &Denial{Kind: DeniedLimit, Op: -1, Method: j.method, Path: j.path, Limit: limit, Outcomes: d.Outcomes}
 	case granted >= 0:
 		d.Allowed = true
-		g := &d.Outcomes[granted]
-		d.Granted = g
-		d.Reason = "allowed: '" + string(j.method) + "' granted by allow @ L" + strconv.Itoa(g.Line) + " in match " + g.Match
+		d.Granted = &d.Outcomes[granted]
 	default:
-		d.Reason = "denied: " + outcomesText(j.method, d.Outcomes)
+		d.Denial = &Denial{Kind: DeniedConditions, Op: -1, Method: j.method, Path: j.path, Outcomes: d.Outcomes}
 	}
 	return d
 }
@@ -216,26 +210,4 @@ func (rs *Ruleset) evalAllow(j job, p pendingAllow) Outcome {
 	}
 	r.record(o.Result)
 	return o
-}
-
-// outcomesText renders why each evaluated allow failed, Firestore-style:
-// "false for 'get' @ L12, Null value error. for 'get' @ L20".
-func outcomesText(method Method, outs []Outcome) string {
-	var b strings.Builder
-	for i, o := range outs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		switch o.Result {
-		case ResultError:
-			b.WriteString(o.Err)
-		default:
-			b.WriteString(string(o.Result))
-		}
-		b.WriteString(" for '")
-		b.WriteString(string(method))
-		b.WriteString("' @ L")
-		b.WriteString(strconv.Itoa(o.Line))
-	}
-	return b.String()
 }

@@ -221,11 +221,11 @@ func (s *suite) command(t *testing.T, line string) {
 	case "get", "delete", "create", "update", "set":
 		req := s.request(t, verb+" "+op)
 		d := s.rs.Decide(req)
-		e.check(t, d.Allowed, d.Reason, d.AccessCalls, d.Granted, d.Outcomes, nil)
+		e.check(t, d.Allowed, d.Reason(), d.AccessCalls, d.Granted, d.Outcomes, nil)
 	case "list", "group":
 		q := s.query(t, verb, op)
 		d := s.rs.DecideQuery(q)
-		e.check(t, d.Allowed, d.Reason, d.AccessCalls, d.Granted, d.Outcomes, nil)
+		e.check(t, d.Allowed, d.Reason(), d.AccessCalls, d.Granted, d.Outcomes, nil)
 	case "batch":
 		var reqs []*Request
 		for _, part := range strings.Split(op, ";") {
@@ -238,7 +238,7 @@ func (s *suite) command(t *testing.T, line string) {
 			opCalls = append(opCalls, d.AccessCalls)
 			outs = append(outs, d.Outcomes...)
 		}
-		e.check(t, bd.Allowed, bd.Reason, bd.AccessCalls, nil, outs, opCalls)
+		e.check(t, bd.Allowed, bd.Reason(), bd.AccessCalls, nil, outs, opCalls)
 	default:
 		t.Fatalf("unknown command %q", verb)
 	}

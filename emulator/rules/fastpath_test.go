@@ -366,7 +366,7 @@ func TestDocStateCleared(t *testing.T) {
 	} {
 		d := rs.decideIn(st, req, methodBit(req.Method), nil, nil)
 		if len(d.Outcomes) == 0 {
-			t.Fatalf("%s: nothing evaluated: %s", req.Method, d.Reason)
+			t.Fatalf("%s: nothing evaluated: %s", req.Method, d.Reason())
 		}
 		if st.ctx.nFrames == 0 && req.Auth != nil {
 			t.Fatalf("%s: no call frame used", req.Method)

@@ -60,10 +60,14 @@ func accessFunc(name string) globalFunc {
 }
 
 // toPath is path(string); any other argument, a path included, is an
-// error ("Expected: path(string)") [obs PY path-constructor-and-bind].
+// error ("Expected: path(string)") [obs PY path-constructor-and-bind], and
+// so is the empty string, as Google's emulator answers.
 func toPath(args []Value) Value {
 	if len(args) == 1 {
 		if s, ok := args[0].(stringV); ok {
+			if s == "" {
+				return errorf("Empty Path Template is not allowed.")
+			}
 			return pathValue(string(s))
 		}
 	}

@@ -1,7 +1,5 @@
 package rules
 
-import "fmt"
-
 // This file surfaces the limits of rules-language.md section 8 in
 // decisions. The evaluator enforces the per-request ones (access calls,
 // expressions, call depth) by turning the offending call or expression
@@ -15,14 +13,13 @@ import "fmt"
 // 3 + 2*100 segments. Longer paths are denied before matching.
 const maxRequestSegments = 3 + 2*100
 
-// limitReason returns the reason prefix for a limit the evaluation hit,
-// or "" when none was hit.
-func limitReason(ctx *evalContext) string {
+// limitHit returns the limit the evaluation hit, or 0 when none was hit.
+func limitHit(ctx *evalContext) Limit {
 	switch {
 	case ctx.access.limitExceeded():
-		return fmt.Sprintf("access call limit exceeded (%d per operation, %d per batch)", maxAccessPerOp, maxAccessBatch)
+		return LimitAccessCalls
 	case ctx.steps > maxSteps:
-		return fmt.Sprintf("expression limit exceeded (%d per request)", maxSteps)
+		return LimitExpressions
 	}
-	return ""
+	return 0
 }

@@ -166,7 +166,7 @@ func TestMatchNestedRecursive(t *testing.T) {
 		t.Fatalf("decision = %+v", d)
 	}
 	tooDeep := "/databases/(default)/documents" + strings.Repeat("/c/d", 101)
-	if d := rs.Decide(&Request{Method: MethodGet, Path: tooDeep}); d.Allowed || !strings.Contains(d.Reason, "not a document path") {
+	if d := rs.Decide(&Request{Method: MethodGet, Path: tooDeep}); d.Allowed || !strings.Contains(d.Reason(), "not a document path") {
 		t.Errorf("path of 101 levels: %+v", d)
 	}
 }

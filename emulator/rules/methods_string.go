@@ -205,12 +205,24 @@ func compileRegex(pat string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// splitJava splits s around the matches of re as RE2/J's Pattern.split
+// does (Google's emulator): every match cuts, a zero-width match at the
+// start included ('abc'.split(”) is [”, 'a', 'b', 'c']), leading empty
+// pieces are kept and trailing ones dropped, but never the first piece
+// (','.split(',') and ”.split(”) are [”]).
 func splitJava(re *regexp.Regexp, s string) Value {
-	parts := re.Split(s, -1)
-	if len(parts) == 1 {
+	matches := re.FindAllStringIndex(s, -1)
+	if len(matches) == 0 {
 		return listV{stringV(s)} // no match: the input itself, even if empty
 	}
-	for len(parts) > 0 && parts[len(parts)-1] == "" {
+	parts := make([]string, 0, len(matches)+1)
+	last := 0
+	for _, m := range matches {
+		parts = append(parts, s[last:m[0]])
+		last = m[1]
+	}
+	parts = append(parts, s[last:])
+	for len(parts) > 1 && parts[len(parts)-1] == "" {
 		parts = parts[:len(parts)-1]
 	}
 	if len(parts) > maxListLen {

@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -64,21 +63,21 @@ func (st *queryState) release() {
 // return is provably readable.
 func (rs *Ruleset) DecideQuery(q *Query) Decision {
 	if q == nil {
-		return Decision{Reason: "denied: no query"}
+		return invalid("no query")
 	}
 	parent, ok := splitPath(q.Parent)
 	if !ok || len(parent) < 3 || len(parent) > maxRequestSegments || parent[0] != "databases" || parent[2] != "documents" || (len(parent)-3)%2 != 0 {
-		return Decision{Reason: fmt.Sprintf("denied: %q is not a parent path /databases/{database}/documents[/{collection}/{document}...]", q.Parent)}
+		return invalid(fmt.Sprintf("%q is not a parent path /databases/{database}/documents[/{collection}/{document}...]", q.Parent))
 	}
 	if q.CollectionID == "" || strings.Contains(q.CollectionID, "/") {
-		return Decision{Reason: fmt.Sprintf("denied: %q is not a collection ID", q.CollectionID)}
+		return invalid(fmt.Sprintf("%q is not a collection ID", q.CollectionID))
 	}
 	if q.AllDescendants && rs.version < 2 {
-		return Decision{Reason: "denied: collection-group queries need rules_version = '2'"}
+		return invalid("collection-group queries need rules_version = '2'")
 	}
 	ds, err := disjuncts(q.Where)
 	if err != nil {
-		return Decision{Reason: "denied: " + err.Error()}
+		return invalid(err.Error())
 	}
 	database := parent[1]
 	collPath := q.Parent + "/" + q.CollectionID
@@ -99,7 +98,7 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 	st.ctx.access, st.ctx.database, st.ctx.argStack = &st.access, database, st.args[:0]
 	ctx := &st.ctx
 
-	out := Decision{}
+	out := Decision{method: MethodList, disjuncts: len(ds)}
 	for i, d := range ds {
 		segs := make([]string, 0, len(parent)+3)
 		segs = append(segs, parent...)
@@ -140,9 +139,9 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		}
 		out.AccessCalls = dd.AccessCalls
 		if !dd.Allowed {
-			out.Reason = dd.Reason
+			out.Denial = dd.Denial
 			if len(ds) > 1 {
-				out.Reason = fmt.Sprintf("denied: disjunct %d of %d (%s): %s", i+1, len(ds), d.text(), strings.TrimPrefix(dd.Reason, "denied: "))
+				out.Denial.Disjunct, out.Denial.Disjuncts, out.Denial.DisjunctText = i+1, len(ds), d.text()
 			}
 			return out
 		}
@@ -151,9 +150,5 @@ func (rs *Ruleset) DecideQuery(q *Query) Decision {
 		}
 	}
 	out.Allowed = true
-	out.Reason = "allowed: 'list' granted by allow @ L" + strconv.Itoa(out.Granted.Line) + " in match " + out.Granted.Match
-	if len(ds) > 1 {
-		out.Reason += fmt.Sprintf(" (all %d disjuncts)", len(ds))
-	}
 	return out
 }

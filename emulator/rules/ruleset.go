@@ -13,7 +13,7 @@
 //	rs, err := rules.Compile("firestore.rules", src)
 //	if err != nil { ... } // a parser.ErrorList with positions
 //	d := rs.Decide(&rules.Request{Method: rules.MethodGet, Path: "/databases/(default)/documents/rooms/r1", Auth: &rules.Auth{UID: "alice"}})
-//	if !d.Allowed { log.Print(d.Reason) }
+//	if !d.Allowed { log.Print(d.Reason()) }
 package rules
 
 import (

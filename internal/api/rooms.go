@@ -120,43 +120,44 @@ func (s *server) createRoom(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if res.Replay != nil {
-		// The replay is the original response: status, body and the
-		// Location a 201 carried (rebuilt from the stored body's ID).
-		h := c.Response().Header()
+	h := c.Response().Header()
+	if res.Replayed || res.Replay != nil {
 		h.Set("Idempotent-Replayed", "true")
-		if res.Replay.Status == http.StatusCreated {
-			var stored struct {
-				ID string `json:"id"`
-			}
-			if json.Unmarshal(res.Replay.Body, &stored) == nil && roomid.Valid(stored.ID) {
-				h.Set(echo.HeaderLocation, "/v1/rooms/"+stored.ID)
-			}
-		}
-		return c.Blob(res.Replay.Status, echo.MIMEApplicationJSON, res.Replay.Body)
 	}
-	if res.Created {
+	if res.Replay != nil {
+		return replayStored(c, *res.Replay)
+	}
+	if res.Created && !res.Replayed {
 		s.metrics.roomsCreated.Inc()
 	}
-	resp, err := renderCreate(res)
+	// The one rendering of a create. A replay renders the remembered
+	// outcome the same way, so it is the first response again: status,
+	// body and Location.
+	out, err := jsonMarshal(toRoomJSON(res.Room))
 	if err != nil {
 		return err
 	}
-	if res.Created {
-		c.Response().Header().Set(echo.HeaderLocation, "/v1/rooms/"+res.Room.ID)
-	}
-	return c.Blob(resp.Status, echo.MIMEApplicationJSON, resp.Body)
-}
-
-// renderCreate is the response to a create: 201 for a new room, 200 for an
-// existing direct room. It is also what an Idempotency-Key remembers.
-func renderCreate(res rooms.CreateResult) (rooms.StoredResponse, error) {
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
+		h.Set(echo.HeaderLocation, "/v1/rooms/"+res.Room.ID)
 	}
-	b, err := jsonMarshal(toRoomJSON(res.Room))
-	return rooms.StoredResponse{Status: status, Body: b}, err
+	return c.Blob(status, echo.MIMEApplicationJSON, out)
+}
+
+// replayStored sends a response remembered verbatim by an earlier version
+// of the service (rooms.StoredResponse), with the Location a 201 carried
+// rebuilt from the stored body's ID.
+func replayStored(c echo.Context, r rooms.StoredResponse) error {
+	if r.Status == http.StatusCreated {
+		var stored struct {
+			ID string `json:"id"`
+		}
+		if json.Unmarshal(r.Body, &stored) == nil && roomid.Valid(stored.ID) {
+			c.Response().Header().Set(echo.HeaderLocation, "/v1/rooms/"+stored.ID)
+		}
+	}
+	return c.Blob(r.Status, echo.MIMEApplicationJSON, r.Body)
 }
 
 // idempotency reads the Idempotency-Key header. The record's ID is a
@@ -184,8 +185,7 @@ func (s *server) idempotency(c echo.Context, uid string, req rooms.CreateRequest
 	}
 	bodyHash := sha256.Sum256(canon)
 	return &rooms.Idempotency{
-		DocID: hex.EncodeToString(docID[:]), BodyHash: hex.EncodeToString(bodyHash[:]),
-		Render: renderCreate, TTL: s.IdempotencyTTL,
+		DocID: hex.EncodeToString(docID[:]), BodyHash: hex.EncodeToString(bodyHash[:]), TTL: s.IdempotencyTTL,
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/roomgate/roomgate/internal/authn"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // routes registers every route. The OpenAPI document (openapi.json) lists
@@ -56,7 +57,7 @@ func (s *server) routes(e *echo.Echo) {
 func (s *server) requireAdmitted(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t := authn.FromContext(c)
-		if t.Bool("banned") {
+		if t.Bool(schema.ClaimBanned) {
 			return problem(CodeBanned, "")
 		}
 		if !t.Admitted() {
@@ -73,14 +74,14 @@ func (s *server) requireAdmitted(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *server) requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t := authn.FromContext(c)
-		if t.String("role") != "admin" || t.Bool("banned") {
+		if t.String(schema.ClaimRole) != schema.RoleAdmin || t.Bool(schema.ClaimBanned) {
 			return problem(CodeAdminRequired, "")
 		}
 		role, banned, err := s.Claims.CurrentRole(c.Request().Context(), t.UID)
 		if err != nil {
 			return err
 		}
-		if role != "admin" || banned {
+		if role != schema.RoleAdmin || banned {
 			return problem(CodeAdminRequired, "your admin role was withdrawn; refresh your ID token")
 		}
 		return next(c)

@@ -29,6 +29,7 @@ import (
 	"github.com/roomgate/roomgate/internal/claims"
 	"github.com/roomgate/roomgate/internal/config"
 	"github.com/roomgate/roomgate/internal/rooms"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Service is a built roomgate: the handler and the clients behind it.
@@ -153,7 +154,7 @@ const readinessProbeID = "roomgate-readiness-probe"
 func readiness(fs *firestore.Client, ac *auth.Client) []api.Check {
 	return []api.Check{
 		{Name: "firestore", Func: func(ctx context.Context) error {
-			_, err := fs.Collection("readiness").Doc(readinessProbeID).Get(ctx)
+			_, err := fs.Collection(schema.Readiness).Doc(readinessProbeID).Get(ctx)
 			if err == nil || status.Code(err) == codes.NotFound {
 				return nil
 			}
@@ -173,7 +174,7 @@ func readiness(fs *firestore.Client, ac *auth.Client) []api.Check {
 // admin subcommand, used to bootstrap the first admin. The audit record's
 // actor is "cli:<actor>".
 func GrantRole(ctx context.Context, cfg config.Config, uid, role, actor string) (claims.Result, error) {
-	if !authn.ValidUID(uid) {
+	if !schema.ValidUID(uid) {
 		return claims.Result{}, fmt.Errorf("app: %q is not a valid uid", uid)
 	}
 	if !claims.ValidRole(role) {

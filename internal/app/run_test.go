@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/app"
 	"github.com/roomgate/roomgate/internal/config"
 )
@@ -56,7 +56,7 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 // that Run returns cleanly.
 func startRun(t *testing.T, env map[string]string) (stop func()) {
 	t.Helper()
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.ProjectID("demo-roomgate"), emutest.Quiet())
 	env["ROOMGATE_PROJECT_ID"] = "demo-roomgate"
 	for _, kv := range emu.Env() {
 		k, v, _ := strings.Cut(kv, "=")

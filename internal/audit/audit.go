@@ -1,10 +1,9 @@
 // Package audit appends audit records to the server-only audit collection.
 //
-// DESIGN.md asks for a record of every change of membership, role, ban or
-// claims (actor, target, action, request ID, time). A record is written
-// inside the same Firestore transaction as the change it describes, so a
-// change never lands without its record and a record never describes a
-// change that was rolled back. Clients cannot read or write the collection
+// Every change of membership, role, ban or claims gets a record (actor,
+// target, action, request ID, time), written inside the same Firestore
+// transaction as the change it describes, so a change never lands without
+// its record and a record never describes a change that was rolled back. Clients cannot read or write the collection
 // (default deny in firestore.rules).
 package audit
 
@@ -12,10 +11,12 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Collection is the server-only collection audit records go to.
-const Collection = "audit"
+const Collection = schema.Audit
 
 // Action names what happened. They are stable strings: log pipelines and
 // dashboards filter on them.

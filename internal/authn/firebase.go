@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"firebase.google.com/go/v4/auth"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // TokenVerifier is the part of *auth.Client that Firebase uses; the
@@ -78,7 +80,7 @@ func fromFirebase(t *auth.Token) *Token {
 	if out.Claims == nil {
 		out.Claims = map[string]any{}
 	}
-	out.Email, _ = t.Claims["email"].(string)
-	out.EmailVerified, _ = t.Claims["email_verified"].(bool)
+	out.Email, _ = t.Claims[schema.ClaimEmail].(string)
+	out.EmailVerified, _ = t.Claims[schema.ClaimEmailVerified].(bool)
 	return out
 }

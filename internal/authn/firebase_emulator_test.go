@@ -5,56 +5,33 @@ package authn_test
 // (signInWithCustomToken).
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"net/http"
 	"testing"
 	"time"
 
-	firebase "firebase.google.com/go/v4"
 	"firebase.google.com/go/v4/auth"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 	"github.com/roomgate/roomgate/internal/authn"
 )
 
-func startAuth(t *testing.T, project string) (*embedded.Emulators, *auth.Client) {
+func startAuth(t *testing.T, project string) (*emutest.Emulators, *auth.Client) {
 	t.Helper()
-	emu := embedded.StartT(t, embedded.Options{ProjectID: project, Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.ProjectID(project), emutest.Quiet())
 	emu.Setenv(t)
-	app, err := firebase.NewApp(context.Background(), &firebase.Config{ProjectID: project})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac, err := app.Auth(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return emu, ac
+	return emu, emu.AdminAuth(t)
 }
 
 // signIn returns an ID token for uid from the emulator's client endpoint.
-func signIn(t *testing.T, emu *embedded.Emulators, ac *auth.Client, uid string) string {
+func signIn(t *testing.T, emu *emutest.Emulators, ac *auth.Client, uid string) string {
 	t.Helper()
-	ct, err := ac.CustomToken(context.Background(), uid)
+	s, err := emuclient.SignInAs(context.Background(), emu.AuthAddr, ac, uid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string]any{"token": ct, "returnSecureToken": true})
-	resp, err := http.Post("http://"+emu.AuthAddr+"/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=test", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		IDToken string `json:"idToken"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.IDToken == "" {
-		t.Fatalf("signInWithCustomToken: %d %v", resp.StatusCode, err)
-	}
-	return out.IDToken
+	return s.IDToken
 }
 
 func TestFirebaseVerifierAgainstTheEmulator(t *testing.T) {
@@ -136,14 +113,7 @@ func TestATokenForAnotherProjectIsInvalid(t *testing.T) {
 		t.Fatal(err)
 	}
 	tok := signIn(t, emu, other, "eve")
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: "demo-roomgate"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ours, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ours := emuclient.AdminAuth(t, emu.AuthAddr, "demo-roomgate")
 	if _, err := (&authn.Firebase{Client: ours}).Verify(ctx, tok, false); !errors.Is(err, authn.ErrInvalidToken) {
 		t.Fatalf("err = %v", err)
 	}

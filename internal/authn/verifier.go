@@ -3,8 +3,8 @@
 // The seam is the small Verifier interface in this file: the Firebase
 // implementation (firebase.go) wraps the Admin SDK, and authntest holds a
 // fake for handler tests. Middleware (middleware.go) extracts the bearer
-// token, verifies it (checking revocation on mutating methods, as DESIGN.md
-// asks) and stores the verified Token in the request context (context.go).
+// token, verifies it (checking revocation on mutating methods) and stores
+// the verified Token in the request context (context.go).
 // Raw tokens are never logged, wrapped into errors or echoed in responses.
 package authn
 
@@ -12,6 +12,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Sentinel errors a Verifier returns. The API maps each to a 401 with a
@@ -62,7 +64,7 @@ func (t *Token) String(name string) string {
 // Admitted reports whether the token carries the chat claim and not the
 // banned claim: the service's own version of the rules' admitted().
 func (t *Token) Admitted() bool {
-	return t.Bool("chat") && !t.Bool("banned")
+	return t.Bool(schema.ClaimChat) && !t.Bool(schema.ClaimBanned)
 }
 
 // Verifier checks a raw ID token. checkRevoked asks for the expensive check

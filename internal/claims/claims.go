@@ -29,30 +29,26 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // The claims roomgate owns. Every other claim is foreign and preserved.
 const (
-	ClaimChat   = "chat"
-	ClaimRole   = "role"
-	ClaimBanned = "banned"
+	ClaimChat   = schema.ClaimChat
+	ClaimRole   = schema.ClaimRole
+	ClaimBanned = schema.ClaimBanned
 )
 
 // MaxClaimsBytes is Firebase's limit on the serialised custom claims.
 const MaxClaimsBytes = 1000
 
-// Roles a user may hold in the role claim.
-var Roles = []string{"user", "moderator", "admin"}
+// Roles a user may hold in the role claim (schema.Roles).
+var Roles = schema.Roles()
 
-// ValidRole reports whether r is one of Roles.
-func ValidRole(r string) bool {
-	for _, x := range Roles {
-		if r == x {
-			return true
-		}
-	}
-	return false
-}
+// ValidRole reports whether r is one of the roles (schema.ValidRole; it
+// does not consult Roles, which a caller could change).
+func ValidRole(r string) bool { return schema.ValidRole(r) }
 
 // Sentinel errors, mapped to HTTP statuses by internal/api.
 var (

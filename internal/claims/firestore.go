@@ -9,10 +9,11 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/audit"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // UsersCollection holds users/{uid}, the desired-claims documents.
-const UsersCollection = "users"
+const UsersCollection = schema.Users
 
 // userDoc is users/{uid}. Clients may read their own (firestore.rules), so
 // it holds nothing but roomgate's claims and the version.
@@ -68,12 +69,15 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 		}
 		d.Version++
 		out = d
-		if err := tx.Set(s.ref(uid), map[string]any{
-			"chat": d.Chat, "role": d.Role, "banned": d.Banned, "claimsVersion": d.Version,
-		}, firestore.MergeAll); err != nil {
+		fields := map[string]any{
+			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
+		}
+		if err := tx.Set(s.ref(uid), fields, firestore.MergeAll); err != nil {
 			return err
 		}
-		details := map[string]any{"chat": d.Chat, "role": d.Role, "banned": d.Banned, "claimsVersion": d.Version}
+		details := map[string]any{
+			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
+		}
 		for k, v := range info.Details {
 			details[k] = v
 		}

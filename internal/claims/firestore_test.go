@@ -14,57 +14,30 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	firebase "firebase.google.com/go/v4"
 	"firebase.google.com/go/v4/auth"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/claims"
 )
 
 type env struct {
 	fs   *firestore.Client
 	auth *auth.Client
+	emu  *emutest.Emulators
 }
 
 func start(t *testing.T) *env {
 	t.Helper()
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.Quiet())
 	emu.Setenv(t)
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, emu.ProjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: emu.ProjectID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{fs: fs, auth: ac}
+	return &env{fs: emu.AdminClient(t), auth: emu.AdminAuth(t), emu: emu}
 }
 
 // manager returns a fresh Manager with its own clients, as a separate
 // service instance would have.
 func (e *env) manager(t *testing.T) *claims.Manager {
 	t.Helper()
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, "demo-roomgate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: "demo-roomgate"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, ac := e.emu.AdminClient(t), e.emu.AdminAuth(t)
 	return &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs}} // default attempts, as in production
 }
 

@@ -9,6 +9,7 @@ import (
 	"firebase.google.com/go/v4/auth"
 
 	"github.com/roomgate/roomgate/internal/audit"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // AuthClient is the part of *auth.Client the Manager uses.
@@ -95,7 +96,7 @@ func (m *Manager) SetRole(ctx context.Context, actor, requestID, target, role st
 		}
 		d.Role = role
 		return true, nil
-	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.RoleSet, Details: map[string]any{"role": role}})
+	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.RoleSet, Details: map[string]any{schema.FieldRole: role}})
 }
 
 // Ban sets banned, clears chat, and revokes target's refresh tokens, so

@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"firebase.google.com/go/v4/auth"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // UserGetter is the part of *auth.Client the Firebase directory uses.
@@ -36,7 +38,7 @@ func (d *FirebaseDirectory) Unavailable(ctx context.Context, uids []string) ([]s
 			return nil, err
 		}
 		for _, u := range res.Users {
-			banned, _ := u.CustomClaims["banned"].(bool)
+			banned, _ := u.CustomClaims[schema.ClaimBanned].(bool)
 			ok[u.UID] = !u.Disabled && !banned
 		}
 	}

@@ -21,18 +21,19 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/audit"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
-// Collection names of the data model (DESIGN.md "Data model") and of the
-// server-only collections.
+// Collection names of the data model and of the server-only collections
+// (the vocabulary is internal/schema's).
 const (
-	RoomsCollection       = "rooms"
-	MembersCollection     = "members"
-	MessagesCollection    = "messages"
-	UsersCollection       = "users"
-	UserRoomsCollection   = "rooms" // users/{uid}/rooms
-	DirectRoomsCollection = "directRooms"
-	IdempotencyCollection = "idempotency"
+	RoomsCollection       = schema.Rooms
+	MembersCollection     = schema.Members
+	MessagesCollection    = schema.Messages
+	UsersCollection       = schema.Users
+	UserRoomsCollection   = schema.UserRooms // users/{uid}/rooms
+	DirectRoomsCollection = schema.DirectRooms
+	IdempotencyCollection = schema.Idempotency
 )
 
 type roomDoc struct {
@@ -61,15 +62,63 @@ type directDoc struct {
 	RoomID string `firestore:"roomId"`
 }
 
-// idemDoc remembers the response to an Idempotency-Key. Firestore TTL can
-// be pointed at expiresAt to garbage-collect old records.
+// idemDoc remembers the outcome of a create under an Idempotency-Key:
+// the room exactly as the first request returned it, and whether it was
+// created. Firestore TTL can be pointed at expiresAt to garbage-collect
+// old records.
 type idemDoc struct {
-	BodyHash  string    `firestore:"bodyHash"`
-	Status    int64     `firestore:"status"`
-	Body      string    `firestore:"body"`
+	BodyHash string `firestore:"bodyHash"`
+	// Room and Created are the outcome. Room is nil only in records of an
+	// earlier version, which hold Status and Body (a rendered response)
+	// instead.
+	Room      *idemRoom `firestore:"room,omitempty"`
+	Created   bool      `firestore:"created"`
+	Status    int64     `firestore:"status,omitempty"`
+	Body      string    `firestore:"body,omitempty"`
 	CreatedAt time.Time `firestore:"createdAt"`
 	ExpiresAt time.Time `firestore:"expiresAt"`
 }
+
+// idemRoom is a Room as remembered in an idempotency record.
+type idemRoom struct {
+	ID          string       `firestore:"id"`
+	Title       string       `firestore:"title"`
+	Kind        string       `firestore:"kind"`
+	CreatedBy   string       `firestore:"createdBy"`
+	CreatedAt   time.Time    `firestore:"createdAt"`
+	MemberCount int64        `firestore:"memberCount"`
+	Members     []idemMember `firestore:"members"`
+}
+
+type idemMember struct {
+	UID      string    `firestore:"uid"`
+	Role     string    `firestore:"role"`
+	AddedBy  string    `firestore:"addedBy"`
+	JoinedAt time.Time `firestore:"joinedAt"`
+}
+
+func toIdemRoom(r Room) *idemRoom {
+	out := &idemRoom{ID: r.ID, Title: r.Title, Kind: string(r.Kind), CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, MemberCount: int64(r.MemberCount), Members: make([]idemMember, len(r.Members))}
+	for i, m := range r.Members {
+		out.Members[i] = idemMember{UID: m.UID, Role: string(m.Role), AddedBy: m.AddedBy, JoinedAt: m.JoinedAt}
+	}
+	return out
+}
+
+func (r *idemRoom) room() Room {
+	out := Room{ID: r.ID, Title: r.Title, Kind: Kind(r.Kind), CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt.UTC(), MemberCount: int(r.MemberCount), Members: make([]Member, len(r.Members))}
+	for i, m := range r.Members {
+		out.Members[i] = Member{UID: m.UID, Role: Role(m.Role), AddedBy: m.AddedBy, JoinedAt: m.JoinedAt.UTC()}
+	}
+	return out
+}
+
+// errBadIdemRecord is an idempotency record with neither an outcome nor a
+// rendered response. It is an internal error, not a fresh start: treating
+// it as absent could create a second room for one key.
+var errBadIdemRecord = errors.New("rooms: idempotency record has no outcome")
 
 // FirestoreStore implements Store.
 type FirestoreStore struct {
@@ -155,7 +204,14 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 					if d.BodyHash != p.Idem.BodyHash {
 						return ErrIdempotencyMismatch
 					}
-					res.Replay = &StoredResponse{Status: int(d.Status), Body: []byte(d.Body)}
+					switch {
+					case d.Room != nil:
+						res = CreateResult{Room: d.Room.room(), Created: d.Created, Replayed: true}
+					case d.Body != "":
+						res.Replay = &StoredResponse{Status: int(d.Status), Body: []byte(d.Body)}
+					default:
+						return errBadIdemRecord
+					}
 					return nil
 				}
 			}
@@ -256,7 +312,7 @@ func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, actor string,
 		if !snap.Exists() {
 			return false
 		}
-		b, _ := snap.Data()["banned"].(bool)
+		b, _ := snap.Data()[schema.FieldBanned].(bool)
 		return b
 	}
 	if isBanned(snaps[0]) {
@@ -275,17 +331,15 @@ func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, actor string,
 	return nil
 }
 
-// remember writes the idempotency record of a fresh (non-replayed) result.
+// remember writes the idempotency record of a fresh (non-replayed)
+// result: the outcome itself, which a replay returns as it is, so the
+// caller renders the replay exactly as it rendered the first answer.
 func (s *FirestoreStore) remember(tx *firestore.Transaction, ref *firestore.DocumentRef, p CreateParams, res CreateResult) error {
 	if ref == nil {
 		return nil
 	}
-	resp, err := p.Idem.Render(res)
-	if err != nil {
-		return err
-	}
 	return tx.Set(ref, idemDoc{
-		BodyHash: p.Idem.BodyHash, Status: int64(resp.Status), Body: string(resp.Body),
+		BodyHash: p.Idem.BodyHash, Room: toIdemRoom(res.Room), Created: res.Created,
 		CreatedAt: p.Now, ExpiresAt: p.Now.Add(p.Idem.TTL),
 	})
 }
@@ -345,7 +399,7 @@ func (s *FirestoreStore) Get(ctx context.Context, roomID, caller string) (Room, 
 // composite index (the implicit __name__ order follows the last orderBy).
 func (s *FirestoreStore) List(ctx context.Context, uid string, limit int, after *Cursor) ([]Entry, error) {
 	q := s.Client.Collection(UsersCollection).Doc(uid).Collection(UserRoomsCollection).
-		OrderBy("joinedAt", firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc).Limit(limit)
+		OrderBy(schema.FieldJoinedAt, firestore.Desc).OrderBy(firestore.DocumentID, firestore.Desc).Limit(limit)
 	if after != nil {
 		q = q.StartAfter(after.JoinedAt, after.RoomID)
 	}

@@ -6,12 +6,14 @@ package rooms
 
 import (
 	"context"
+	"errors"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/audit"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // AddMembers implements Store. The room document is read and written by
@@ -27,11 +29,8 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 		if err != nil {
 			return err
 		}
-		if actorRole != RoleOwner && actorRole != RoleAdmin {
-			return ErrForbidden
-		}
-		if room.Kind == KindDirect {
-			return ErrDirectRoomFixed
+		if err := mayAdd(room.Kind, actorRole); err != nil {
+			return err
 		}
 		refs := make([]*firestore.DocumentRef, len(p.UIDs))
 		for i, u := range p.UIDs {
@@ -49,8 +48,8 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 		if len(added) == 0 {
 			return nil
 		}
-		if room.MemberCount+len(added) > p.MaxMembers {
-			return ErrMemberCap
+		if err := fitsCap(room.MemberCount, len(added), p.MaxMembers); err != nil {
+			return err
 		}
 		if err := s.checkNotBanned(tx, p.Actor.UID, added); err != nil {
 			return err
@@ -60,7 +59,7 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 				return err
 			}
 		}
-		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: "memberCount", Value: int64(room.MemberCount + len(added))}}); err != nil {
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldMemberCount, Value: int64(room.MemberCount + len(added))}}); err != nil {
 			return err
 		}
 		return audit.Write(tx, s.Client, audit.Record{
@@ -72,18 +71,22 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 }
 
 // roomAndRole reads the room and the caller's role in it. A missing room
-// and a non-member caller are the same ErrNotFound.
+// is ErrNotFound; a non-member caller gets role "" (which mayAdd refuses
+// with the same ErrNotFound).
 func (s *FirestoreStore) roomAndRole(tx *firestore.Transaction, roomID, uid string) (Room, Role, error) {
 	snaps, err := tx.GetAll([]*firestore.DocumentRef{s.roomRef(roomID), s.memberRef(roomID, uid)})
 	if err != nil {
 		return Room{}, "", err
 	}
-	if !snaps[0].Exists() || !snaps[1].Exists() {
+	if !snaps[0].Exists() {
 		return Room{}, "", ErrNotFound
 	}
 	room, err := toRoom(snaps[0])
 	if err != nil {
 		return Room{}, "", err
+	}
+	if !snaps[1].Exists() {
+		return room, "", nil
 	}
 	var m memberDoc
 	if err := snaps[1].DataTo(&m); err != nil {
@@ -92,15 +95,11 @@ func (s *FirestoreStore) roomAndRole(tx *firestore.Transaction, roomID, uid stri
 	return room, Role(m.Role), nil
 }
 
-// RemoveMember implements Store.
-//
-// Permissions: anyone may leave; the owner may remove anyone; an admin may
-// remove plain members; Force (bans) skips the checks. When the owner goes
-// and others remain, the longest-standing admin, else the longest-standing
-// member, becomes owner. When the last member goes the room document goes
-// too (its messages are deleted after the transaction). Leaving a direct
-// room also drops its direct-room index entry, so the pair gets a fresh
-// room next time instead of a half-empty one.
+// RemoveMember implements Store. Who may remove whom is mayRemove; what
+// the removal does (last one out, ownership hand-over) is planRemoval; the
+// direct-room index entry to drop is directIndexKey. When the last member
+// goes the room document goes too (its messages are deleted after the
+// transaction).
 func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (RemoveResult, error) {
 	var (
 		res RemoveResult
@@ -122,6 +121,8 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 			return ErrNotFound
 		}
 		if !p.Force && !actorIn {
+			// mayRemove refuses a non-member the same way; refusing here
+			// spares reading the member list (see roomAndActor).
 			return ErrNotFound
 		}
 		room, err := toRoom(roomSnap)
@@ -136,44 +137,19 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 		if err != nil {
 			return err
 		}
-		roles := make(map[string]Role, len(ms))
-		for _, m := range ms {
-			roles[m.UID] = m.Role
+		err = mayRemove(p.Actor.UID, p.Target, roleOf(ms, p.Actor.UID), roleOf(ms, p.Target), p.Force)
+		if errors.Is(err, ErrMemberNotFound) && p.Force {
+			stale = err
+			return tx.Delete(s.indexRef(p.Target, p.RoomID))
 		}
-		actorRole, actorIn := roles[p.Actor.UID]
-		targetRole, targetIn := roles[p.Target]
-		if !p.Force {
-			if !actorIn {
-				return ErrNotFound
-			}
-			if p.Actor.UID != p.Target {
-				switch {
-				case actorRole == RoleOwner:
-				case actorRole == RoleAdmin && (!targetIn || targetRole == RoleMember):
-				default:
-					return ErrForbidden
-				}
-			}
+		if err != nil {
+			return err
 		}
-		if !targetIn {
-			if p.Force {
-				stale = ErrMemberNotFound
-				return tx.Delete(s.indexRef(p.Target, p.RoomID))
-			}
-			return ErrMemberNotFound
+		directRef, err := s.directRefToDrop(tx, p.RoomID, room.Kind, ms)
+		if err != nil {
+			return err
 		}
-		var directRef *firestore.DocumentRef
-		if room.Kind == KindDirect && len(ms) == 2 {
-			ref := s.Client.Collection(DirectRoomsCollection).Doc(DirectKey(ms[0].UID, ms[1].UID))
-			snap, err := tx.Get(ref)
-			if err != nil && status.Code(err) != codes.NotFound {
-				return err
-			}
-			var d directDoc
-			if snap.Exists() && snap.DataTo(&d) == nil && d.RoomID == p.RoomID {
-				directRef = ref
-			}
-		}
+		plan := planRemoval(ms, p.Target)
 
 		// All reads done; write.
 		action := audit.MemberRemoved
@@ -198,7 +174,7 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 		if err := audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: action, RequestID: p.Actor.RequestID, Time: p.Now, Details: details}); err != nil {
 			return err
 		}
-		if len(ms) == 1 {
+		if plan.RoomDeleted {
 			res.RoomDeleted = true
 			if err := tx.Delete(s.roomRef(p.RoomID)); err != nil {
 				return err
@@ -206,16 +182,15 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.RoomDeleted, RequestID: p.Actor.RequestID, Time: p.Now,
 				Details: map[string]any{"reason": "last member left"}})
 		}
-		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: "memberCount", Value: int64(len(ms) - 1)}}); err != nil {
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldMemberCount, Value: int64(plan.Remaining)}}); err != nil {
 			return err
 		}
-		if targetRole == RoleOwner {
-			next := successor(ms, p.Target)
+		if next := plan.NewOwner; next.UID != "" {
 			res.NewOwner = next.UID
-			if err := tx.Update(s.memberRef(p.RoomID, next.UID), []firestore.Update{{Path: "role", Value: string(RoleOwner)}}); err != nil {
+			if err := tx.Update(s.memberRef(p.RoomID, next.UID), []firestore.Update{{Path: schema.FieldRole, Value: string(RoleOwner)}}); err != nil {
 				return err
 			}
-			if err := tx.Set(s.indexRef(next.UID, p.RoomID), map[string]any{"role": string(RoleOwner)}, firestore.MergeAll); err != nil {
+			if err := tx.Set(s.indexRef(next.UID, p.RoomID), map[string]any{schema.FieldRole: string(RoleOwner)}, firestore.MergeAll); err != nil {
 				return err
 			}
 			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.OwnerChanged, RequestID: p.Actor.RequestID, Time: p.Now,
@@ -241,18 +216,27 @@ func (s *FirestoreStore) roomAndActor(tx *firestore.Transaction, roomID, actor s
 	return snaps[0], snaps[1].Exists(), nil
 }
 
-// successor picks the next owner among ms (sorted by sortMembers: admins
-// before members, then by join time), skipping the leaving uid.
-func successor(ms []Member, leaving string) Member {
-	for _, m := range ms {
-		if m.UID != leaving {
-			return m
-		}
+// directRefToDrop returns the direct-room index document to delete with a
+// removal from (or the deletion of) room roomID, or nil: the entry
+// directIndexKey names, if it still points at this room.
+func (s *FirestoreStore) directRefToDrop(tx *firestore.Transaction, roomID string, kind Kind, ms []Member) (*firestore.DocumentRef, error) {
+	key := directIndexKey(kind, ms)
+	if key == "" {
+		return nil, nil
 	}
-	return Member{}
+	ref := s.Client.Collection(DirectRoomsCollection).Doc(key)
+	snap, err := tx.Get(ref)
+	if err != nil && status.Code(err) != codes.NotFound {
+		return nil, err
+	}
+	var d directDoc
+	if snap.Exists() && snap.DataTo(&d) == nil && d.RoomID == roomID {
+		return ref, nil
+	}
+	return nil, nil
 }
 
-// Delete implements Store. Only the owner may delete a room.
+// Delete implements Store. Only the owner may delete a room (mayDelete).
 func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
@@ -260,6 +244,8 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 			return err
 		}
 		if !roomSnap.Exists() || !actorIn {
+			// As in RemoveMember: mayDelete's refusal of a non-member,
+			// before the member list is read.
 			return ErrNotFound
 		}
 		room, err := toRoom(roomSnap)
@@ -273,29 +259,12 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 		if room.Members, err = toMembers(docs); err != nil {
 			return err
 		}
-		var actorRole Role
-		for _, m := range room.Members {
-			if m.UID == p.Actor.UID {
-				actorRole = m.Role
-			}
+		if err := mayDelete(roleOf(room.Members, p.Actor.UID)); err != nil {
+			return err
 		}
-		if actorRole == "" {
-			return ErrNotFound
-		}
-		if actorRole != RoleOwner {
-			return ErrForbidden
-		}
-		var directRef *firestore.DocumentRef
-		if room.Kind == KindDirect && len(room.Members) == 2 {
-			ref := s.Client.Collection(DirectRoomsCollection).Doc(DirectKey(room.Members[0].UID, room.Members[1].UID))
-			snap, err := tx.Get(ref)
-			if err != nil && status.Code(err) != codes.NotFound {
-				return err
-			}
-			var d directDoc
-			if snap.Exists() && snap.DataTo(&d) == nil && d.RoomID == p.RoomID {
-				directRef = ref
-			}
+		directRef, err := s.directRefToDrop(tx, p.RoomID, room.Kind, room.Members)
+		if err != nil {
+			return err
 		}
 		for _, m := range room.Members {
 			if err := tx.Delete(s.memberRef(p.RoomID, m.UID)); err != nil {

@@ -2,7 +2,7 @@ package rooms_test
 
 // These tests drive FirestoreStore and Service through the real
 // cloud.google.com/go/firestore client and the real Admin SDK against the
-// in-process emulators (emulator/embedded), found through the standard
+// in-process emulators (emulator/emutest), found through the standard
 // FIRESTORE_EMULATOR_HOST / FIREBASE_AUTH_EMULATOR_HOST variables.
 
 import (
@@ -15,10 +15,9 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	firebase "firebase.google.com/go/v4"
 	"firebase.google.com/go/v4/auth"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -31,22 +30,9 @@ type env struct {
 
 func start(t *testing.T) *env {
 	t.Helper()
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", RulesPath: "../../firestore.rules", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.RulesFile("../../firestore.rules"), emutest.Quiet())
 	emu.Setenv(t)
-	ctx := context.Background()
-	fs, err := firestore.NewClient(ctx, emu.ProjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: emu.ProjectID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs, ac := emu.AdminClient(t), emu.AdminAuth(t)
 	st := &rooms.FirestoreStore{Client: fs} // default attempts, as in production
 	return &env{fs: fs, auth: ac, store: st, svc: &rooms.Service{Store: st, Directory: &rooms.FirebaseDirectory{Auth: ac}, Limits: rooms.DefaultLimits}}
 }
@@ -213,20 +199,12 @@ func TestDirectRoomsAreDeduplicated(t *testing.T) {
 	}
 }
 
-func render(res rooms.CreateResult) (rooms.StoredResponse, error) {
-	status := 200
-	if res.Created {
-		status = 201
-	}
-	return rooms.StoredResponse{Status: status, Body: []byte(res.Room.ID)}, nil
-}
-
 func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob")
 	ctx := context.Background()
 	idem := func(body string) *rooms.Idempotency {
-		return &rooms.Idempotency{DocID: "key-1", BodyHash: body, Render: render, TTL: time.Hour}
+		return &rooms.Idempotency{DocID: "key-1", BodyHash: body, TTL: time.Hour}
 	}
 	// Ten concurrent first attempts with one key: one room, ten equal answers.
 	var wg sync.WaitGroup
@@ -246,10 +224,10 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("attempt %d: %v", i, errs[i])
 		}
-		if r.Replay != nil {
-			ids[string(r.Replay.Body)] = true
-			if r.Replay.Status != 201 {
-				t.Fatalf("replayed status %d", r.Replay.Status)
+		if r.Replayed {
+			ids[r.Room.ID] = true
+			if !r.Created {
+				t.Fatalf("replayed outcome %+v is not the creation", r)
 			}
 		} else {
 			created++
@@ -266,10 +244,10 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 		t.Fatalf("other body: %v", err)
 	}
 	// The record expires.
-	expired := &rooms.Idempotency{DocID: "key-2", BodyHash: "h", Render: render, TTL: time.Nanosecond}
+	expired := &rooms.Idempotency{DocID: "key-2", BodyHash: "h", TTL: time.Nanosecond}
 	a, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, expired)
 	b, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, expired)
-	if a.Room.ID == "" || b.Replay != nil || b.Room.ID == a.Room.ID {
+	if a.Room.ID == "" || b.Replayed || b.Room.ID == a.Room.ID {
 		t.Fatalf("an expired key replayed: %+v %+v", a, b)
 	}
 }

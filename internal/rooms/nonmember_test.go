@@ -8,11 +8,9 @@ import (
 	"sync"
 	"testing"
 
-	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -36,22 +34,12 @@ func (l *rpcLog) take() []string {
 	return out
 }
 
-// ownerCreds is the emulator's admin bearer, as the Firestore client sends
-// it in emulator mode.
-type ownerCreds struct{}
-
-func (ownerCreds) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
-}
-func (ownerCreds) RequireTransportSecurity() bool { return false }
-
-// countingStore is a FirestoreStore whose client logs every RPC.
+// countingStore is a FirestoreStore whose client (the owner's, as the
+// service's is) logs every RPC.
 func countingStore(t *testing.T) (*rooms.FirestoreStore, *rpcLog) {
 	t.Helper()
 	log := &rpcLog{}
-	conn, err := grpc.NewClient(os.Getenv("FIRESTORE_EMULATOR_HOST"),
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(ownerCreds{}),
+	fs := emuclient.AdminClient(t, os.Getenv("FIRESTORE_EMULATOR_HOST"), "demo-roomgate",
 		grpc.WithUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
 			log.add(method)
 			return invoker(ctx, method, req, reply, cc, opts...)
@@ -60,14 +48,6 @@ func countingStore(t *testing.T) (*rooms.FirestoreStore, *rpcLog) {
 			log.add(method)
 			return streamer(ctx, desc, cc, method, opts...)
 		}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := firestore.NewClient(context.Background(), "demo-roomgate", option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fs.Close() })
 	return &rooms.FirestoreStore{Client: fs}, log
 }
 

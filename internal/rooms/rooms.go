@@ -16,6 +16,8 @@ package rooms
 
 import (
 	"time"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Kind is a room's kind.
@@ -23,8 +25,8 @@ type Kind string
 
 // The room kinds.
 const (
-	KindGroup  Kind = "group"
-	KindDirect Kind = "direct"
+	KindGroup  Kind = schema.KindGroup
+	KindDirect Kind = schema.KindDirect
 )
 
 // Role is a member's role in a room.
@@ -32,9 +34,9 @@ type Role string
 
 // The member roles.
 const (
-	RoleOwner  Role = "owner"
-	RoleAdmin  Role = "admin"
-	RoleMember Role = "member"
+	RoleOwner  Role = schema.RoomRoleOwner
+	RoleAdmin  Role = schema.RoomRoleAdmin
+	RoleMember Role = schema.RoomRoleMember
 )
 
 // Room is a room with its members.
@@ -87,13 +89,16 @@ type CreateRequest struct {
 	Kind    Kind
 }
 
-// StoredResponse is a response remembered under an Idempotency-Key.
+// StoredResponse is an HTTP response remembered verbatim under an
+// Idempotency-Key by an earlier version of the service, which stored the
+// rendered response rather than the outcome. Records are honoured for
+// their TTL, so such a record may still be replayed after an upgrade.
 type StoredResponse struct {
 	Status int
 	Body   []byte
 }
 
-// Idempotency asks Create to remember (or replay) its response.
+// Idempotency asks Create to remember (or replay) its outcome.
 type Idempotency struct {
 	// DocID names the record: a digest of the caller's uid and the key, so
 	// keys of different users never collide and the key is not stored.
@@ -101,9 +106,6 @@ type Idempotency struct {
 	// BodyHash is a digest of the canonical request; the same key with a
 	// different body is ErrIdempotencyMismatch.
 	BodyHash string
-	// Render turns the outcome into the HTTP response to remember. It runs
-	// inside the transaction, so it must be a pure function of its input.
-	Render func(CreateResult) (StoredResponse, error)
 	// TTL is how long the record is honoured.
 	TTL time.Duration
 }
@@ -114,8 +116,14 @@ type CreateResult struct {
 	// Created is false when a direct room between the pair already existed
 	// and is returned instead.
 	Created bool
-	// Replay is set when the Idempotency-Key was seen before with the same
-	// body: the remembered response, to be sent verbatim.
+	// Replayed is set when the Idempotency-Key was seen before with the
+	// same body: Room and Created are the remembered outcome, exactly as
+	// the first request returned them (the room may have changed since),
+	// so rendering them again gives the first response.
+	Replayed bool
+	// Replay is set instead of Room and Created when the remembered record
+	// predates outcome records and holds a rendered response (see
+	// StoredResponse): it is sent verbatim.
 	Replay *StoredResponse
 }
 
@@ -135,7 +143,8 @@ type Limits struct {
 	MaxTitleRunes int
 }
 
-// DefaultLimits are DESIGN.md's numbers.
+// DefaultLimits are the service's defaults: 100 members, titles of up to
+// 120 characters (internal/config may set others).
 var DefaultLimits = Limits{MaxMembers: 100, MaxTitleRunes: 120}
 
 // Listing bounds for GET /v1/rooms.

@@ -195,7 +195,7 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, ui
 	if err != nil {
 		return Room{}, nil, err
 	}
-	if err := mayAdd(before, actor.UID); err != nil {
+	if err := mayAdd(before.Kind, roleOf(before.Members, actor.UID)); err != nil {
 		return Room{}, nil, err
 	}
 	bad, err := s.Directory.Unavailable(ctx, uids)
@@ -212,23 +212,6 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, ui
 	}
 	room, err := s.Store.Get(ctx, roomID, actor.UID)
 	return room, added, err
-}
-
-// mayAdd is the store's permission rule for adding members, applied to a
-// room read outside the transaction.
-func mayAdd(room Room, caller string) error {
-	for _, m := range room.Members {
-		if m.UID == caller {
-			if m.Role != RoleOwner && m.Role != RoleAdmin {
-				return ErrForbidden
-			}
-			if room.Kind == KindDirect {
-				return ErrDirectRoomFixed
-			}
-			return nil
-		}
-	}
-	return ErrNotFound
 }
 
 // RemoveMember removes target from the room (or lets the caller leave when

@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/roomgate/roomgate/internal/authn"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // ValidateCreate checks a creation request before any lookup or write.
@@ -43,7 +43,7 @@ func validateUIDs(caller string, uids []string, lim Limits) error {
 	}
 	seen := make(map[string]bool, len(uids))
 	for _, u := range uids {
-		if !authn.ValidUID(u) {
+		if !schema.ValidUID(u) {
 			return invalid("members", "%q is not a valid uid", clip(u))
 		}
 		if u == caller {
@@ -60,7 +60,7 @@ func validateUIDs(caller string, uids []string, lim Limits) error {
 // ValidateTitle checks a title: valid UTF-8, at most max characters, no
 // control characters (nor bidi overrides or line separators, see
 // isLayoutControl), and not made only of white space (an absent title is
-// fine: DESIGN.md allows 0..120 characters).
+// fine: a title has 0 to max characters).
 func ValidateTitle(title string, max int) error {
 	if !utf8.ValidString(title) {
 		return invalid("title", "must be valid UTF-8")

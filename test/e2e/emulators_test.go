@@ -1,18 +1,16 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
+	"context"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 // Against Google's Firestore emulator (`make test-google`) every test runs
@@ -95,7 +93,7 @@ func startEmulators(t testing.TB, opts suiteOptions) *emulators {
 			e.fsAddr, e.stop = cuttableProxy(t, fsAddr)
 		}
 	} else {
-		emu := embedded.StartT(t, embedded.Options{ProjectID: projectID, RulesPath: rulesPath, Logf: func(string, ...any) {}})
+		emu := emutest.Start(t, emutest.ProjectID(projectID), emutest.RulesFile(rulesPath), emutest.Quiet())
 		e.fsAddr, e.authAddr, e.project = emu.FirestoreAddr, emu.AuthAddr, emu.ProjectID
 		if opts.cutFirestore {
 			e.stop = emu.Firestore.Close
@@ -146,58 +144,16 @@ func (e *emulators) resetExternal(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules := map[string]any{"rules": map[string]any{"files": []map[string]string{{"name": "firestore.rules", "content": string(src)}}}}
-	steps := []struct {
-		method, url string
-		body        any
-	}{
-		{http.MethodPut, "http://" + e.fsAddr + "/emulator/v1/projects/" + e.project + ":securityRules", rules},
-		{http.MethodDelete, "http://" + e.fsAddr + "/emulator/v1/projects/" + e.project + "/databases/(default)/documents", nil},
-		{http.MethodDelete, "http://" + e.authAddr + "/emulator/v1/projects/" + e.project + "/accounts", nil},
+	ctx := context.Background()
+	if err := emuclient.LoadRules(ctx, e.fsAddr, e.project, string(src)); err != nil {
+		t.Fatalf("e2e: reset external emulators: %v", err)
 	}
-	for _, st := range steps {
-		// Google's emulator now and then answers 499 CANCELLED to the
-		// delete when a client of the previous test closed just before;
-		// every step is idempotent, so it is retried.
-		var err error
-		for attempt := 0; attempt < 5; attempt++ {
-			if err = restCall(st.method, st.url, st.body); err == nil {
-				break
-			}
-			time.Sleep(time.Duration(attempt+1) * 100 * time.Millisecond)
-		}
-		if err != nil {
-			t.Fatalf("e2e: reset external emulators: %v", err)
-		}
+	if err := emuclient.ClearDocuments(ctx, e.fsAddr, e.project); err != nil {
+		t.Fatalf("e2e: reset external emulators: %v", err)
 	}
-}
-
-func restCall(method, url string, body any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
+	if err := emuclient.ClearAccounts(ctx, e.authAddr, e.project); err != nil {
+		t.Fatalf("e2e: reset external emulators: %v", err)
 	}
-	req, err := http.NewRequest(method, url, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	// The emulators' admin credential, as the SDKs send it.
-	req.Header.Set("Authorization", "Bearer owner")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, url, resp.Status, b)
-	}
-	return nil
 }
 
 // cuttableProxy forwards TCP connections from a loopback port to target

@@ -8,7 +8,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -20,6 +19,7 @@ import (
 	"cloud.google.com/go/firestore"
 	"firebase.google.com/go/v4/auth"
 
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 	"github.com/roomgate/roomgate/internal/app"
 	"github.com/roomgate/roomgate/internal/config"
 )
@@ -115,24 +115,12 @@ func (s *suite) user(uid string, u *auth.UserToCreate) {
 // current custom claims.
 func (s *suite) signIn(uid string) string {
 	s.t.Helper()
-	ct, err := s.auth.CustomToken(context.Background(), uid)
+	se, err := emuclient.SignInAs(context.Background(), s.emu.authAddr, s.auth, uid)
 	if err != nil {
-		s.t.Fatal(err)
+		s.t.Fatalf("sign-in of %s: %v", uid, err)
 	}
-	body, _ := json.Marshal(map[string]any{"token": ct, "returnSecureToken": true})
-	resp, err := http.Post("http://"+s.emu.authAddr+"/identitytoolkit.googleapis.com/v1/accounts:signInWithCustomToken?key=e2e", "application/json", bytes.NewReader(body))
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out struct {
-		IDToken string `json:"idToken"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil || out.IDToken == "" {
-		s.t.Fatalf("sign-in of %s: %d %v", uid, resp.StatusCode, err)
-	}
-	s.tokens[uid] = out.IDToken
-	return out.IDToken
+	s.tokens[uid] = se.IDToken
+	return se.IDToken
 }
 
 // admit creates, admits (POST /v1/me/claims) and re-signs-in each uid.

@@ -9,7 +9,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 )
 
 // workers is how many rulesets run at once (each on both emulators).
@@ -23,7 +23,7 @@ func TestFidelity(t *testing.T) {
 	}
 	gaddr := startGoogle(t)
 	logs := &syncBuffer{}
-	emu := embedded.StartT(t, embedded.Options{Logf: func(f string, a ...any) { fmt.Fprintf(logs, f+"\n", a...) }})
+	emu := emutest.Start(t, emutest.Logf(func(f string, a ...any) { fmt.Fprintf(logs, f+"\n", a...) }))
 	t.Cleanup(func() {
 		if t.Failed() && os.Getenv("ROOMGATE_FIDELITY_VERBOSE") != "" {
 			t.Logf("roomgate emulator log:\n%s", logs.String())

@@ -3,7 +3,6 @@ package fidelity
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -18,7 +17,8 @@ import (
 	"cloud.google.com/go/firestore"
 	"google.golang.org/api/option"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 // target is one emulator under comparison: one gRPC connection whose
@@ -34,32 +34,14 @@ type target struct {
 	clients map[string]*firestore.Client
 }
 
-// tokenKey carries the Authorization token of one call in its context.
-type tokenKey struct{}
-
 // withToken makes the calls under ctx send "Bearer tok" ("" sends none).
-func withToken(ctx context.Context, tok string) context.Context {
-	return context.WithValue(ctx, tokenKey{}, tok)
-}
-
-// ctxBearer is per-RPC credentials reading the token from the RPC context,
-// so one connection serves every caller without a caller's token leaking
-// into another's call.
-type ctxBearer struct{}
-
-func (ctxBearer) GetRequestMetadata(ctx context.Context, _ ...string) (map[string]string, error) {
-	tok, _ := ctx.Value(tokenKey{}).(string)
-	if tok == "" {
-		return nil, nil
-	}
-	return map[string]string{"authorization": "Bearer " + tok}, nil
-}
-func (ctxBearer) RequireTransportSecurity() bool { return false }
+func withToken(ctx context.Context, tok string) context.Context { return emuclient.WithToken(ctx, tok) }
 
 func newTarget(name, addr string) (*target, error) {
-	conn, err := grpc.NewClient(addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(ctxBearer{}))
+	// Credentials with no token of their own send the token of each
+	// call's context, so one connection serves every caller without a
+	// caller's token leaking into another's call.
+	conn, err := emuclient.Dial(addr, emuclient.Credentials{})
 	if err != nil {
 		return nil, err
 	}
@@ -176,19 +158,13 @@ func (tg *target) loadRules(project, src string) error {
 	return ce
 }
 
-// clear deletes every document of project. Google's emulator now and then
-// answers a transient error; the delete is idempotent, so it is retried.
+// clear deletes every document of project (retried: Google's emulator
+// now and then answers a transient error).
 func (tg *target) clear(project string) error {
-	var last error
-	for attempt := 0; attempt < 5; attempt++ {
-		code, b, err := tg.rest(http.MethodDelete, "/emulator/v1/projects/"+project+"/databases/(default)/documents", nil)
-		if err == nil && code/100 == 2 {
-			return nil
-		}
-		last = fmt.Errorf("%s: clear %s: %v %d %s", tg.name, project, err, code, b)
-		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
+	if err := emuclient.ClearDocuments(context.Background(), tg.addr, project); err != nil {
+		return fmt.Errorf("%s: clear %s: %w", tg.name, project, err)
 	}
-	return last
+	return nil
 }
 
 // seed makes project hold exactly docs, written as the emulator owner
@@ -220,25 +196,15 @@ type caller struct {
 	claims map[string]any
 }
 
-// token mints an unsigned ID token ({"alg":"none"}) of the shape
-// @firebase/rules-unit-testing sends; both emulators accept it and expose
-// its claims as request.auth.token.
+// token is c's unsigned emulator ID token ("" for nobody); both
+// emulators accept it and expose its claims as request.auth.token.
 func (c *caller) token(project string) string {
 	if c == nil {
 		return ""
 	}
-	hdr, _ := json.Marshal(map[string]any{"alg": "none", "type": "JWT"})
-	now := time.Now().Unix()
-	p := map[string]any{
-		"iss": "https://securetoken.google.com/" + project, "aud": project,
-		"iat": now, "exp": now + 3600, "auth_time": now,
-		"sub": c.uid, "user_id": c.uid,
-		"firebase": map[string]any{"sign_in_provider": "custom", "identities": map[string]any{}},
-	}
+	claims := make(map[string]any, len(c.claims))
 	for k, v := range c.claims {
-		p[k] = plainJSON(v)
+		claims[k] = plainJSON(v)
 	}
-	body, _ := json.Marshal(p)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(hdr) + "." + enc.EncodeToString(body) + "."
+	return emuclient.IDToken(project, c.uid, claims)
 }

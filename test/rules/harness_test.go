@@ -1,24 +1,18 @@
 package rules
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
@@ -85,7 +79,6 @@ func firstEnv(keys ...string) string {
 // coverage.
 type harness struct {
 	addr, project string
-	web           *http.Client
 	admin         *firestore.Client
 
 	mu      sync.Mutex
@@ -98,7 +91,7 @@ type harness struct {
 }
 
 func newHarness(addr, project string) (*harness, error) {
-	h := &harness{addr: addr, project: project, web: &http.Client{Timeout: 30 * time.Second}, clients: map[string]*firestore.Client{}}
+	h := &harness{addr: addr, project: project, clients: map[string]*firestore.Client{}}
 	admin, err := h.dial("owner")
 	if err != nil {
 		return nil, err
@@ -107,35 +100,16 @@ func newHarness(addr, project string) (*harness, error) {
 	return h, nil
 }
 
-// bearer is per-RPC credentials sending a fixed Authorization header: the
-// emulators' "owner" for admin access, or an ID token for a user.
-type bearer string
-
-func (b bearer) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	if b == "" {
-		return nil, nil
-	}
-	return map[string]string{"authorization": "Bearer " + string(b)}, nil
-}
-func (bearer) RequireTransportSecurity() bool { return false }
-
 // dial opens a real Go Firestore client sending token ("" for none). The
 // connection is our own, so FIRESTORE_EMULATOR_HOST's admin credentials
 // never leak into a user's client.
 func (h *harness) dial(token string) (*firestore.Client, error) {
-	conn, err := grpc.NewClient(h.addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithPerRPCCredentials(bearer(token)))
+	c, closeAll, err := emuclient.NewClient(context.Background(), h.addr, h.project, token)
 	if err != nil {
-		return nil, err
-	}
-	c, err := firestore.NewClient(context.Background(), h.project, option.WithGRPCConn(conn))
-	if err != nil {
-		conn.Close()
 		return nil, err
 	}
 	h.mu.Lock()
-	h.closers = append(h.closers, c.Close, conn.Close)
+	h.closers = append(h.closers, closeAll)
 	h.mu.Unlock()
 	return c, nil
 }
@@ -176,70 +150,25 @@ type user struct {
 	claims map[string]any
 }
 
-// token mints an unsigned ID token ({"alg":"none"}, empty signature) of the
-// shape @firebase/rules-unit-testing sends; the Firebase emulators accept
-// it and expose its claims as request.auth.token.
+// token is u's unsigned emulator ID token ("" for nobody); the Firebase
+// emulators accept it and expose its claims as request.auth.token.
 func (u user) token(project string) string {
 	if u.uid == "" {
 		return ""
 	}
-	hdr, _ := json.Marshal(map[string]any{"alg": "none", "type": "JWT"})
-	now := time.Now().Unix()
-	p := map[string]any{
-		"iss": "https://securetoken.google.com/" + project, "aud": project,
-		"iat": now, "exp": now + 3600, "auth_time": now,
-		"sub": u.uid, "user_id": u.uid,
-		"firebase": map[string]any{"sign_in_provider": "custom", "identities": map[string]any{}},
-	}
-	for k, v := range u.claims {
-		p[k] = v
-	}
-	body, _ := json.Marshal(p)
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(hdr) + "." + enc.EncodeToString(body) + "."
+	return emuclient.IDToken(project, u.uid, u.claims)
 }
 
 // rest sends one request to the emulator's REST surface and decodes a
 // JSON answer into out (when not nil).
 func (h *harness) rest(method, path string, body, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, "http://"+h.addr+path, rd)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := h.web.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, b)
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
+	return emuclient.Call(context.Background(), method, "http://"+h.addr+path, body, out)
 }
 
 // loadRules installs src as the project's rules. A new ruleset starts
 // with zero coverage.
 func (h *harness) loadRules(src string) error {
-	body := map[string]any{"rules": map[string]any{"files": []map[string]string{{"name": "firestore.rules", "content": src}}}}
-	if err := h.rest(http.MethodPut, "/emulator/v1/projects/"+h.project+":securityRules", body, nil); err != nil {
+	if err := emuclient.LoadRules(context.Background(), h.addr, h.project, src); err != nil {
 		return err
 	}
 	h.seeded = ""
@@ -247,18 +176,9 @@ func (h *harness) loadRules(src string) error {
 }
 
 // clear deletes every document of the project's default database.
-// Google's emulator now and then answers 499 CANCELLED when a listener
-// closed just before; the delete is idempotent, so it is retried.
 func (h *harness) clear() error {
 	h.seeded = ""
-	var err error
-	for attempt := 0; attempt < 5; attempt++ {
-		if err = h.rest(http.MethodDelete, "/emulator/v1/projects/"+h.project+"/databases/(default)/documents", nil, nil); err == nil {
-			return nil
-		}
-		time.Sleep(time.Duration(attempt+1) * 50 * time.Millisecond)
-	}
-	return err
+	return emuclient.ClearDocuments(context.Background(), h.addr, h.project)
 }
 
 // coverageRow is one allow statement in the emulator's coverage report

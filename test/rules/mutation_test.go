@@ -9,7 +9,7 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/emulator/rules"
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 	"github.com/roomgate/roomgate/emulator/rules/parser"
@@ -71,7 +71,7 @@ func TestWeakenedRulesAreCaught(t *testing.T) {
 	if len(ms) < 20 {
 		t.Fatalf("only %d mutants derived from %s: the enumeration is broken", len(ms), rulesPath)
 	}
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-mutants", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.ProjectID("demo-mutants"), emutest.Quiet())
 	h, err := newHarness(emu.FirestoreAddr, emu.ProjectID)
 	if err != nil {
 		t.Fatal(err)

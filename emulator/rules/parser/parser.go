@@ -15,6 +15,7 @@
 package parser
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -385,9 +386,11 @@ func (p *parser) parsePrimary() ast.Expr {
 		return &ast.IntLit{Pos: t.pos, Value: v}
 	case tFloat:
 		p.next()
+		// Out of range is ±Inf or 0, as Java's Double.parseDouble reads
+		// it and Google's compiler accepts it.
 		v, err := strconv.ParseFloat(t.lit, 64)
-		if err != nil {
-			p.errorf(t.pos, "float literal %s is out of range", t.lit)
+		if err != nil && !errors.Is(err, strconv.ErrRange) {
+			p.errorf(t.pos, "float literal %s is malformed", t.lit)
 		}
 		return &ast.FloatLit{Pos: t.pos, Value: v}
 	case tString:

@@ -61,7 +61,9 @@ var exprTests = []struct{ src, want string }{
 	{`a && b || c`, `((a && b) || c)`},
 	{`a == b && c != d`, `((a == b) && (c != d))`},
 	{`a is int == b is int`, `((a is int) == (b is int))`},
-	{`a in b is bool`, `((a in b) is bool)`},
+	{`a in b is bool`, `(a in (b is bool))`}, // `in` binds loosest of the comparisons
+	{`a in b == c`, `(a in (b == c))`},
+	{`a == b in c`, `((a == b) in c)`},
 	{`a < b in c`, `((a < b) in c)`},
 	{`a + b < c - d`, `((a + b) < (c - d))`},
 	{`a * b + c / d % e`, `((a * b) + ((c / d) % e))`},

@@ -131,15 +131,17 @@ var keywords = map[string]bool{
 	"is":            true,
 }
 
-// Binary operator precedence, rules-language.md 2.3 (higher binds
-// tighter). Levels 1 (postfix), 2 (unary) and 11 (ternary) are handled by
-// dedicated parse functions; `is` takes a type name instead of an operand.
+// Binary operator precedence (higher binds tighter). Postfix, unary and
+// ternary are handled by dedicated parse functions; `is` takes a type name
+// instead of an operand. `in` binds more loosely than `==` and `!=`, as
+// Google's compiler parses it: `1 in [1] == true` is `1 in ([1] == true)`
+// (an error), `true == 1 in [1]` is `(true == 1) in [1]`.
 const (
 	precOr   = 1 // ||
 	precAnd  = 2 // &&
-	precEq   = 3 // == !=
-	precIs   = 4 // is
-	precIn   = 5 // in
+	precIn   = 3 // in
+	precEq   = 4 // == !=
+	precIs   = 5 // is
 	precRel  = 6 // < <= > >=
 	precAdd  = 7 // + -
 	precMul  = 8 // * / %

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/roomgate/roomgate/internal/authn"
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Verifier is a fake authn.Verifier. The zero value knows no tokens.
@@ -41,8 +42,8 @@ func (v *Verifier) Add(raw, uid string, claims map[string]any) *authn.Token {
 	for k, val := range claims {
 		c[k] = val
 	}
-	t := &authn.Token{UID: uid, Claims: c, EmailVerified: c["email_verified"] == true}
-	t.Email, _ = c["email"].(string)
+	t := &authn.Token{UID: uid, Claims: c, EmailVerified: c[schema.ClaimEmailVerified] == true}
+	t.Email, _ = c[schema.ClaimEmail].(string)
 	v.tokens[raw] = t
 	return t
 }

@@ -1,4 +1,4 @@
-package main
+package devstack
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 )
 
 // demoSteps are fragments the narration must contain, in this order: one
-// per step the issue asks the demo to show.
+// per step the demo must show.
 var demoSteps = []string{
 	"[1] alice, bob and carol sign up and sign in",
 	"alice alice-", "bob   bob-", "carol carol-",
@@ -73,24 +73,21 @@ func TestDemoEmbedded(t *testing.T) {
 	var out, logs syncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := runDemo(ctx, demoOptions{Embedded: true, Log: &logs}, &out); err != nil {
+	if err := RunDemo(ctx, DemoOptions{Embedded: true, Log: &logs}, &out); err != nil {
 		t.Fatalf("demo failed: %v\n%s\nlogs:\n%s", err, out.String(), logs.String())
 	}
 	checkNarration(t, out.String())
 	t.Logf("narration:\n%s", out.String())
 }
 
-// TestDemoAgainstRunningDev points the demo at a running `roomgate dev`
+// TestDemoAgainstRunningDev points the demo at a running local stack
 // through the variables dev prints, as a user who pasted them would.
 func TestDemoAgainstRunningDev(t *testing.T) {
 	text, _ := startDev(t)
 	env, _ := parseDevOutput(t, text)
-	o, err := parseDemoFlags(nil, func(k string) string { return env[k] }, &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	o := DemoDefaults(func(k string) string { return env[k] })
 	var out bytes.Buffer
-	if err := runDemo(context.Background(), o, &out); err != nil {
+	if err := RunDemo(context.Background(), o, &out); err != nil {
 		t.Fatalf("demo failed: %v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "against the running emulators and service") ||
@@ -110,7 +107,7 @@ func TestDemoFailsWhenRulesLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	err := runDemo(context.Background(), demoOptions{Embedded: true, RulesPath: open, StepTimeout: 5 * time.Second}, &out)
+	err := RunDemo(context.Background(), DemoOptions{Embedded: true, RulesPath: open, StepTimeout: 5 * time.Second}, &out)
 	if err == nil || !strings.Contains(err.Error(), "ALLOWED") || !strings.Contains(out.String(), "FAIL:") {
 		t.Fatalf("demo with open rules: err %v\n%s", err, out.String())
 	}
@@ -119,54 +116,27 @@ func TestDemoFailsWhenRulesLeak(t *testing.T) {
 func TestDemoTargetSelection(t *testing.T) {
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
-	parse := func(args ...string) demoOptions {
-		o, err := parseDemoFlags(args, getenv, &bytes.Buffer{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
 	// Partly configured: refuse, naming what is missing.
 	env["FIRESTORE_EMULATOR_HOST"] = "127.0.0.1:1"
-	_, err := resolveTarget(parse())
+	_, err := resolveTarget(DemoDefaults(getenv))
 	if err == nil || !strings.Contains(err.Error(), "ROOMGATE_URL") || !strings.Contains(err.Error(), "FIREBASE_AUTH_EMULATOR_HOST") {
 		t.Fatalf("partial: %v", err)
 	}
 	// Fully configured: used as given, nothing started.
 	env["FIREBASE_AUTH_EMULATOR_HOST"] = "127.0.0.1:2"
 	env["ROOMGATE_URL"] = "http://127.0.0.1:3/"
+	env["GOOGLE_CLOUD_PROJECT"] = "demo-google"
+	if o := DemoDefaults(getenv); o.ProjectID != "demo-google" {
+		t.Fatalf("GOOGLE_CLOUD_PROJECT: %+v", o)
+	}
 	env["GCLOUD_PROJECT"] = "demo-other"
-	tgt, err := resolveTarget(parse())
+	tgt, err := resolveTarget(DemoDefaults(getenv))
 	if err != nil || tgt.FirestoreAddr != "127.0.0.1:1" || tgt.AuthAddr != "127.0.0.1:2" ||
 		tgt.ServiceURL != "http://127.0.0.1:3" || tgt.ProjectID != "demo-other" {
 		t.Fatalf("configured: %+v %v", tgt, err)
 	}
-	// Flags win over the variables.
-	if o := parse("--url", "http://127.0.0.1:4", "--project", "demo-x"); o.ServiceURL != "http://127.0.0.1:4" || o.ProjectID != "demo-x" {
-		t.Fatalf("flags: %+v", o)
-	}
-	if o := parse("--embedded"); !o.Embedded {
-		t.Fatal("--embedded not parsed")
-	}
-}
-
-// TestDemoSubcommandExitCode runs the demo through the binary's own
-// dispatcher: exit 0 when every expectation holds, 1 when one fails.
-func TestDemoSubcommandExitCode(t *testing.T) {
-	var out bytes.Buffer
-	if code := run([]string{"demo", "--embedded"}, &out, &out); code != 0 {
-		t.Fatalf("exit %d:\n%s", code, out.String())
-	}
-	if !strings.Contains(out.String(), "OK: every step behaved") {
-		t.Fatalf("no success line:\n%s", out.String())
-	}
-	open := filepath.Join(t.TempDir(), "open.rules")
-	src := "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{db}/documents {\n    match /{doc=**} { allow read, write: if true; }\n  }\n}\n"
-	if err := os.WriteFile(open, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out.Reset()
-	if code := run([]string{"demo", "--embedded", "--rules", open, "--timeout", "5s"}, &out, &out); code != 1 {
-		t.Fatalf("with open rules: exit %d:\n%s", code, out.String())
+	// Nothing set: the embedded stack's project and the default timeout.
+	if o := DemoDefaults(func(string) string { return "" }); o.ProjectID != DefaultProjectID || o.StepTimeout != defaultStepTimeout || o.ServiceURL != "" {
+		t.Fatalf("empty environment: %+v", o)
 	}
 }

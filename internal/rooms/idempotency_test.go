@@ -1,0 +1,85 @@
+package rooms_test
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/roomgate/roomgate/internal/rooms"
+)
+
+// TestReplayReturnsTheRememberedOutcome: a replay is the outcome the first
+// request got, not the room as it is now, so rendering it gives the first
+// response again, even after the room changed.
+func TestReplayReturnsTheRememberedOutcome(t *testing.T) {
+	e := start(t)
+	e.users(t, "alice", "bob", "carol")
+	ctx := context.Background()
+	idem := &rooms.Idempotency{DocID: "outcome", BodyHash: "h", TTL: time.Hour}
+	req := rooms.CreateRequest{Title: "Plans é 😀", Members: []string{"bob"}}
+	first, err := e.svc.Create(ctx, actor("alice"), req, idem)
+	if err != nil || !first.Created || first.Replayed {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	if _, _, err := e.svc.AddMembers(ctx, actor("alice"), first.Room.ID, []string{"carol"}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.svc.Create(ctx, actor("alice"), req, idem)
+	if err != nil || !again.Replayed || again.Replay != nil {
+		t.Fatalf("replay: %+v %v", again, err)
+	}
+	again.Replayed = false
+	if !reflect.DeepEqual(again, first) {
+		t.Fatalf("replayed outcome differs:\nfirst  %+v\nreplay %+v", first, again)
+	}
+
+	// An existing direct room is remembered as found, not created.
+	direct := rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"carol"}}
+	if _, err := e.svc.Create(ctx, actor("alice"), direct, nil); err != nil {
+		t.Fatal(err)
+	}
+	didem := &rooms.Idempotency{DocID: "direct", BodyHash: "d", TTL: time.Hour}
+	found, err := e.svc.Create(ctx, actor("alice"), direct, didem)
+	if err != nil || found.Created {
+		t.Fatalf("found: %+v %v", found, err)
+	}
+	replayed, err := e.svc.Create(ctx, actor("alice"), direct, didem)
+	if err != nil || !replayed.Replayed || replayed.Created || replayed.Room.ID != found.Room.ID {
+		t.Fatalf("direct replay: %+v %v", replayed, err)
+	}
+}
+
+// TestReplayOfARecordWithARenderedResponse: a record holding a rendered
+// response (written by an earlier version) is replayed verbatim, and a
+// record with neither that nor an outcome is an error, never a fresh
+// create (which could make a second room for one key).
+func TestReplayOfARecordWithARenderedResponse(t *testing.T) {
+	e := start(t)
+	e.users(t, "alice")
+	ctx := context.Background()
+	now := time.Now()
+	records := e.fs.Collection(rooms.IdempotencyCollection)
+	if _, err := records.Doc("legacy").Set(ctx, map[string]any{
+		"bodyHash": "h", "status": 201, "body": `{"id":"remembered"}`, "createdAt": now, "expiresAt": now.Add(time.Hour),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, &rooms.Idempotency{DocID: "legacy", BodyHash: "h", TTL: time.Hour})
+	if err != nil || res.Replay == nil || res.Replay.Status != 201 || string(res.Replay.Body) != `{"id":"remembered"}` {
+		t.Fatalf("legacy replay: %+v %v", res, err)
+	}
+	if _, err := records.Doc("empty").Set(ctx, map[string]any{
+		"bodyHash": "h", "createdAt": now, "expiresAt": now.Add(time.Hour),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, &rooms.Idempotency{DocID: "empty", BodyHash: "h", TTL: time.Hour})
+	if err == nil || errors.Is(err, rooms.ErrIdempotencyMismatch) {
+		t.Fatalf("a record without an outcome: %+v %v", res, err)
+	}
+	if n := e.count(t, e.fs.Collection("users").Doc("alice").Collection("rooms").Query); n != 0 {
+		t.Fatalf("alice is in %d rooms, want 0", n)
+	}
+}

@@ -1,0 +1,91 @@
+package schema
+
+// Collection names. Top-level collections are named by their path;
+// subcollections by their last segment, with the full path in the comment.
+const (
+	// Rooms is rooms/{roomId}.
+	Rooms = "rooms"
+	// Members is rooms/{roomId}/members/{uid}.
+	Members = "members"
+	// Messages is rooms/{roomId}/messages/{messageId}.
+	Messages = "messages"
+	// Users is users/{uid}: roomgate's desired claims of a user.
+	Users = "users"
+	// UserRooms is users/{uid}/rooms/{roomId}: a user's room index.
+	UserRooms = "rooms"
+	// DirectRooms is directRooms/{pairDigest}: the direct room of a pair
+	// (server-only).
+	DirectRooms = "directRooms"
+	// Idempotency is idempotency/{digest}: remembered create answers
+	// (server-only).
+	Idempotency = "idempotency"
+	// Audit is audit/{autoId}: the audit trail (server-only).
+	Audit = "audit"
+	// Readiness is the collection the readiness probe reads a document
+	// that never exists from.
+	Readiness = "readiness"
+)
+
+// Field names of the stored documents that code addresses by name (in
+// updates, queries and untyped reads). Typed document structs use the same
+// strings in their firestore tags.
+const (
+	// FieldMemberCount is rooms/{roomId}.memberCount.
+	FieldMemberCount = "memberCount"
+	// FieldRole is the role of rooms/{roomId}/members/{uid} and of
+	// users/{uid}/rooms/{roomId}, and users/{uid}.role.
+	FieldRole = "role"
+	// FieldJoinedAt is the join time of a member and of an index entry.
+	FieldJoinedAt = "joinedAt"
+	// FieldChat is users/{uid}.chat, the desired chat claim.
+	FieldChat = "chat"
+	// FieldBanned is users/{uid}.banned, the desired banned claim (read by
+	// the room transactions to refuse a user banned meanwhile).
+	FieldBanned = "banned"
+	// FieldClaimsVersion is users/{uid}.claimsVersion.
+	FieldClaimsVersion = "claimsVersion"
+)
+
+// The custom claims roomgate owns. Every other claim is foreign.
+const (
+	// ClaimChat (boolean) admits a user to chat.
+	ClaimChat = "chat"
+	// ClaimRole (string) is one of Roles.
+	ClaimRole = "role"
+	// ClaimBanned (boolean) bans a user.
+	ClaimBanned = "banned"
+)
+
+// Standard Firebase ID token claims roomgate reads.
+const (
+	ClaimEmail         = "email"
+	ClaimEmailVerified = "email_verified"
+)
+
+// The global roles a user may hold in the role claim.
+const (
+	RoleUser      = "user"
+	RoleModerator = "moderator"
+	RoleAdmin     = "admin"
+)
+
+// Roles lists the global roles, least privileged first.
+func Roles() []string { return []string{RoleUser, RoleModerator, RoleAdmin} }
+
+// ValidRole reports whether r is one of Roles.
+func ValidRole(r string) bool {
+	return r == RoleUser || r == RoleModerator || r == RoleAdmin
+}
+
+// Room roles, as stored in member and index documents.
+const (
+	RoomRoleOwner  = "owner"
+	RoomRoleAdmin  = "admin"
+	RoomRoleMember = "member"
+)
+
+// Room kinds, as stored in room and index documents.
+const (
+	KindGroup  = "group"
+	KindDirect = "direct"
+)
