@@ -19,6 +19,7 @@ const roomA = "AAAAAAAAAAAAAAAAAAAAAA"
 // harness is New with a fake verifier and fake services.
 type harness struct {
 	e      *echo.Echo
+	srv    *server
 	rooms  *fakeRooms
 	claims *fakeClaims
 	v      *authntest.Verifier
@@ -42,7 +43,8 @@ func newHarness(t testing.TB, mod func(*Deps)) *harness {
 	if mod != nil {
 		mod(&d)
 	}
-	return &harness{e: New(d), rooms: fr, claims: fc, v: v, m: m}
+	srv, e := newServer(d)
+	return &harness{e: e, srv: srv, rooms: fr, claims: fc, v: v, m: m}
 }
 
 // scenario is one request and what must come back (pocketbase's

@@ -137,25 +137,29 @@ func (w *depWatch) track(cancel context.CancelCauseFunc) (untrack func()) {
 // failFastMiddleware answers 503 at once while a critical dependency is
 // down, lets the watch cut a running request short when it finds one
 // down, and starts a probe when a request is slow or failed transiently.
+// With or without critical checks, a transient failure (isTransient)
+// becomes 503 with Retry-After instead of 500.
 func (s *server) failFastMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	w := s.watch
-	if len(w.checks) == 0 {
-		return next
-	}
 	return func(c echo.Context) error {
-		if w.isDown() {
+		watching := len(w.checks) > 0
+		if watching && w.isDown() {
 			w.kick()
 			return problem(CodeUnavailable, "a backend is unreachable; retry after the Retry-After interval")
 		}
 		ctx, cancel := context.WithCancelCause(c.Request().Context())
 		defer cancel(nil)
-		defer w.track(cancel)()
 		c.SetRequest(c.Request().WithContext(ctx))
-		slow := time.AfterFunc(watchSlowAfter, w.kick)
+		if watching {
+			defer w.track(cancel)()
+			slow := time.AfterFunc(watchSlowAfter, w.kick)
+			defer slow.Stop()
+		}
 		err := next(c)
-		slow.Stop()
 		if isTransient(ctx, err) {
-			w.kick()
+			if watching {
+				w.kick()
+			}
 			return &unavailableError{cause: err}
 		}
 		return err

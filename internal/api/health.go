@@ -41,6 +41,9 @@ func (s *server) readyz(c echo.Context) error {
 		// (an unauthenticated way to take the instance out of rotation).
 		st.ok, st.checks = s.runChecks(context.WithoutCancel(c.Request().Context()))
 		st.at = time.Now()
+		if !st.ok {
+			s.watch.kick() // a critical dependency may be down: confirm and fail fast
+		}
 	}
 	status, word := http.StatusOK, "ok"
 	if !st.ok {

@@ -102,6 +102,12 @@ type server struct {
 
 // New returns the configured Echo instance.
 func New(d Deps) *echo.Echo {
+	_, e := newServer(d)
+	return e
+}
+
+// newServer is New, also returning the server behind the handler.
+func newServer(d Deps) (*server, *echo.Echo) {
 	if d.Limits == (rooms.Limits{}) {
 		d.Limits = rooms.DefaultLimits
 	}
@@ -134,5 +140,5 @@ func New(d Deps) *echo.Echo {
 	// Echo's default 404/405 handlers return *echo.HTTPError, which the
 	// error handler maps to problem+json like everything else.
 	s.routes(e)
-	return e
+	return s, e
 }

@@ -77,7 +77,11 @@ func Clients(ctx context.Context, cfg config.Config) (*firestore.Client, *auth.C
 	if cfg.CredentialsFile != "" && !cfg.Emulated() {
 		opts = append(opts, option.WithAuthCredentialsFile(option.ServiceAccount, cfg.CredentialsFile))
 	}
-	fs, err := firestore.NewClient(ctx, cfg.ProjectID, opts...)
+	fsOpts, err := firestoreDialOptions(os.Getenv("FIRESTORE_EMULATOR_HOST"))
+	if err != nil {
+		return nil, nil, err
+	}
+	fs, err := firestore.NewClient(ctx, cfg.ProjectID, append(opts, fsOpts...)...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("app: firestore client: %w", err)
 	}
@@ -153,7 +157,7 @@ const readinessProbeID = "roomgate-readiness-probe"
 
 func readiness(fs *firestore.Client, ac *auth.Client) []api.Check {
 	return []api.Check{
-		{Name: "firestore", Func: func(ctx context.Context) error {
+		{Name: "firestore", Critical: true, Func: func(ctx context.Context) error {
 			_, err := fs.Collection(schema.Readiness).Doc(readinessProbeID).Get(ctx)
 			if err == nil || status.Code(err) == codes.NotFound {
 				return nil

@@ -20,7 +20,7 @@ import (
 // when its context is cancelled (SIGTERM in main).
 func TestRunServesUntilCancelled(t *testing.T) {
 	addr := freeAddr(t)
-	stop := startRun(t, map[string]string{"ROOMGATE_ADDR": addr})
+	stop := startRun(t, startEmulators(t), map[string]string{"ROOMGATE_ADDR": addr})
 	if code, _ := get(t, "http://"+addr+"/v1/rooms"); code != 401 {
 		t.Fatalf("unauthenticated /v1/rooms = %d", code)
 	}
@@ -34,7 +34,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 // moves to that listener and the public one no longer has it.
 func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 	addr, maddr := freeAddr(t), freeAddr(t)
-	stop := startRun(t, map[string]string{"ROOMGATE_ADDR": addr, "ROOMGATE_METRICS_ADDR": maddr})
+	stop := startRun(t, startEmulators(t), map[string]string{"ROOMGATE_ADDR": addr, "ROOMGATE_METRICS_ADDR": maddr})
 	get(t, "http://"+addr+"/healthz")
 	if code, body := get(t, "http://"+maddr+"/metrics"); code != 200 || !strings.Contains(body, "roomgate_http_requests_total") {
 		t.Fatalf("/metrics on the metrics address = %d %.200s", code, body)
@@ -51,17 +51,18 @@ func TestRunServesMetricsOnTheirOwnAddress(t *testing.T) {
 	}
 }
 
-// startRun starts app.Run with env (over the emulators' variables) and
+// startRun starts app.Run with env (over emu's variables) and
 // waits until /readyz reports Firestore ok; stop cancels it and checks
 // that Run returns cleanly.
-func startRun(t *testing.T, env map[string]string) (stop func()) {
+func startRun(t *testing.T, emu *emutest.Emulators, env map[string]string) (stop func()) {
 	t.Helper()
-	emu := emutest.Start(t, emutest.ProjectID("demo-roomgate"), emutest.Quiet())
 	env["ROOMGATE_PROJECT_ID"] = "demo-roomgate"
 	for _, kv := range emu.Env() {
 		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-		t.Setenv(k, v)
+		if _, set := env[k]; !set {
+			env[k] = v
+		}
+		t.Setenv(k, env[k])
 	}
 	cfg, err := config.Load(nil, func(k string) string { return env[k] }, io.Discard)
 	if err != nil {
@@ -120,4 +121,8 @@ func get(t *testing.T, url string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+func startEmulators(t *testing.T) *emutest.Emulators {
+	return emutest.Start(t, emutest.ProjectID("demo-roomgate"), emutest.Quiet())
 }
