@@ -120,8 +120,8 @@ func TestMarkdownListsEveryVariable(t *testing.T) {
 
 func TestCORSOriginList(t *testing.T) {
 	good := map[string][]string{
-		"":                                       nil,
-		"https://app.example.com":                {"https://app.example.com"},
+		"":                        nil,
+		"https://app.example.com": {"https://app.example.com"},
 		" http://localhost:5173 , https://a.b.c ": {"http://localhost:5173", "https://a.b.c"},
 	}
 	for in, want := range good {
