@@ -330,7 +330,15 @@ func (ls *listenStream) applyCommit(ev *commitEvent) error {
 				continue
 			}
 		}
-		msgs := lt.apply(ev)
+		msgs, err := lt.apply(ls.s.st, ev)
+		if err != nil {
+			ls.dropTarget(id)
+			if err := ls.sendRemove(id, err); err != nil {
+				return err
+			}
+			sent = true
+			continue
+		}
 		for _, m := range msgs {
 			if err := ls.send(m); err != nil {
 				return err
