@@ -39,6 +39,9 @@ type listenTarget struct {
 	// that decision read through get()/exists().
 	rs   *rules.Ruleset
 	deps map[string]struct{}
+	// reauth: a commit may have changed the decision, which has not been
+	// taken again yet (ListenDenyAtNextDelivery).
+	reauth bool
 }
 
 // newTarget validates a Target of this stream's database.
