@@ -23,8 +23,9 @@ import (
 // (query_index.go), so both paths give identical results.
 
 // maxFieldIndexes bounds the number of indexes per store: each costs about
-// 40 bytes per indexed document, and a client could otherwise make the
-// emulator index every field it ever queried. Beyond it queries scan.
+// 20 bytes per indexed document (BenchmarkIndexMemory), and a client
+// could otherwise make the emulator index every field it ever queried.
+// Beyond it queries scan.
 const maxFieldIndexes = 256
 
 // indexKey names one index: the scope (collectionScope or groupScope) and
