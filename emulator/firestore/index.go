@@ -29,14 +29,24 @@ import (
 const maxFieldIndexes = 256
 
 // indexKey names one index: the scope (collectionScope or groupScope) and
-// the field path (formatFieldPath).
+// the field path (formatFieldPath; "" for __name__, which no field path
+// can be).
 type indexKey struct {
 	scope, field string
 }
 
 type fieldIndex struct {
-	path []string
+	path []string // nil: the document name (__name__)
 	ord  orderedIndex
+}
+
+// indexValue is d's key in the index of path: the field's value (ok is
+// false when d lacks it), or for a nil path the name as a reference.
+func indexValue(d *firestorepb.Document, path []string) (*firestorepb.Value, bool) {
+	if path == nil {
+		return nameValue(d), true
+	}
+	return getFieldSegs(d.GetFields(), path)
 }
 
 // indexes is the store's set of single-field indexes; guarded by store.mu.
@@ -84,12 +94,12 @@ func (st *store) indexChangeLocked(name string, before, after *firestorepb.Docum
 	for _, scope := range [2]string{coll, group} {
 		for _, fi := range st.idx.byScope[scope] {
 			if before != nil {
-				if v, ok := getFieldSegs(before.GetFields(), fi.path); ok {
+				if v, ok := indexValue(before, fi.path); ok {
 					fi.ord.remove(idxEntry{key: v, doc: before})
 				}
 			}
 			if after != nil {
-				if v, ok := getFieldSegs(after.GetFields(), fi.path); ok {
+				if v, ok := indexValue(after, fi.path); ok {
 					fi.ord.insert(idxEntry{key: v, doc: after})
 				}
 			}
@@ -131,7 +141,7 @@ func (st *store) ensureIndexLocked(scope string, path []string) *fieldIndex {
 				continue
 			}
 			if d := e.latest(); d != nil {
-				if v, ok := getFieldSegs(d.GetFields(), path); ok {
+				if v, ok := indexValue(d, path); ok {
 					entries = append(entries, idxEntry{key: v, doc: d})
 				}
 			}

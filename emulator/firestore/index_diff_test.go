@@ -103,8 +103,20 @@ func fieldRef(p string) *firestorepb.StructuredQuery_FieldReference {
 	return &firestorepb.StructuredQuery_FieldReference{FieldPath: p}
 }
 
+// diffRef is a reference to one of the names diffDocName returns.
+func diffRef(r *rand.Rand) *firestorepb.Value {
+	return &firestorepb.Value{ValueType: &firestorepb.Value_ReferenceValue{ReferenceValue: diffDocName(r)}}
+}
+
 func diffFilter(r *rand.Rand) *firestorepb.StructuredQuery_Filter {
 	path := pick(r, diffPaths)
+	if r.IntN(8) == 0 {
+		op := pick(r, []firestorepb.StructuredQuery_FieldFilter_Operator{
+			firestorepb.StructuredQuery_FieldFilter_EQUAL, firestorepb.StructuredQuery_FieldFilter_LESS_THAN,
+			firestorepb.StructuredQuery_FieldFilter_GREATER_THAN_OR_EQUAL, firestorepb.StructuredQuery_FieldFilter_NOT_EQUAL})
+		return &firestorepb.StructuredQuery_Filter{FilterType: &firestorepb.StructuredQuery_Filter_FieldFilter{
+			FieldFilter: &firestorepb.StructuredQuery_FieldFilter{Field: fieldRef("__name__"), Op: op, Value: diffRef(r)}}}
+	}
 	if r.IntN(6) == 0 {
 		op := pick(r, []firestorepb.StructuredQuery_UnaryFilter_Operator{
 			firestorepb.StructuredQuery_UnaryFilter_IS_NULL, firestorepb.StructuredQuery_UnaryFilter_IS_NAN,
@@ -155,7 +167,7 @@ func diffQuery(r *rand.Rand, withLimit bool) (string, *firestorepb.StructuredQue
 		q.Where = &firestorepb.StructuredQuery_Filter{FilterType: &firestorepb.StructuredQuery_Filter_CompositeFilter{
 			CompositeFilter: &firestorepb.StructuredQuery_CompositeFilter{Op: op, Filters: fs}}}
 	}
-	paths := slices.Clone(diffPaths)
+	paths := append(slices.Clone(diffPaths), "__name__")
 	r.Shuffle(len(paths), func(i, j int) { paths[i], paths[j] = paths[j], paths[i] })
 	for _, p := range paths[:r.IntN(3)] {
 		dir := firestorepb.StructuredQuery_ASCENDING
@@ -164,11 +176,17 @@ func diffQuery(r *rand.Rand, withLimit bool) (string, *firestorepb.StructuredQue
 		}
 		q.OrderBy = append(q.OrderBy, &firestorepb.StructuredQuery_Order{Field: fieldRef(p), Direction: dir})
 	}
+	cursorValue := func() *firestorepb.Value {
+		if q.OrderBy[0].Field.FieldPath == "__name__" {
+			return diffRef(r)
+		}
+		return pick(r, diffPool)
+	}
 	if len(q.OrderBy) > 0 && r.IntN(3) == 0 {
-		q.StartAt = &firestorepb.Cursor{Values: []*firestorepb.Value{pick(r, diffPool)}, Before: r.IntN(2) == 0}
+		q.StartAt = &firestorepb.Cursor{Values: []*firestorepb.Value{cursorValue()}, Before: r.IntN(2) == 0}
 	}
 	if len(q.OrderBy) > 0 && r.IntN(4) == 0 {
-		q.EndAt = &firestorepb.Cursor{Values: []*firestorepb.Value{pick(r, diffPool)}, Before: r.IntN(2) == 0}
+		q.EndAt = &firestorepb.Cursor{Values: []*firestorepb.Value{cursorValue()}, Before: r.IntN(2) == 0}
 	}
 	if withLimit || r.IntN(2) == 0 {
 		q.Limit = wrapperspb.Int32(int32(r.IntN(9)))

@@ -8,8 +8,8 @@ import (
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
 )
 
-// How a query uses a single-field index (index.go). The plan picks one
-// field, the driver: one with an equality filter if any (preferring the
+// How a query uses a single-field index (index.go; __name__ counts as a
+// field). The plan picks one field, the driver: one with an equality filter if any (preferring the
 // first order-by field), else the first order-by field when the query has
 // a limit, else a field with a range filter. The index of that field gives
 // the documents whose value lies within the bounds the filters (and, on the
@@ -90,10 +90,8 @@ func (p *queryPlan) indexDriver() *indexDriver {
 		fields = append(fields, b)
 		return b
 	}
+	// A nil path is __name__ (its filters compare references).
 	for _, c := range conjuncts(p.where, nil) {
-		if c.isName {
-			continue
-		}
 		switch c.kind {
 		case filterField:
 			switch c.fieldOp {
@@ -128,7 +126,7 @@ func (p *queryPlan) indexDriver() *indexDriver {
 		}
 	}
 	var first *planOrder
-	if len(p.orders) > 0 && !p.orders[0].isName {
+	if len(p.orders) > 0 {
 		first = &p.orders[0]
 	}
 	var pick *fieldBounds
