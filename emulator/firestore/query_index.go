@@ -19,8 +19,8 @@ import (
 // through queryPlan.execute like a scan's, so the index only has to
 // return a superset of the results: bounds are inclusive and coarse
 // (`a > 5` reads from 5 to the last number), the plan does the rest.
-// Everything else (OR at the top, not-in, array-contains, a find_nearest
-// stage, reads in the past) scans the collection.
+// Everything else (OR at the top, in, not-in, array-contains(-any), a
+// find_nearest stage, reads in the past) scans the collection.
 
 // keyPred is a predicate on index keys that is false then true along the
 // index order (a lower bound) or true then false (an upper bound).
