@@ -54,6 +54,12 @@ type Options struct {
 	// `--only` does; its field in Emulators is then nil, its address
 	// empty and its variables absent from Env. Setting both is an error.
 	NoFirestore, NoAuth bool
+	// ListenDenial is when Firestore removes a listener whose access the
+	// rules no longer grant: firestore.ListenDenyImmediately (the zero
+	// value: at the commit that took the access away) or
+	// firestore.ListenDenyAtNextDelivery (when it next has a change to
+	// deliver, as Google's emulator does).
+	ListenDenial firestore.ListenDenial
 }
 
 // Emulators is a running Firestore and Auth emulator pair (or one of them,
@@ -113,7 +119,7 @@ func Start(opts Options) (*Emulators, error) {
 	}
 	e := &Emulators{ProjectID: project}
 	if !opts.NoFirestore {
-		fs, err := firestore.NewServer(fsAddr)
+		fs, err := firestore.NewServerWithOptions(fsAddr, firestore.ServerOptions{ListenDenial: opts.ListenDenial})
 		if err != nil {
 			return nil, fmt.Errorf("embedded: start Firestore emulator on %s: %w", fsAddr, err)
 		}

@@ -106,6 +106,9 @@ func parseWrite(w *firestorepb.Write, database string) (writeOp, error) {
 			if err != nil {
 				return op, status.Error(codes.InvalidArgument, err.Error())
 			}
+			if err := reservedPath(segs); err != nil {
+				return op, err
+			}
 			op.mask = append(op.mask, segs)
 		}
 	}
@@ -160,6 +163,15 @@ func validateFields(fields map[string]*firestorepb.Value, depth int) error {
 		}
 		if len(k) > 1500 {
 			return status.Error(codes.InvalidArgument, "field name longer than 1500 bytes")
+		}
+		// Reserved names (__x__) are refused with Google's emulator's
+		// wording, which differs at the top level and below it; a
+		// vector's __type__ is the encoding itself.
+		if isReservedName(k) && !(k == "__type__" && isVector(&firestorepb.MapValue{Fields: fields})) {
+			if depth == 0 {
+				return status.Errorf(codes.InvalidArgument, "field name %s is reserved", k)
+			}
+			return status.Errorf(codes.InvalidArgument, "field name '%s' is reserved.", k)
 		}
 		if err := validateValue(v, depth); err != nil {
 			return err

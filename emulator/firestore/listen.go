@@ -312,7 +312,9 @@ func (ls *listenStream) readTimeFor(t time.Time) time.Time {
 
 // applyCommit re-authorizes the targets the commit may affect, then sends
 // each remaining target's changes and, if anything was sent, a global
-// NO_CHANGE at the commit time.
+// NO_CHANGE at the commit time. With ListenDenyAtNextDelivery a target
+// the commit may affect is only marked, and decided again at the first
+// commit that has changes to deliver to it.
 func (ls *listenStream) applyCommit(ev *commitEvent) error {
 	sent := false
 	for _, id := range append([]int32(nil), ls.order...) {
@@ -320,7 +322,11 @@ func (ls *listenStream) applyCommit(ev *commitEvent) error {
 		if !ev.commitTime.After(lt.since) {
 			continue // already in the target's snapshot
 		}
+		deferred := ls.s.opts.ListenDenial == ListenDenyAtNextDelivery
 		if ls.needsReauth(lt, ev) {
+			lt.reauth = true
+		}
+		if lt.reauth && !deferred {
 			if err := ls.authorize(lt, ev.commitTime); err != nil {
 				ls.dropTarget(id)
 				if err := ls.sendRemove(id, err); err != nil {
@@ -329,8 +335,24 @@ func (ls *listenStream) applyCommit(ev *commitEvent) error {
 				sent = true
 				continue
 			}
+			lt.reauth = false
 		}
-		msgs := lt.apply(ev)
+		msgs, err := lt.apply(ls.s.st, ev)
+		if err == nil && deferred && lt.reauth && len(msgs) > 0 {
+			// ListenDenyAtNextDelivery: decide again only now that
+			// there is something to deliver.
+			if err = ls.authorize(lt, ev.commitTime); err == nil {
+				lt.reauth = false
+			}
+		}
+		if err != nil {
+			ls.dropTarget(id)
+			if err := ls.sendRemove(id, err); err != nil {
+				return err
+			}
+			sent = true
+			continue
+		}
 		for _, m := range msgs {
 			if err := ls.send(m); err != nil {
 				return err

@@ -1,7 +1,6 @@
 package firestore
 
 import (
-	"sort"
 	"time"
 
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
@@ -30,13 +29,9 @@ type listenTarget struct {
 	parent parentName
 	query  *firestorepb.StructuredQuery
 	plan   *queryPlan
-	// member is plan without offset and limit: whether a document belongs
-	// to the query regardless of the others. matching holds every
-	// document passing it; result is plan applied to matching.
-	member   *queryPlan
-	matching map[string]*firestorepb.Document
 
-	// result is what the client has been sent, by name.
+	// result is what the client has been sent, by name: for a query
+	// target, the plan's results (its window when it has a limit).
 	result map[string]*firestorepb.Document
 
 	// Authorization state (listen_authz.go): the ruleset that decided
@@ -44,6 +39,9 @@ type listenTarget struct {
 	// that decision read through get()/exists().
 	rs   *rules.Ruleset
 	deps map[string]struct{}
+	// reauth: a commit may have changed the decision, which has not been
+	// taken again yet (ListenDenyAtNextDelivery).
+	reauth bool
 }
 
 // newTarget validates a Target of this stream's database.
@@ -88,9 +86,7 @@ func (ls *listenStream) newTarget(id int32, t *firestorepb.Target) (*listenTarge
 		if err != nil {
 			return nil, err
 		}
-		member := *plan
-		member.offset, member.limit = 0, -1
-		lt.parent, lt.query, lt.plan, lt.member = p, sq, plan, &member
+		lt.parent, lt.query, lt.plan = p, sq, plan
 	default:
 		return nil, status.Error(codes.InvalidArgument, "target has neither documents nor query")
 	}
@@ -127,13 +123,9 @@ func (lt *listenTarget) initial(st *store, at time.Time) ([]*firestorepb.Documen
 		}
 		return out, nil
 	}
-	cands, err := st.scanCollectionAt(lt.plan.parent, lt.plan.collectionID, lt.plan.allDescendants, at)
+	cands, err := st.queryCandidates(lt.plan, at)
 	if err != nil {
 		return nil, err
-	}
-	lt.matching = map[string]*firestorepb.Document{}
-	for _, d := range lt.member.execute(cands) {
-		lt.matching[d.Name] = d
 	}
 	out := lt.plan.execute(cands)
 	for _, d := range out {
@@ -142,76 +134,36 @@ func (lt *listenTarget) initial(st *store, at time.Time) ([]*firestorepb.Documen
 	return out, nil
 }
 
-// windowed reports whether membership of one document depends on the
-// others (offset or limit), so a change needs the whole result redone.
-func (lt *listenTarget) windowed() bool { return lt.plan.offset > 0 || lt.plan.limit >= 0 }
-
 // apply updates the target with one commit and returns the messages that
 // bring the client up to date (none when the commit does not touch it).
-func (lt *listenTarget) apply(ev *commitEvent) []*firestorepb.ListenResponse {
+// A query target with a limit is updated from its window and the
+// commit's changes (listen_window.go); err is set when that needs the
+// store as of a commit older than its retained history.
+func (lt *listenTarget) apply(st *store, ev *commitEvent) ([]*firestorepb.ListenResponse, error) {
+	var msgs []*firestorepb.ListenResponse
 	if !lt.isQuery() {
-		var msgs []*firestorepb.ListenResponse
 		for _, ch := range ev.changes {
 			if _, ok := lt.names[ch.name]; ok {
 				msgs = lt.diffOne(msgs, ch.name, ch.after, ev.commitTime, ch.after == nil)
 			}
 		}
-		return msgs
+		return msgs, nil
 	}
-	touched := false
+	if lt.plan.offset > 0 || lt.plan.limit >= 0 {
+		return lt.applyWindow(st, ev)
+	}
+	// Without a window a document's membership depends on itself only.
 	for _, ch := range ev.changes {
-		if !lt.member.inScope(ch.name) {
+		if !lt.plan.inScope(ch.name) {
 			continue
 		}
-		touched = true
-		if ch.after != nil && len(lt.member.execute([]*firestorepb.Document{ch.after})) == 1 {
-			lt.matching[ch.name] = ch.after
-		} else {
-			delete(lt.matching, ch.name)
+		var now *firestorepb.Document
+		if ch.after != nil && lt.plan.accepts(ch.after) {
+			now = ch.after
 		}
+		msgs = lt.diffOne(msgs, ch.name, now, ev.commitTime, ch.after == nil)
 	}
-	if !touched {
-		return nil
-	}
-	var msgs []*firestorepb.ListenResponse
-	if !lt.windowed() {
-		for _, ch := range ev.changes {
-			if lt.member.inScope(ch.name) {
-				msgs = lt.diffOne(msgs, ch.name, lt.matching[ch.name], ev.commitTime, ch.after == nil)
-			}
-		}
-		return msgs
-	}
-	// A window (limit/offset) can let documents the commit did not touch
-	// enter or leave: recompute it and diff the whole result.
-	cands := make([]*firestorepb.Document, 0, len(lt.matching))
-	for _, d := range lt.matching {
-		cands = append(cands, d)
-	}
-	next := map[string]*firestorepb.Document{}
-	for _, d := range lt.plan.execute(cands) {
-		next[d.Name] = d
-	}
-	deleted := map[string]bool{}
-	for _, ch := range ev.changes {
-		if ch.after == nil {
-			deleted[ch.name] = true
-		}
-	}
-	names := make([]string, 0, len(next)+len(lt.result))
-	for n := range next {
-		names = append(names, n)
-	}
-	for n := range lt.result {
-		if _, ok := next[n]; !ok {
-			names = append(names, n)
-		}
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		msgs = lt.diffOne(msgs, n, next[n], ev.commitTime, deleted[n])
-	}
-	return msgs
+	return msgs, nil
 }
 
 // diffOne moves the client's copy of name to now (nil: not in the

@@ -1,6 +1,8 @@
 package firestore
 
 import (
+	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -68,6 +70,9 @@ func parseDocName(s string) (docName, error) {
 	if len(segs)%2 != 0 {
 		return bad("a document path needs an even number of segments")
 	}
+	if err := reservedSegments(segs); err != nil {
+		return docName{}, err
+	}
 	if err := checkSegments(segs); err != "" {
 		return bad(err)
 	}
@@ -94,6 +99,9 @@ func parseParent(s string) (parentName, error) {
 		if len(segs)%2 != 0 {
 			return parentName{}, status.Errorf(codes.InvalidArgument, "invalid parent %q: not a document", s)
 		}
+		if err := reservedSegments(segs); err != nil {
+			return parentName{}, err
+		}
 		if why := checkSegments(segs); why != "" {
 			return parentName{}, status.Errorf(codes.InvalidArgument, "invalid parent %q: %s", s, why)
 		}
@@ -102,7 +110,9 @@ func parseParent(s string) (parentName, error) {
 }
 
 // checkSegments applies production's id rules: non-empty, valid UTF-8,
-// at most 1500 bytes, not "." or "..", not of the reserved form __x__.
+// at most 1500 bytes, not "." or "..", not reserved (reservedSegment;
+// segs alternate collection and document ids, starting with a
+// collection).
 func checkSegments(segs []string) string {
 	for _, seg := range segs {
 		switch {
@@ -114,26 +124,47 @@ func checkSegments(segs []string) string {
 			return "segment longer than 1500 bytes"
 		case !utf8.ValidString(seg):
 			return "segment is not valid UTF-8"
-		case len(seg) > 4 && strings.HasPrefix(seg, "__") && strings.HasSuffix(seg, "__") && !isNumericID(seg):
-			return "segment " + seg + " is reserved"
 		}
+	}
+	if err := reservedSegments(segs); err != nil {
+		return status.Convert(err).Message()
 	}
 	return ""
 }
 
-// isNumericID reports whether seg is the __id<digits>__ form that
-// production uses for numeric ids (allowed in names).
-func isNumericID(seg string) bool {
-	s := strings.TrimSuffix(strings.TrimPrefix(seg, "__id"), "__")
-	if len(s) == 0 || len(s)+6 != len(seg) {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
+// isReservedName reports whether s has the form __x__ that Firestore
+// keeps for itself: longer than four bytes, starting and ending with two
+// underscores ("____" is allowed, "_____" is not: Google's emulator,
+// observed). The same rule applies to ids and field names.
+func isReservedName(s string) bool {
+	return len(s) > 4 && strings.HasPrefix(s, "__") && strings.HasSuffix(s, "__")
+}
+
+// reservedSegments rejects reserved ids in a path whose segments alternate
+// collection and document ids, with Google's emulator's messages: every
+// reserved collection id is refused; a document id may be __id<n>__ for a
+// 64-bit integer n written canonically (production's numeric ids:
+// "__id-1__" is allowed, "__id01__" is not).
+func reservedSegments(segs []string) error {
+	for i, seg := range segs {
+		if !isReservedName(seg) {
+			continue
 		}
+		if i%2 == 0 {
+			return status.Errorf(codes.InvalidArgument, "Collection id %q is invalid because it is reserved.", seg)
+		}
+		if num, ok := strings.CutPrefix(seg[:len(seg)-2], "__id"); ok && num != "" {
+			n, err := strconv.ParseInt(num, 10, 64)
+			if err == nil && strconv.FormatInt(n, 10) == num {
+				continue
+			}
+			if errors.Is(err, strconv.ErrRange) {
+				return status.Errorf(codes.InvalidArgument, "Resource id %q is invalid because it is not a 64 bit integer.", seg)
+			}
+		}
+		return status.Errorf(codes.InvalidArgument, "Resource id %q is invalid because it is reserved.", seg)
 	}
-	return true
+	return nil
 }
 
 // comparePaths orders document names the way Firestore orders keys:

@@ -114,6 +114,9 @@ func compileQuery(parent string, q *firestorepb.StructuredQuery) (*queryPlan, er
 	if p.collectionID == "" || strings.Contains(p.collectionID, "/") {
 		return nil, invalidArg("invalid collection id %q", p.collectionID)
 	}
+	if isReservedName(p.collectionID) {
+		return nil, invalidArg("Collection id %q is invalid because it is reserved.", p.collectionID)
+	}
 	var err error
 	if q.GetWhere() != nil {
 		if p.where, err = compileFilter(q.Where, 0); err != nil {
@@ -149,6 +152,9 @@ func compileQuery(parent string, q *firestorepb.StructuredQuery) (*queryPlan, er
 			segs, err := parseFieldPath(path)
 			if err != nil {
 				return nil, invalidArg("select: %v", err)
+			}
+			if err := reservedPath(segs); err != nil {
+				return nil, err
 			}
 			p.projection = append(p.projection, segs)
 		}
@@ -271,6 +277,9 @@ func (n *filterNode) setField(ref *firestorepb.StructuredQuery_FieldReference) e
 	if err != nil {
 		return invalidArg("%v", err)
 	}
+	if err := reservedPath(segs); err != nil {
+		return err
+	}
 	n.path = segs
 	return nil
 }
@@ -348,6 +357,9 @@ func (p *queryPlan) compileOrders(orders []*firestorepb.StructuredQuery_Order) e
 			segs, err := parseFieldPath(path)
 			if err != nil {
 				return invalidArg("order_by: %v", err)
+			}
+			if err := reservedPath(segs); err != nil {
+				return err
 			}
 			po.path = segs
 			path = formatFieldPath(segs)

@@ -88,7 +88,9 @@ func (n *filterNode) matchField(v *firestorepb.Value) bool {
 		// `not-in [NaN]` keeps NaN (Google's emulator, observed).
 		return typeOrder(v) != rankNull && !containsMatchable(operands, v)
 	case firestorepb.StructuredQuery_FieldFilter_ARRAY_CONTAINS:
-		return containsValue(v.GetArrayValue().GetValues(), n.value)
+		// `array-contains null` (and NaN) matches nothing, as in
+		// Google's emulator (observed) and like in/array-contains-any.
+		return matchable(n.value) && containsValue(v.GetArrayValue().GetValues(), n.value)
 	case firestorepb.StructuredQuery_FieldFilter_ARRAY_CONTAINS_ANY:
 		arr, ok := v.GetValueType().(*firestorepb.Value_ArrayValue)
 		if !ok {

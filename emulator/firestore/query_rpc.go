@@ -61,7 +61,7 @@ func (s *server) runStructuredQuery(ctx context.Context, parentName string, q *f
 	if err := s.decideQuery(ctx, c, rq); err != nil {
 		return nil, err
 	}
-	cands, err := s.st.scanCollectionAt(parent.full, plan.collectionID, plan.allDescendants, at)
+	cands, err := s.st.queryCandidates(plan, at)
 	if err != nil {
 		return nil, err
 	}

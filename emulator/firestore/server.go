@@ -16,6 +16,7 @@ package firestore
 
 import (
 	"context"
+	"fmt"
 	"log"
 	"net"
 	"net/http"
@@ -52,6 +53,8 @@ type server struct {
 	logger atomic.Pointer[func(string, ...any)]
 
 	streamSeq atomic.Uint64 // Write stream ids and tokens
+
+	opts ServerOptions // fixed at start (options.go)
 }
 
 func newServer() *server {
@@ -71,12 +74,21 @@ const maxMessage = 32 << 20
 // NewServer listens on addr (use "127.0.0.1:0" in tests) and serves gRPC
 // and the emulator REST API there until Close. Any project and database
 // is served.
-func NewServer(addr string) (*Server, error) {
+func NewServer(addr string) (*Server, error) { return NewServerWithOptions(addr, ServerOptions{}) }
+
+// NewServerWithOptions is NewServer with options (options.go).
+func NewServerWithOptions(addr string, opts ServerOptions) (*Server, error) {
+	switch opts.ListenDenial {
+	case ListenDenyImmediately, ListenDenyAtNextDelivery:
+	default:
+		return nil, fmt.Errorf("firestore emulator: unknown ListenDenial %d", opts.ListenDenial)
+	}
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
 	s := newServer()
+	s.opts = opts
 	srv := &Server{s: s, lis: lis}
 	srv.grpc = grpc.NewServer(
 		grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage),

@@ -79,6 +79,8 @@ type store struct {
 	// colls indexes document names by their collection's full name
 	// (projects/P/databases/D/documents/c or .../c/d/sub).
 	colls map[string]map[string]struct{}
+	// idx holds the single-field indexes (index.go).
+	idx indexes
 
 	// notifyMu is taken before mu is released at the end of a commit and
 	// held while subscribers run, so they see commits in commit order.
@@ -313,9 +315,15 @@ func (st *store) notifyAndUnlock(ev *commitEvent) {
 	}
 }
 
-// setLocked appends a version; st.mu must be held.
+// setLocked appends a version and updates the indexes; st.mu must be
+// held.
 func (st *store) setLocked(name string, doc *firestorepb.Document, t time.Time) {
 	e := st.docs[name]
+	var before *firestorepb.Document
+	if e != nil {
+		before = e.latest()
+	}
+	st.indexChangeLocked(name, before, doc, t)
 	if e == nil {
 		if doc == nil {
 			return
@@ -364,6 +372,7 @@ func (st *store) clear(database string) {
 			delete(st.colls, coll)
 		}
 	}
+	st.dropIndexesLocked(database, t)
 	if len(changes) == 0 {
 		st.mu.Unlock()
 		return

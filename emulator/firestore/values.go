@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // This file holds Firestore's value model: the total order across value
@@ -429,4 +431,21 @@ func getFieldSegs(fields map[string]*firestorepb.Value, segs []string) (*firesto
 	}
 	v, ok := fields[segs[len(segs)-1]]
 	return v, ok && v != nil
+}
+
+// reservedPath rejects a parsed field path naming a reserved field
+// (isReservedName) with Google's emulator's messages (observed:
+// "Invalid reserved name in field path __x__" for `m.__x__`, and "the name
+// __key__ is reserved" for `a.__name__`). Callers handle a lone __name__
+// (the document key) before parsing.
+func reservedPath(segs []string) error {
+	for _, s := range segs {
+		switch {
+		case s == "__name__":
+			return status.Error(codes.InvalidArgument, "the name __key__ is reserved")
+		case isReservedName(s):
+			return status.Errorf(codes.InvalidArgument, "Invalid reserved name in field path %s", s)
+		}
+	}
+	return nil
 }
