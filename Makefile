@@ -6,9 +6,12 @@ NPM_DIRS := $(patsubst %/package-lock.json,%,$(wildcard test/*/package-lock.json
 
 .PHONY: setup dev test test-go test-js test-google bench fuzz lint
 
-## setup: Go modules, npm packages from the committed lockfiles
+## setup: Go modules, npm packages from the committed lockfiles, Debian chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup:
 	$(GO) mod download
+	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium (browser test)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 	@for d in $(NPM_DIRS); do echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; done
 
 ## dev: start the local emulator and the service with demo users (main job;

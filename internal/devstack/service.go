@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/roomgate/roomgate/emulator/embedded"
@@ -29,6 +30,23 @@ type localService struct {
 	done   chan error
 }
 
+// DevCORSOrigins are the origins whose pages may call the local service
+// from a browser when ROOMGATE_CORS_ORIGINS is not set: the usual ports of
+// web dev servers (Create React App and Next.js 3000, Vite 5173, Angular
+// 4200, Expo web 8081 and 19006), on localhost and 127.0.0.1. `serve`
+// allows none unless configured.
+var DevCORSOrigins = devOrigins(3000, 4200, 5173, 8081, 19006)
+
+func devOrigins(ports ...int) []string {
+	var out []string
+	for _, host := range []string{"localhost", "127.0.0.1"} {
+		for _, p := range ports {
+			out = append(out, fmt.Sprintf("http://%s:%d", host, p))
+		}
+	}
+	return out
+}
+
 // startService builds the service for the emulators in emu, listens on
 // addr and serves in the background until stop. Every ROOMGATE_*
 // variable still applies (rate limits, log level...), except the project,
@@ -42,6 +60,9 @@ func startService(emu *embedded.Emulators, addr string, logOut io.Writer) (*loca
 	}
 	if os.Getenv(config.EnvPrefix+"LOG_FORMAT") == "" {
 		overlay[config.EnvPrefix+"LOG_FORMAT"] = "text"
+	}
+	if _, set := os.LookupEnv(config.EnvPrefix + "CORS_ORIGINS"); !set {
+		overlay[config.EnvPrefix+"CORS_ORIGINS"] = strings.Join(DevCORSOrigins, ",")
 	}
 	getenv := func(k string) string {
 		if v, ok := overlay[k]; ok {
