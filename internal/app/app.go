@@ -108,11 +108,10 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	limits := rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes}
 	rs := &rooms.Service{
 		Store:     &rooms.FirestoreStore{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
 		Directory: &rooms.FirebaseDirectory{Auth: ac},
-		Limits:    limits,
+		Limits:    rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes},
 	}
 	cm := &claims.Manager{
 		Auth:                 ac,
@@ -127,7 +126,6 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		Ready:    readiness(fs, ac),
 		Metrics:  m,
 		Logger:   log,
-		Limits:   limits,
 		RateLimit: api.RateConfig{
 			Rate: cfg.RateLimit, Burst: cfg.RateBurst,
 			MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst,
