@@ -55,7 +55,7 @@ func (e *env) count(t *testing.T, q firestore.Query) int {
 	return len(docs)
 }
 
-// checkConsistent asserts DESIGN.md's invariant: memberCount equals the
+// checkConsistent asserts the data model's invariant: memberCount equals the
 // member documents, and each member has exactly one matching index doc.
 func (e *env) checkConsistent(t *testing.T, roomID string) int {
 	t.Helper()
@@ -252,7 +252,7 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 	}
 }
 
-// TestConcurrentAddsNeverExceedTheCap is DESIGN.md's promise: 50 concurrent
+// TestConcurrentAddsNeverExceedTheCap is the member cap's promise: 50 concurrent
 // adds to one room with room for 9 more leave exactly 10 members, and
 // memberCount, member documents and index documents agree.
 func TestConcurrentAddsNeverExceedTheCap(t *testing.T) {
