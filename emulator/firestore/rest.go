@@ -14,7 +14,7 @@ import (
 )
 
 // The emulator's HTTP/1.1 endpoints on the gRPC port
-// (emulator-protocols.md §2.2). Like Google's emulator they need no
+// (rules, clearing data, coverage). Like Google's emulator they need no
 // credentials: the emulator is meant to listen on loopback only.
 //
 //	GET    /                                                 "Ok"

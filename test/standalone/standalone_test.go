@@ -18,6 +18,12 @@ func TestRepositoryStandsAlone(t *testing.T) {
 			t.Fatalf("Load did not read %s", want)
 		}
 	}
+	// This package's own files hold the patterns and synthetic cases.
+	for p := range files {
+		if strings.HasPrefix(p, "test/standalone/") {
+			delete(files, p)
+		}
+	}
 	for _, f := range Check(files, exists) {
 		t.Errorf("%s", f)
 	}
