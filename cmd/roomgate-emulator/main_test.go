@@ -13,11 +13,10 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
-	"google.golang.org/api/option"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/emulator/emutest/emuclient"
 )
 
 // helperEnv makes the test binary act as the command run by exec: it
@@ -331,16 +330,7 @@ func TestStartServesAndReloadsRules(t *testing.T) {
 		}
 	}
 
-	conn, err := grpc.NewClient(fsAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	user, err := firestore.NewClient(ctx, "demo-roomgate", option.WithGRPCConn(conn))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer user.Close()
+	user := emuclient.UserClient(t, fsAddr, "demo-roomgate", "") // unauthenticated
 	readCode := func() codes.Code {
 		_, err := user.Doc("rooms/r1").Get(context.Background())
 		return status.Code(err)
@@ -367,13 +357,7 @@ func TestStartServesAndReloadsRules(t *testing.T) {
 	}
 
 	// Seed a document as admin so the export has something in it.
-	admin, err := firestore.NewClient(ctx, "demo-roomgate", option.WithEndpoint(fsAddr), option.WithoutAuthentication(),
-		option.WithGRPCDialOption(grpc.WithTransportCredentials(insecure.NewCredentials())),
-		option.WithGRPCDialOption(grpc.WithPerRPCCredentials(ownerToken{})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
+	admin := emuclient.AdminClient(t, fsAddr, "demo-roomgate")
 	if _, err := admin.Doc("rooms/r1").Set(ctx, map[string]any{"name": "lobby"}); err != nil {
 		t.Fatal(err)
 	}
@@ -400,14 +384,6 @@ func TestStartServesAndReloadsRules(t *testing.T) {
 		l.Close()
 	}
 }
-
-// ownerToken is the Authorization the Go client sends to an emulator.
-type ownerToken struct{}
-
-func (ownerToken) GetRequestMetadata(context.Context, ...string) (map[string]string, error) {
-	return map[string]string{"authorization": "Bearer owner"}, nil
-}
-func (ownerToken) RequireTransportSecurity() bool { return false }
 
 func freePort(t *testing.T) int {
 	t.Helper()

@@ -6,26 +6,18 @@ import (
 	"strings"
 	"testing"
 
-	firebase "firebase.google.com/go/v4"
 	"firebase.google.com/go/v4/auth"
 
-	"github.com/roomgate/roomgate/emulator/embedded"
+	"github.com/roomgate/roomgate/emulator/emutest"
 )
 
 // TestAdminGrantRoleBootstrapsAnAdmin runs `roomgate admin grant-role`
 // against the in-process emulators and checks the claim landed in Auth.
 func TestAdminGrantRoleBootstrapsAnAdmin(t *testing.T) {
-	emu := embedded.StartT(t, embedded.Options{ProjectID: "demo-roomgate", Logf: func(string, ...any) {}})
+	emu := emutest.Start(t, emutest.ProjectID("demo-roomgate"), emutest.Quiet())
 	emu.Setenv(t)
 	ctx := context.Background()
-	app, err := firebase.NewApp(ctx, &firebase.Config{ProjectID: emu.ProjectID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ac, err := app.Auth(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ac := emu.AdminAuth(t)
 	if _, err := ac.CreateUser(ctx, (&auth.UserToCreate{}).UID("first-admin")); err != nil {
 		t.Fatal(err)
 	}

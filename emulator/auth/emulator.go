@@ -2,7 +2,7 @@ package auth
 
 import "net/http"
 
-// Emulator-only endpoints below /emulator/v1/projects/{p} (protocols §3.7).
+// Emulator-only endpoints below /emulator/v1/projects/{p}.
 // They need no credentials, as in Google's emulator.
 var emulatorOps = map[string]endpoint{
 	http.MethodDelete + " /accounts":       {http.MethodDelete, opClearAccounts},

@@ -7,7 +7,7 @@ import (
 )
 
 // apiError is an error in the Auth emulator's wire format
-// (`{"error":{"code","message","errors":[...],"status"?}}`, protocols §3.4).
+// (`{"error":{"code","message","errors":[...],"status"?}}`).
 // Handlers return it; the router writes it. The Admin SDK splits Message at
 // the first ':' and maps the left part (USER_NOT_FOUND, EMAIL_EXISTS, ...) to
 // its own error codes, so the message text is part of the contract.

@@ -10,8 +10,7 @@ import (
 )
 
 // AccountsFile is auth_export/accounts.json: the body of
-// accounts:batchGet?maxResults=-1, as the Firebase CLI writes it
-// (protocols §4.3).
+// accounts:batchGet?maxResults=-1, as the Firebase CLI writes it.
 type AccountsFile struct {
 	Kind  string        `json:"kind"`
 	Users []*UserRecord `json:"users"`

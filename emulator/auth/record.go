@@ -7,8 +7,8 @@ import (
 )
 
 // UserRecord is one account exactly as the Auth emulator serializes it in
-// accounts:lookup, accounts:batchGet and auth_export/accounts.json
-// (protocols §3.3). Note the type traps the Go Admin SDK depends on:
+// accounts:lookup, accounts:batchGet and auth_export/accounts.json.
+// Note the type traps the Go Admin SDK depends on:
 // CreatedAt and LastLoginAt (milliseconds) and ValidSince (seconds) are JSON
 // strings holding integers, LastRefreshAt is RFC 3339, CustomAttributes is a
 // string holding a JSON object.

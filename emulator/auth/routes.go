@@ -13,8 +13,7 @@ import (
 	"github.com/roomgate/roomgate/emulator/internal/loopback"
 )
 
-// The URL layout is the production host name turned into a path prefix
-// (protocols §3.1).
+// The URL layout is the production host name turned into a path prefix.
 const (
 	itkV1       = "/identitytoolkit.googleapis.com/v1/"
 	itkV2       = "/identitytoolkit.googleapis.com/v2/"

@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// noProject is the CLI's placeholder project ID (protocols §4.4), used for
+// noProject is the CLI's placeholder project ID, used for
 // client calls when no default project was set and no project was seen yet.
 const noProject = "demo-no-project"
 

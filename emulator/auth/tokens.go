@@ -22,7 +22,7 @@ const (
 )
 
 // jwtHeaderNone is {"alg":"none","typ":"JWT"}: tokens are unsigned and end in
-// "." (protocols §3.8). The Admin SDK skips signature checks in emulator mode.
+// ".". The Admin SDK skips signature checks in emulator mode.
 var jwtHeaderNone = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`))
 
 // tokens is what a sign-in returns.
@@ -302,7 +302,7 @@ func numberClaim(v any) (int64, bool) {
 }
 
 // refreshRecord is the refresh token's content: base64 of this JSON, decoded
-// statelessly (protocols §3.6), exactly as Google's emulator encodes it, so
+// statelessly, exactly as Google's emulator encodes it, so
 // refresh tokens from either emulator work on the other.
 type refreshRecord struct {
 	Marker       string         `json:"_AuthEmulatorRefreshToken"`

@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 )
 
-// Export and import use the directory layout of `firebase emulators:export`
-// (emulator-protocols.md §4.3): firebase-export-metadata.json at the root
+// Export and import use the directory layout of `firebase emulators:export`:
+// firebase-export-metadata.json at the root
 // and auth_export/ with accounts.json and config.json, byte-compatible with
 // Google's CLI. Google's Firestore export is a LevelDB managed export that
 // we do not reproduce, so Firestore documents go to

@@ -184,7 +184,7 @@ func sumValues(nums []*firestorepb.Value) *firestorepb.Value {
 
 // RunAggregationQuery answers with exactly one message carrying the
 // result and the read time: the JS SDK stops reading after the first
-// message (emulator-protocols.md §0.6).
+// message.
 func (s *server) RunAggregationQuery(req *firestorepb.RunAggregationQueryRequest, stream firestorepb.Firestore_RunAggregationQueryServer) error {
 	if req.GetExplainOptions() != nil {
 		return status.Error(codes.Unimplemented, "explain_options (query explain) is not supported by this emulator")

@@ -13,8 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// caller is who sent a request, from its Authorization header
-// (emulator-protocols.md §1.1):
+// caller is who sent a request, from its Authorization header:
 //
 //	Bearer owner  -> admin: security rules are skipped
 //	Bearer <JWT>  -> that user; signed or unsigned, with no signature,
@@ -74,7 +73,7 @@ func parseAuthorization(h string, c caller) caller {
 }
 
 // decodeJWT decodes the claims of a JWT without verifying it. The uid is
-// `sub`, falling back to `user_id` (emulator-protocols.md §1.1, inferred;
+// `sub`, falling back to `user_id` (inferred, not documented;
 // mock and Auth-emulator tokens set both). A token without either is
 // rejected rather than treated as some user.
 func decodeJWT(tok string) (*rules.Auth, string) {

@@ -7,7 +7,7 @@ import (
 
 // clock is the server's single commit clock. Every commit time, update
 // time, create time and read time comes from it, so they are totally
-// ordered across the whole server (emulator-protocols.md §0.4: the Go
+// ordered across the whole server (the Go
 // watch client drops a "modified" change whose update_time did not move).
 //
 // Times have microsecond precision, as in production. A commit time is

@@ -14,8 +14,7 @@ import (
 )
 
 // This file applies writes: the shared engine behind Commit, the Write
-// stream, BatchWrite and the single-document RPCs (emulator-protocols.md
-// §1.4). A batch is applied atomically under the store lock: preconditions
+// stream, BatchWrite and the single-document RPCs. A batch is applied atomically under the store lock: preconditions
 // and transforms see the batch's earlier writes, rules see the whole
 // batch (getAfter), and nothing is stored unless every write succeeds.
 
@@ -42,7 +41,7 @@ type writeOp struct {
 const maxDocBytes = 1 << 20
 
 // verifyField is the field number of the JS SDK's Write.verify, which the
-// public v1 proto lacks (emulator-protocols.md §0.1).
+// public v1 proto lacks.
 const verifyField = 5
 
 // parseWrite validates w, which must belong to database.
@@ -245,7 +244,7 @@ func isCreate(op *writeOp) bool {
 }
 
 // checkPrecondition applies a write's precondition to the document as
-// the batch sees it (§1.8): exists:false on an existing document is
+// the batch sees it: exists:false on an existing document is
 // ALREADY_EXISTS, exists:true on a missing one NOT_FOUND, an update_time
 // mismatch FAILED_PRECONDITION. A verify reports the same codes, as
 // Google's emulator does (observed); the JS SDK retries a transaction on

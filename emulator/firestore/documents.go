@@ -90,7 +90,7 @@ func (s *server) GetDocument(ctx context.Context, req *firestorepb.GetDocumentRe
 }
 
 // BatchGetDocuments answers each distinct name once, found or missing,
-// all at one read time (§0.6, §0.7). A denial of any document fails the
+// all at one read time. A denial of any document fails the
 // whole request before anything is sent.
 func (s *server) BatchGetDocuments(req *firestorepb.BatchGetDocumentsRequest, stream firestorepb.Firestore_BatchGetDocumentsServer) error {
 	c := callerFrom(stream.Context())

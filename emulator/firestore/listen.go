@@ -14,7 +14,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// The Listen (watch) RPC, emulator-protocols.md §1.7. One stream carries
+// The Listen (watch) RPC. One stream carries
 // any number of targets (the Go client uses one, id 214; the JS SDK many).
 //
 // Concurrency: the handler goroutine owns the stream's sends and every
@@ -283,7 +283,7 @@ func (ls *listenStream) addTarget(t *firestorepb.Target) error {
 	}
 	if t.GetResumeToken() != nil || t.GetReadTime() != nil {
 		// Without deletion history we cannot send a delta: tell the
-		// client to drop what it has, then resend everything (§1.7 4).
+		// client to drop what it has, then resend everything.
 		if err := ls.sendTargetChange(firestorepb.TargetChange_RESET, id, nil); err != nil {
 			return err
 		}

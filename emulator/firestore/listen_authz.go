@@ -7,7 +7,7 @@ import (
 	"github.com/roomgate/roomgate/emulator/rules"
 )
 
-// Rules for Listen (issue 3, item 2). A target is decided when it is
+// Rules for Listen. A target is decided when it is
 // added: a documents target as a `get` of each document (like
 // GetDocument), a query target as a `list` of the query (like RunQuery).
 // The decision is then kept up to date: after any commit that changes a

@@ -322,7 +322,7 @@ func TestListenDenied(t *testing.T) {
 	waitNoListeners(t, srv)
 }
 
-// TestListenerLosesAccess is the chat case of issue 3: a member listens
+// TestListenerLosesAccess is the chat case: a member listens
 // to the room's messages; when the admin deletes the membership, the
 // listener ends with PERMISSION_DENIED.
 func TestListenerLosesAccess(t *testing.T) {

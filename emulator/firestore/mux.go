@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// One port carries gRPC (HTTP/2 with prior knowledge) and HTTP/1.1 REST
-// (emulator-protocols.md §0.9, §2.1). Each accepted connection is sniffed:
+// One port carries gRPC (HTTP/2 with prior knowledge) and HTTP/1.1 REST,
+// as in Google's emulator. Each accepted connection is sniffed:
 // one that starts with the HTTP/2 client preface goes to grpc.Server.Serve
 // through grpcL, anything else to the http.Server through httpL. The
 // sniff stops at the first byte that differs from the preface, so short

@@ -15,10 +15,10 @@ import (
 )
 
 // The emulator's HTTP/1.1 endpoints on the gRPC port
-// (emulator-protocols.md §2.2). Like Google's emulator they need no
-// credentials: the emulator is meant to listen on loopback only. A browser
-// request from a page that is not on this machine is refused, and a POST
-// must be JSON (loopback.CheckAdmin), so no web page can drive them.
+// (rules, clearing data, coverage, export). Like Google's emulator they
+// need no credentials: the emulator is meant to listen on loopback only. A
+// browser request from a page that is not on this machine is refused, and
+// a POST must be JSON (loopback.CheckAdmin), so no web page can drive them.
 //
 //	GET    /                                                 "Ok"
 //	PUT    /emulator/v1/projects/{p}:securityRules           load rules

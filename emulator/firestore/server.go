@@ -5,7 +5,7 @@
 // endpoints (load rules, clear data, rule coverage, export) on the same
 // port.
 //
-// The wire behaviour follows the team's shared/emulator-protocols.md; INTERNALS.md
+// The wire behaviour is what Google's emulator does for the SDKs; INTERNALS.md
 // in this directory explains how the package is built.
 //
 //	srv, err := firestore.NewServer("127.0.0.1:0")

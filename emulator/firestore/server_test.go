@@ -20,7 +20,7 @@ func unsignedJWT(uid string, claims map[string]any) string {
 
 // targetEnv names another emulator (host:port, e.g. Google's) that the
 // client-driven tests of this file set talk to instead of the in-process
-// server, to settle fidelity questions (STYLE.md habit 15):
+// server, to settle fidelity questions:
 //
 //	ROOMGATE_TEST_FIRESTORE=127.0.0.1:8080 go test -run 'CRUD|Transform' ./emulator/firestore
 //

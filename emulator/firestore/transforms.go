@@ -12,8 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// Field transforms (write.proto DocumentTransform.FieldTransform and
-// emulator-protocols.md §1.4). Each returns the new field value and the
+// Field transforms (write.proto DocumentTransform.FieldTransform). Each returns the new field value and the
 // transform_result reported to the client.
 
 // parsedTransform is a validated field transform.

@@ -12,7 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 )
 
-// Transactions are optimistic (emulator-protocols.md §1.5, rec): reads
+// Transactions are optimistic (our choice; Google's emulator locks): reads
 // under a read-write transaction record each document's update time, and
 // Commit returns ABORTED at once if any of them changed since, so clients
 // retry instead of stalling on locks as Google's emulator does. Read-only

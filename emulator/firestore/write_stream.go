@@ -12,8 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// Write is the JS SDK's bidirectional write stream (emulator-protocols.md
-// §1.4): a handshake that returns a stream id and a non-empty token, then
+// Write is the JS SDK's bidirectional write stream: a handshake that returns a stream id and a non-empty token, then
 // one atomic batch per request, answered with a new token, one result per
 // write and the commit time. A failed batch ends the stream with its
 // status; the SDK reopens it.
@@ -63,7 +62,7 @@ func (s *server) Write(stream firestorepb.Firestore_WriteServer) error {
 		resp := &firestorepb.WriteResponse{}
 		if len(ops) == 0 {
 			// The SDK's tearDown or an empty batch: acknowledge with a
-			// token and the current time (§1.4 step 5).
+			// token and the current time.
 			resp.CommitTime = timestamppb.New(s.st.readTime())
 		} else {
 			t, results, err := s.applyWrites(c, ops, nil)

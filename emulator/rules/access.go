@@ -1,7 +1,7 @@
 package rules
 
 // This file implements get(), exists(), getAfter() and existsAfter()
-// (rules-language.md section 5) and their accounting.
+// and their accounting.
 //
 // Accounting decisions ([inf] where marked, each the safer choice):
 //   - Every one of the four functions is charged, existsAfter included

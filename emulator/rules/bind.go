@@ -2,8 +2,7 @@ package rules
 
 import "time"
 
-// This file binds the names a condition sees (rules-language.md 4 and
-// 1.2): `request`, `resource`, the match variables, and the functions of
+// This file binds the names a condition sees: `request`, `resource`, the match variables, and the functions of
 // every enclosing scope (global, service, each match level; an inner
 // function shadows an outer one of the same name).
 //

@@ -14,7 +14,7 @@ import (
 // match tree (match.go), the allow statements with the methods they cover
 // and their coverage counters, and the function scopes. It also runs the
 // static checks the parser cannot: calls that form a cycle (recursion is
-// forbidden, rules-language.md 1.6 and 8) or too long a chain (both on the
+// forbidden in the rules language) or too long a chain (both on the
 // call graph of callgraph.go), a variable named twice in one pattern,
 // invalid regular-expression literals and the service name. consts.go
 // precomputes the constant literals.

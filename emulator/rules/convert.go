@@ -91,7 +91,7 @@ func fromGo(v any) Value {
 }
 
 // resourceValue returns the rules Resource for doc: a map with data, id
-// and __name__ (rules-language.md section 4.2); null for a nil doc.
+// and __name__; null for a nil doc.
 func resourceValue(doc *Document, database string) Value {
 	if doc == nil {
 		return theNull
@@ -413,7 +413,7 @@ func javaDouble(f float64) string {
 
 // strictProductionBuiltins disables the built-ins the reference documents
 // but production's Rules Test API reports as "Function not found"
-// (bool() and math.isInfinite(); rules-language.md section 10 Q3). A rule
+// (bool() and math.isInfinite(); an open question). A rule
 // using them then errors and denies, which is the safer reading; set to
 // false to enable them.
 const strictProductionBuiltins = true

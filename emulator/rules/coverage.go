@@ -2,7 +2,7 @@ package rules
 
 // This file counts, per allow statement, how often its condition was
 // evaluated and to what, so a test suite can report allows it never
-// exercised (issue 2, item 6). Counters are atomic: decisions run
+// exercised. Counters are atomic: decisions run
 // concurrently.
 
 // CoverageEntry is the coverage of one allow statement.

@@ -1,14 +1,13 @@
 package rules
 
 // This file keeps the texts of evaluation errors in one place. The wording
-// follows what Firestore reports where it is known (rules-language.md
-// section 6); the rest is ours, in the same style.
+// follows what Firestore reports where it is known; the rest is ours, in the same style.
 
 import (
 	"strings"
 )
 
-// Evaluation limits (rules-language.md section 8).
+// Evaluation limits (Firestore's per-request limits).
 const (
 	maxSteps = 1000 // expressions evaluated per request
 	// maxCallDepth is the user function call depth: a chain of 21 functions

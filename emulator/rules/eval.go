@@ -1,11 +1,11 @@
 package rules
 
 // This file is the expression evaluator: a plain walk over the AST with one
-// case per node kind (STYLE.md habit 7). Every case returns a Value; a
-// failure is an error value, never a panic (habit 6). Operators live in
+// case per node kind. Every case returns a Value; a
+// failure is an error value, never a panic. Operators live in
 // ops.go, built-in functions in funcs.go and the methods_*.go files.
 //
-// Evaluation order (rules-language.md section 6, HD): the operands of an
+// Evaluation order (documented by Firestore): the operands of an
 // operator, call, list or map literal are all evaluated, left to right,
 // and the first error in source order wins; only &&, || and ?: skip
 // operands.
@@ -183,7 +183,7 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 }
 
 // evalAnd implements && with commutative error absorption
-// (rules-language.md section 6). A non-bool operand counts as an error.
+// (as Firestore does). A non-bool operand counts as an error.
 //
 //	X \ Y   | true  false  error
 //	true    | true  false  error

@@ -3,7 +3,7 @@ package rules
 // This file holds the tables of built-in functions: global functions,
 // namespace functions (math.*, hashing.*, timestamp.*, duration.*,
 // latlng.*) and the dispatch of methods by receiver type
-// (rules-language.md sections 3 and 5). A name not in these tables is
+// (the standard library and the access calls). A name not in these tables is
 // "Function not found error".
 
 import (

@@ -1,6 +1,6 @@
 package rules
 
-// This file surfaces the limits of rules-language.md section 8 in
+// This file surfaces the rules language's limits in
 // decisions. The evaluator enforces the per-request ones (access calls,
 // expressions, call depth) by turning the offending call or expression
 // into an error value; the parser enforces the static ones (match depth,

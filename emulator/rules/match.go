@@ -8,7 +8,7 @@ import (
 )
 
 // This file matches request paths against the nested match patterns
-// (rules-language.md 1.2-1.4).
+// (match blocks, path patterns and their variables).
 //
 // Paths are matched as given, segment by segment: a captured segment is
 // bound exactly as it appears in the request path, with no URL decoding.

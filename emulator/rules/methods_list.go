@@ -1,7 +1,6 @@
 package rules
 
-// This file implements the list and set methods (rules-language.md
-// sections 3.7, 3.8). Set membership compares numbers by value at any
+// This file implements the list and set methods. Set membership compares numbers by value at any
 // depth; the list methods hasAll, hasAny, hasOnly and removeAll do not
 // coerce (1 and 1.0 differ), as Google's emulator answers (see
 // value_equal.go).

@@ -1,7 +1,7 @@
 package rules
 
 // This file implements the map, map_diff and path methods
-// (rules-language.md sections 3.9-3.11).
+// (map, map_diff and the path helpers that return maps).
 
 import "strconv"
 

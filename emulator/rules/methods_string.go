@@ -1,7 +1,6 @@
 package rules
 
-// This file implements the string and bytes methods (rules-language.md
-// sections 3.4, 3.5).
+// This file implements the string and bytes methods.
 //
 // String decisions (section 10 Q4, [inf], following HD's measurements of
 // the Java-based engine):

@@ -1,7 +1,6 @@
 package rules
 
-// This file implements the operators (rules-language.md sections 2.3 and
-// 3): arithmetic, comparison, `in`, `is`, member access, index and range.
+// This file implements the operators: arithmetic, comparison, `in`, `is`, member access, index and range.
 // Operands are never error values here; eval.go propagates errors first.
 //
 // Arithmetic decisions (section 10 Q5):

@@ -8,7 +8,7 @@ import (
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 )
 
-// This file decides list operations (rules-language.md 7): queries,
+// This file decides list operations: queries,
 // aggregations, listens on queries and ListDocuments.
 //
 // Q9 (how `list` is decided): by constraint implication, never by looking

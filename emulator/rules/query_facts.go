@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// This file turns a query's filter into disjuncts (rules-language.md 7):
+// This file turns a query's filter into disjuncts:
 // an OR, an `in` and an `array-contains-any` are split into one disjunct
 // per branch or value, each of which must be allowed on its own, and the
 // conjunction of the field filters of one disjunct becomes facts about

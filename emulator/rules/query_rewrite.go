@@ -8,8 +8,8 @@ import (
 )
 
 // This file rewrites conditions for one query disjunct so that the
-// ordinary evaluator decides them three-valued (rules-language.md 7,
-// "rules are not filters").
+// ordinary evaluator decides them three-valued ("rules are
+// not filters").
 //
 // The symbolic document: in a list decision `resource` is a map whose
 // `data` is the unknown value, an error value reading "not provable from

@@ -2,7 +2,7 @@ package rules
 
 // This file defines the engine's value model: a closed set of kinds, one
 // Go type per kind. Values are immutable once built; operations return new
-// values. Errors are values too (rules-language.md section 6): an
+// values. Errors are values too: an
 // expression that fails yields an *errorV, which operators propagate or
 // absorb, and a condition that ends as an error does not grant.
 

@@ -3,7 +3,7 @@ package rules
 // This file holds equality, ordering and the equality keys that sets and
 // list methods use.
 //
-// Equality decisions (rules-language.md section 10 Q6, [inf]):
+// Equality decisions ([inf], see FIDELITY.md):
 //   - `==` between values of different types is false, never an error,
 //     except that an int and a float compare by numeric value (1 == 1.0).
 //   - Inside lists and maps `==` does not coerce: [1] == [1.0] is false, as

@@ -1,7 +1,7 @@
 package rules
 
 // This file implements timestamps, durations and latlngs: construction with
-// range checks, and their methods (rules-language.md sections 3.12-3.14).
+// range checks, and their methods.
 
 import (
 	"math"

@@ -48,7 +48,7 @@ func newHarness(t testing.TB, mod func(*Deps)) *harness {
 }
 
 // scenario is one request and what must come back (pocketbase's
-// ApiScenario, STYLE.md habit 13).
+// ApiScenario).
 type scenario struct {
 	name     string
 	method   string

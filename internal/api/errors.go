@@ -136,8 +136,11 @@ func toProblem(err error) *Problem {
 	var inv *rooms.InvalidError
 	if errors.As(err, &inv) {
 		code := CodeInvalidField
-		if inv.Field == "id" {
+		switch inv.Field {
+		case "id":
 			code = CodeInvalidRoomID
+		case "uid":
+			code = CodeInvalidUID
 		}
 		pr := problem(code, inv.Reason)
 		pr.Field = inv.Field

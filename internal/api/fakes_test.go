@@ -11,7 +11,9 @@ import (
 
 // fakeRooms is a RoomService that records calls and returns canned
 // results. It lets handler tests prove what reaches the domain layer (and,
-// as importantly, that bad input never does).
+// as importantly, that bad input never does). Its Parse methods are the
+// real ones under rooms.DefaultLimits, and are not recorded as calls: they
+// validate, they do not reach the domain.
 type fakeRooms struct {
 	mu    sync.Mutex
 	calls []string
@@ -45,37 +47,48 @@ func (f *fakeRooms) Calls() []string {
 	return append([]string(nil), f.calls...)
 }
 
-func (f *fakeRooms) Create(_ context.Context, a rooms.Actor, req rooms.CreateRequest, idem *rooms.Idempotency) (rooms.CreateResult, error) {
+func (f *fakeRooms) ParseCreate(caller string, req rooms.CreateRequest) (rooms.NewRoom, error) {
+	return rooms.DefaultLimits.ParseCreate(caller, req)
+}
+
+func (f *fakeRooms) ParseAdd(caller string, room rooms.RoomID, uids []string) (rooms.NewMembers, error) {
+	return rooms.DefaultLimits.ParseAdd(caller, room, uids)
+}
+
+func (f *fakeRooms) Create(_ context.Context, a rooms.Actor, req rooms.NewRoom, idem *rooms.Idempotency) (rooms.CreateResult, error) {
 	f.record("Create")
-	f.lastCreate, f.lastIdem = req, idem
+	f.lastCreate, f.lastIdem = req.Request(), idem
 	if f.err != nil {
 		return rooms.CreateResult{}, f.err
 	}
 	return rooms.CreateResult{Room: f.room, Created: f.created, Replay: f.replay}, nil
 }
 
-func (f *fakeRooms) Get(context.Context, string, string) (rooms.Room, error) {
+func (f *fakeRooms) Get(context.Context, string, rooms.RoomID) (rooms.Room, error) {
 	f.record("Get")
 	return f.room, f.err
 }
 
-func (f *fakeRooms) List(_ context.Context, _ string, limit int, cursor string) (rooms.Page, error) {
+func (f *fakeRooms) List(_ context.Context, _ string, q rooms.ListQuery) (rooms.Page, error) {
 	f.record("List")
-	f.lastList.limit, f.lastList.cursor = limit, cursor
+	f.lastList.limit, f.lastList.cursor = q.Limit(), ""
+	if after, ok := q.After(); ok {
+		f.lastList.cursor = rooms.EncodeCursor(after)
+	}
 	return f.page, f.err
 }
 
-func (f *fakeRooms) AddMembers(context.Context, rooms.Actor, string, []string) (rooms.Room, []string, error) {
+func (f *fakeRooms) AddMembers(context.Context, rooms.Actor, rooms.NewMembers) (rooms.Room, []string, error) {
 	f.record("AddMembers")
 	return f.room, nil, f.err
 }
 
-func (f *fakeRooms) RemoveMember(context.Context, rooms.Actor, string, string) (rooms.RemoveResult, error) {
+func (f *fakeRooms) RemoveMember(context.Context, rooms.Actor, rooms.RoomID, rooms.UID) (rooms.RemoveResult, error) {
 	f.record("RemoveMember")
 	return rooms.RemoveResult{}, f.err
 }
 
-func (f *fakeRooms) Delete(context.Context, rooms.Actor, string) error {
+func (f *fakeRooms) Delete(context.Context, rooms.Actor, rooms.RoomID) error {
 	f.record("Delete")
 	return f.err
 }

@@ -46,7 +46,7 @@ func FuzzDecodeCreateRoom(f *testing.F) {
 			t.Fatalf("round trip changed %+v to %+v", req, req2)
 		}
 		// Validation must not panic either, and accepts only valid UTF-8 titles.
-		if rooms.ValidateCreate("caller", req, rooms.DefaultLimits) == nil && !utf8.ValidString(req.Title) {
+		if _, err := rooms.DefaultLimits.ParseCreate("caller", req); err == nil && !utf8.ValidString(req.Title) {
 			t.Fatalf("invalid UTF-8 title validated: %q", req.Title)
 		}
 	})

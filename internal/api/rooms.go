@@ -109,14 +109,15 @@ func (s *server) createRoom(c echo.Context) error {
 	a := actor(c)
 	// Validate before the idempotency machinery: an invalid request is
 	// never remembered, and it fails without touching Firestore.
-	if err := rooms.ValidateCreate(a.UID, req, s.Limits); err != nil {
-		return err
-	}
-	idem, err := s.idempotency(c, a.UID, req)
+	v, err := s.Rooms.ParseCreate(a.UID, req)
 	if err != nil {
 		return err
 	}
-	res, err := s.Rooms.Create(c.Request().Context(), a, req, idem)
+	idem, err := s.idempotency(c, a.UID, v.Request())
+	if err != nil {
+		return err
+	}
+	res, err := s.Rooms.Create(c.Request().Context(), a, v, idem)
 	if err != nil {
 		return err
 	}
@@ -209,10 +210,14 @@ func (s *server) listRooms(c echo.Context) error {
 			return p
 		}
 	}
-	limit := 0
-	if v := q.Get("limit"); v != "" || q.Has("limit") {
+	// The query string's syntax is checked here (a canonical decimal
+	// integer; a cursor parameter, when present, is not empty); the range
+	// and the cursor's content by rooms.ParseListQuery.
+	limit := rooms.DefaultPageSize
+	if q.Has("limit") {
+		v := q.Get("limit")
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > rooms.MaxPageSize || strconv.Itoa(n) != v {
+		if err != nil || strconv.Itoa(n) != v {
 			p := problem(CodeInvalidField, "limit must be an integer from 1 to "+strconv.Itoa(rooms.MaxPageSize))
 			p.Field = "limit"
 			return p
@@ -220,12 +225,14 @@ func (s *server) listRooms(c echo.Context) error {
 		limit = n
 	}
 	cursor := q.Get("cursor")
-	if q.Has("cursor") {
-		if _, err := rooms.DecodeCursor(cursor); err != nil {
-			return err
-		}
+	if q.Has("cursor") && cursor == "" {
+		return rooms.ErrBadCursor
 	}
-	page, err := s.Rooms.List(c.Request().Context(), authn.FromContext(c).UID, limit, cursor)
+	lq, err := rooms.ParseListQuery(limit, cursor)
+	if err != nil {
+		return err
+	}
+	page, err := s.Rooms.List(c.Request().Context(), authn.FromContext(c).UID, lq)
 	if err != nil {
 		return err
 	}
@@ -236,13 +243,9 @@ func (s *server) listRooms(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// roomParam returns the validated :id, or a 400 problem.
-func roomParam(c echo.Context) (string, error) {
-	id := c.Param("id")
-	if !roomid.Valid(id) {
-		return "", problem(CodeInvalidRoomID, "a room ID is 22 characters of [A-Za-z0-9]")
-	}
-	return id, nil
+// roomParam returns the validated :id, or a 400 invalid_room_id.
+func roomParam(c echo.Context) (rooms.RoomID, error) {
+	return rooms.ParseRoomID(c.Param("id"))
 }
 
 // uidParam returns the validated :uid, or a 400 problem.
@@ -276,10 +279,11 @@ func (s *server) addMembers(c echo.Context) error {
 		return err
 	}
 	a := actor(c)
-	if err := rooms.ValidateAdd(a.UID, b.Members, s.Limits); err != nil {
+	v, err := s.Rooms.ParseAdd(a.UID, id, b.Members)
+	if err != nil {
 		return err
 	}
-	room, _, err := s.Rooms.AddMembers(c.Request().Context(), a, id, b.Members)
+	room, _, err := s.Rooms.AddMembers(c.Request().Context(), a, v)
 	if err != nil {
 		return err
 	}
@@ -291,7 +295,7 @@ func (s *server) removeMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	uid, err := uidParam(c)
+	uid, err := rooms.ParseUID(c.Param("uid"))
 	if err != nil {
 		return err
 	}

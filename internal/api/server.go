@@ -22,13 +22,18 @@ import (
 )
 
 // RoomService is what the room handlers need; *rooms.Service implements it.
+// Input is validated once: the handlers parse it with ParseCreate and
+// ParseAdd (which apply the service's own Limits) or with rooms.ParseRoomID,
+// rooms.ParseUID and rooms.ParseListQuery, and pass the validated values on.
 type RoomService interface {
-	Create(ctx context.Context, actor rooms.Actor, req rooms.CreateRequest, idem *rooms.Idempotency) (rooms.CreateResult, error)
-	Get(ctx context.Context, caller, roomID string) (rooms.Room, error)
-	List(ctx context.Context, caller string, limit int, cursor string) (rooms.Page, error)
-	AddMembers(ctx context.Context, actor rooms.Actor, roomID string, uids []string) (rooms.Room, []string, error)
-	RemoveMember(ctx context.Context, actor rooms.Actor, roomID, target string) (rooms.RemoveResult, error)
-	Delete(ctx context.Context, actor rooms.Actor, roomID string) error
+	ParseCreate(caller string, req rooms.CreateRequest) (rooms.NewRoom, error)
+	ParseAdd(caller string, room rooms.RoomID, uids []string) (rooms.NewMembers, error)
+	Create(ctx context.Context, actor rooms.Actor, req rooms.NewRoom, idem *rooms.Idempotency) (rooms.CreateResult, error)
+	Get(ctx context.Context, caller string, room rooms.RoomID) (rooms.Room, error)
+	List(ctx context.Context, caller string, q rooms.ListQuery) (rooms.Page, error)
+	AddMembers(ctx context.Context, actor rooms.Actor, req rooms.NewMembers) (rooms.Room, []string, error)
+	RemoveMember(ctx context.Context, actor rooms.Actor, room rooms.RoomID, target rooms.UID) (rooms.RemoveResult, error)
+	Delete(ctx context.Context, actor rooms.Actor, room rooms.RoomID) error
 	RemoveEverywhere(ctx context.Context, actor rooms.Actor, uid, reason string) (int, error)
 }
 
@@ -68,8 +73,6 @@ type Deps struct {
 	SeparateMetrics bool
 	// Logger receives request logs and 5xx causes; nil discards.
 	Logger *slog.Logger
-	// Limits bounds room sizes and titles (zero value: rooms.DefaultLimits).
-	Limits rooms.Limits
 	// MaxBodyBytes bounds request bodies (0: 64 KiB).
 	MaxBodyBytes int64
 	// RateLimit configures the per-uid limiter (zero value: no limits; the
@@ -108,9 +111,6 @@ func New(d Deps) *echo.Echo {
 
 // newServer is New, also returning the server behind the handler.
 func newServer(d Deps) (*server, *echo.Echo) {
-	if d.Limits == (rooms.Limits{}) {
-		d.Limits = rooms.DefaultLimits
-	}
 	if d.MaxBodyBytes == 0 {
 		d.MaxBodyBytes = 64 << 10
 	}

@@ -112,11 +112,10 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	limits := rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes}
 	rs := &rooms.Service{
 		Store:     &rooms.FirestoreStore{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
 		Directory: &rooms.FirebaseDirectory{Auth: ac},
-		Limits:    limits,
+		Limits:    rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes},
 	}
 	cm := &claims.Manager{
 		Auth:                 ac,
@@ -135,7 +134,6 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		// cfg.MetricsAddr: Run serves m on its own listener.
 		SeparateMetrics: cfg.MetricsAddr != "",
 		Logger:          log,
-		Limits:          limits,
 		RateLimit: api.RateConfig{
 			Rate: cfg.RateLimit, Burst: cfg.RateBurst,
 			MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst,

@@ -43,7 +43,7 @@ type Config struct {
 
 	// MaxMembers caps a room's membership, the owner included.
 	MaxMembers int
-	// MaxTitleRunes bounds a room title (DESIGN.md: 0..120 characters).
+	// MaxTitleRunes bounds a room title (0..120 characters by default).
 	MaxTitleRunes int
 	// MaxBodyBytes bounds request bodies (413 above it).
 	MaxBodyBytes int64

@@ -2,7 +2,7 @@
 //
 // A room ID is the only thing standing between a stranger and a room's
 // documents in the rules' eyes (membership is checked too, but the ID must
-// not be guessable or enumerable either), so DESIGN.md ("Room IDs") asks for
+// not be guessable or enumerable either), so a room ID has
 // at least 128 bits from crypto/rand, a fixed length and the alphabet
 // [A-Za-z0-9] only. This package draws Length characters from a 62-symbol
 // alphabet with rejection sampling, which keeps every symbol equally likely:

@@ -55,7 +55,7 @@ func (e *env) count(t *testing.T, q firestore.Query) int {
 	return len(docs)
 }
 
-// checkConsistent asserts DESIGN.md's invariant: memberCount equals the
+// checkConsistent asserts the data model's invariant: memberCount equals the
 // member documents, and each member has exactly one matching index doc.
 func (e *env) checkConsistent(t *testing.T, roomID string) int {
 	t.Helper()
@@ -90,7 +90,7 @@ func TestCreateWritesRoomMembersIndexAndAudit(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob", "carol")
 	ctx := context.Background()
-	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}, Title: "trio"}, nil)
+	res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}, Title: "trio"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestCreateWritesRoomMembersIndexAndAudit(t *testing.T) {
 	if d["title"] != "trio" || d["kind"] != "group" || d["createdBy"] != "alice" || !d["createdAt"].(time.Time).Equal(res.Room.CreatedAt) {
 		t.Fatalf("room doc = %v", d)
 	}
-	got, err := e.svc.Get(ctx, "carol", res.Room.ID)
+	got, err := get(ctx, e.svc, "carol", res.Room.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestMembersMustExistAndNotBeBanned(t *testing.T) {
 	if err := e.auth.SetCustomUserClaims(ctx, "ban", map[string]any{"banned": true}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "ghost", "dis", "ban"}}, nil)
+	_, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "ghost", "dis", "ban"}}, nil)
 	var ue *rooms.UnavailableMembersError
 	if !errors.As(err, &ue) || fmt.Sprint(ue.UIDs) != "[ban dis ghost]" {
 		t.Fatalf("err = %v", err)
@@ -148,23 +148,23 @@ func TestNonMembersGetNotFound(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob")
 	ctx := context.Background()
-	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, nil)
+	res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Get(ctx, "bob", res.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
+	if _, err := get(ctx, e.svc, "bob", res.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("non-member Get: %v", err)
 	}
-	if _, err := e.svc.Get(ctx, "bob", "ZZZZZZZZZZZZZZZZZZZZZZ"); !errors.Is(err, rooms.ErrNotFound) {
+	if _, err := get(ctx, e.svc, "bob", "ZZZZZZZZZZZZZZZZZZZZZZ"); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("missing room Get: %v", err)
 	}
-	if _, _, err := e.svc.AddMembers(ctx, actor("bob"), res.Room.ID, []string{"bob2"}); !errors.Is(err, rooms.ErrNotFound) {
+	if _, _, err := addMembers(ctx, e.svc, actor("bob"), res.Room.ID, []string{"bob2"}); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("non-member add: %v", err)
 	}
-	if err := e.svc.Delete(ctx, actor("bob"), res.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
+	if err := deleteRoom(ctx, e.svc, actor("bob"), res.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("non-member delete: %v", err)
 	}
-	if _, err := e.svc.RemoveMember(ctx, actor("bob"), res.Room.ID, "alice"); !errors.Is(err, rooms.ErrNotFound) {
+	if _, err := removeMember(ctx, e.svc, actor("bob"), res.Room.ID, "alice"); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("non-member remove: %v", err)
 	}
 }
@@ -173,27 +173,27 @@ func TestDirectRoomsAreDeduplicated(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob", "carol")
 	ctx := context.Background()
-	first, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"bob"}}, nil)
+	first, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"bob"}}, nil)
 	if err != nil || !first.Created {
 		t.Fatalf("first: %+v %v", first, err)
 	}
-	again, err := e.svc.Create(ctx, actor("bob"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"alice"}}, nil)
+	again, err := create(ctx, e.svc, actor("bob"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"alice"}}, nil)
 	if err != nil || again.Created || again.Room.ID != first.Room.ID || len(again.Room.Members) != 2 {
 		t.Fatalf("reverse pair: %+v %v", again, err)
 	}
 	// A group room with the same pair is a different thing.
-	grp, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob"}}, nil)
+	grp, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob"}}, nil)
 	if err != nil || !grp.Created || grp.Room.ID == first.Room.ID {
 		t.Fatalf("group: %+v %v", grp, err)
 	}
-	if _, _, err := e.svc.AddMembers(ctx, actor("alice"), first.Room.ID, []string{"carol"}); !errors.Is(err, rooms.ErrDirectRoomFixed) {
+	if _, _, err := addMembers(ctx, e.svc, actor("alice"), first.Room.ID, []string{"carol"}); !errors.Is(err, rooms.ErrDirectRoomFixed) {
 		t.Fatalf("add to direct: %v", err)
 	}
 	// After bob leaves, the pair gets a fresh room rather than the half-empty one.
-	if _, err := e.svc.RemoveMember(ctx, actor("bob"), first.Room.ID, "bob"); err != nil {
+	if _, err := removeMember(ctx, e.svc, actor("bob"), first.Room.ID, "bob"); err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"bob"}}, nil)
+	fresh, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"bob"}}, nil)
 	if err != nil || !fresh.Created || fresh.Room.ID == first.Room.ID {
 		t.Fatalf("after leave: %+v %v", fresh, err)
 	}
@@ -214,7 +214,7 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob"}}, idem("h1"))
+			results[i], errs[i] = create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob"}}, idem("h1"))
 		}()
 	}
 	wg.Wait()
@@ -240,19 +240,19 @@ func TestIdempotencyKeyReplaysAndRejectsOtherBodies(t *testing.T) {
 	if n := e.count(t, e.fs.Collection("users").Doc("alice").Collection("rooms").Query); n != 1 {
 		t.Fatalf("alice is in %d rooms, want 1", n)
 	}
-	if _, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Title: "other"}, idem("h2")); !errors.Is(err, rooms.ErrIdempotencyMismatch) {
+	if _, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Title: "other"}, idem("h2")); !errors.Is(err, rooms.ErrIdempotencyMismatch) {
 		t.Fatalf("other body: %v", err)
 	}
 	// The record expires.
 	expired := &rooms.Idempotency{DocID: "key-2", BodyHash: "h", TTL: time.Nanosecond}
-	a, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, expired)
-	b, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, expired)
+	a, _ := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{}, expired)
+	b, _ := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{}, expired)
 	if a.Room.ID == "" || b.Replayed || b.Room.ID == a.Room.ID {
 		t.Fatalf("an expired key replayed: %+v %+v", a, b)
 	}
 }
 
-// TestConcurrentAddsNeverExceedTheCap is DESIGN.md's promise: 50 concurrent
+// TestConcurrentAddsNeverExceedTheCap is the member cap's promise: 50 concurrent
 // adds to one room with room for 9 more leave exactly 10 members, and
 // memberCount, member documents and index documents agree.
 func TestConcurrentAddsNeverExceedTheCap(t *testing.T) {
@@ -273,7 +273,7 @@ func fiftyConcurrentAdds(t *testing.T, e *env, via func(i int) *rooms.Service) {
 	e.users(t, uids...)
 	ctx := context.Background()
 	e.svc.Limits.MaxMembers = 10
-	res, err := e.svc.Create(ctx, actor("owner"), rooms.CreateRequest{}, nil)
+	res, err := create(ctx, e.svc, actor("owner"), rooms.CreateRequest{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -284,7 +284,7 @@ func fiftyConcurrentAdds(t *testing.T, e *env, via func(i int) *rooms.Service) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, err := via(i).AddMembers(ctx, actor("owner"), res.Room.ID, []string{u})
+			_, _, err := addMembers(ctx, via(i), actor("owner"), res.Room.ID, []string{u})
 			k := "ok"
 			switch {
 			case errors.Is(err, rooms.ErrMemberCap):
@@ -317,7 +317,7 @@ func TestOwnershipPassesOnAndTheLastOneOutDeletes(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob", "carol")
 	ctx := context.Background()
-	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}}, nil)
+	res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,25 +326,25 @@ func TestOwnershipPassesOnAndTheLastOneOutDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A plain member cannot remove another.
-	if _, err := e.svc.RemoveMember(ctx, actor("bob"), id, "carol"); !errors.Is(err, rooms.ErrForbidden) {
+	if _, err := removeMember(ctx, e.svc, actor("bob"), id, "carol"); !errors.Is(err, rooms.ErrForbidden) {
 		t.Fatalf("member removes member: %v", err)
 	}
-	if _, err := e.svc.RemoveMember(ctx, actor("alice"), id, "nobody"); !errors.Is(err, rooms.ErrMemberNotFound) {
+	if _, err := removeMember(ctx, e.svc, actor("alice"), id, "nobody"); !errors.Is(err, rooms.ErrMemberNotFound) {
 		t.Fatalf("remove non-member: %v", err)
 	}
-	out, err := e.svc.RemoveMember(ctx, actor("alice"), id, "alice")
+	out, err := removeMember(ctx, e.svc, actor("alice"), id, "alice")
 	if err != nil || out.RoomDeleted || out.NewOwner != "bob" {
 		t.Fatalf("owner leaves: %+v %v", out, err)
 	}
-	room, err := e.svc.Get(ctx, "bob", id)
+	room, err := get(ctx, e.svc, "bob", id)
 	if err != nil || room.Members[0].UID != "bob" || room.Members[0].Role != rooms.RoleOwner || room.MemberCount != 2 {
 		t.Fatalf("after hand-over: %+v %v", room, err)
 	}
 	e.checkConsistent(t, id)
-	if _, err := e.svc.RemoveMember(ctx, actor("bob"), id, "carol"); err != nil {
+	if _, err := removeMember(ctx, e.svc, actor("bob"), id, "carol"); err != nil {
 		t.Fatalf("new owner removes carol: %v", err)
 	}
-	out, err = e.svc.RemoveMember(ctx, actor("bob"), id, "bob")
+	out, err = removeMember(ctx, e.svc, actor("bob"), id, "bob")
 	if err != nil || !out.RoomDeleted {
 		t.Fatalf("last one out: %+v %v", out, err)
 	}
@@ -374,7 +374,7 @@ func TestDeleteRemovesEverything(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob")
 	ctx := context.Background()
-	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"bob"}}, nil)
+	res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"bob"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,10 +384,10 @@ func TestDeleteRemovesEverything(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := e.svc.Delete(ctx, actor("bob"), id); !errors.Is(err, rooms.ErrForbidden) {
+	if err := deleteRoom(ctx, e.svc, actor("bob"), id); !errors.Is(err, rooms.ErrForbidden) {
 		t.Fatalf("member deletes: %v", err)
 	}
-	if err := e.svc.Delete(ctx, actor("alice"), id); err != nil {
+	if err := deleteRoom(ctx, e.svc, actor("alice"), id); err != nil {
 		t.Fatal(err)
 	}
 	for name, q := range map[string]firestore.Query{
@@ -413,7 +413,7 @@ func TestListPagesNewestFirst(t *testing.T) {
 	e.svc.Now = func() time.Time { tick++; return base.Add(time.Duration(tick/2) * time.Second) } // pairs share a joinedAt
 	var want []string
 	for i := 0; i < 25; i++ {
-		res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Title: fmt.Sprint(i)}, nil)
+		res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Title: fmt.Sprint(i)}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -423,7 +423,7 @@ func TestListPagesNewestFirst(t *testing.T) {
 	cursor := ""
 	pages := 0
 	for {
-		p, err := e.svc.List(ctx, "alice", 10, cursor)
+		p, err := list(ctx, e.svc, "alice", 10, cursor)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -458,21 +458,21 @@ func TestRemoveEverywhere(t *testing.T) {
 	e := start(t)
 	e.users(t, "alice", "bob", "carol")
 	ctx := context.Background()
-	r1, _ := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob"}}, nil)
-	r2, _ := e.svc.Create(ctx, actor("bob"), rooms.CreateRequest{Members: []string{"carol"}}, nil)
-	r3, _ := e.svc.Create(ctx, actor("bob"), rooms.CreateRequest{}, nil)
+	r1, _ := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob"}}, nil)
+	r2, _ := create(ctx, e.svc, actor("bob"), rooms.CreateRequest{Members: []string{"carol"}}, nil)
+	r3, _ := create(ctx, e.svc, actor("bob"), rooms.CreateRequest{}, nil)
 	n, err := e.svc.RemoveEverywhere(ctx, actor("admin"), "bob", "ban")
 	if err != nil || n != 3 {
 		t.Fatalf("RemoveEverywhere = %d, %v", n, err)
 	}
-	if _, err := e.svc.Get(ctx, "bob", r1.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
+	if _, err := get(ctx, e.svc, "bob", r1.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("bob still reads r1: %v", err)
 	}
-	room2, err := e.svc.Get(ctx, "carol", r2.Room.ID)
+	room2, err := get(ctx, e.svc, "carol", r2.Room.ID)
 	if err != nil || room2.Members[0].UID != "carol" || room2.Members[0].Role != rooms.RoleOwner {
 		t.Fatalf("r2 after ban: %+v %v", room2, err)
 	}
-	if _, err := e.svc.Get(ctx, "bob", r3.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
+	if _, err := get(ctx, e.svc, "bob", r3.Room.ID); !errors.Is(err, rooms.ErrNotFound) {
 		t.Fatalf("r3 should be gone: %v", err)
 	}
 	if n := e.count(t, e.fs.Collection("users").Doc("bob").Collection("rooms").Query); n != 0 {
@@ -492,16 +492,16 @@ func TestBanRecordedInFirestoreBlocksAdds(t *testing.T) {
 	if _, err := e.fs.Collection("users").Doc("bob").Set(ctx, map[string]any{"banned": true, "chat": false, "role": "", "claimsVersion": 1}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}}, nil)
+	_, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"bob", "carol"}}, nil)
 	var ue *rooms.UnavailableMembersError
 	if !errors.As(err, &ue) || fmt.Sprint(ue.UIDs) != "[bob]" {
 		t.Fatalf("create: %v", err)
 	}
-	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{Members: []string{"carol"}}, nil)
+	res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Members: []string{"carol"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.AddMembers(ctx, actor("alice"), res.Room.ID, []string{"bob"}); !errors.As(err, &ue) {
+	if _, _, err := addMembers(ctx, e.svc, actor("alice"), res.Room.ID, []string{"bob"}); !errors.As(err, &ue) {
 		t.Fatalf("add: %v", err)
 	}
 	if n := e.checkConsistent(t, res.Room.ID); n != 2 {
@@ -529,7 +529,7 @@ func TestConcurrentAddsAcrossInstancesNeverExceedTheCap(t *testing.T) {
 func TestARequestTimeoutIsReportedAsOne(t *testing.T) {
 	e := start(t)
 	e.users(t, "owner", "bob")
-	res, err := e.svc.Create(context.Background(), actor("owner"), rooms.CreateRequest{}, nil)
+	res, err := create(context.Background(), e.svc, actor("owner"), rooms.CreateRequest{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

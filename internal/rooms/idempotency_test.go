@@ -19,14 +19,14 @@ func TestReplayReturnsTheRememberedOutcome(t *testing.T) {
 	ctx := context.Background()
 	idem := &rooms.Idempotency{DocID: "outcome", BodyHash: "h", TTL: time.Hour}
 	req := rooms.CreateRequest{Title: "Plans é 😀", Members: []string{"bob"}}
-	first, err := e.svc.Create(ctx, actor("alice"), req, idem)
+	first, err := create(ctx, e.svc, actor("alice"), req, idem)
 	if err != nil || !first.Created || first.Replayed {
 		t.Fatalf("first: %+v %v", first, err)
 	}
-	if _, _, err := e.svc.AddMembers(ctx, actor("alice"), first.Room.ID, []string{"carol"}); err != nil {
+	if _, _, err := addMembers(ctx, e.svc, actor("alice"), first.Room.ID, []string{"carol"}); err != nil {
 		t.Fatal(err)
 	}
-	again, err := e.svc.Create(ctx, actor("alice"), req, idem)
+	again, err := create(ctx, e.svc, actor("alice"), req, idem)
 	if err != nil || !again.Replayed || again.Replay != nil {
 		t.Fatalf("replay: %+v %v", again, err)
 	}
@@ -37,15 +37,15 @@ func TestReplayReturnsTheRememberedOutcome(t *testing.T) {
 
 	// An existing direct room is remembered as found, not created.
 	direct := rooms.CreateRequest{Kind: rooms.KindDirect, Members: []string{"carol"}}
-	if _, err := e.svc.Create(ctx, actor("alice"), direct, nil); err != nil {
+	if _, err := create(ctx, e.svc, actor("alice"), direct, nil); err != nil {
 		t.Fatal(err)
 	}
 	didem := &rooms.Idempotency{DocID: "direct", BodyHash: "d", TTL: time.Hour}
-	found, err := e.svc.Create(ctx, actor("alice"), direct, didem)
+	found, err := create(ctx, e.svc, actor("alice"), direct, didem)
 	if err != nil || found.Created {
 		t.Fatalf("found: %+v %v", found, err)
 	}
-	replayed, err := e.svc.Create(ctx, actor("alice"), direct, didem)
+	replayed, err := create(ctx, e.svc, actor("alice"), direct, didem)
 	if err != nil || !replayed.Replayed || replayed.Created || replayed.Room.ID != found.Room.ID {
 		t.Fatalf("direct replay: %+v %v", replayed, err)
 	}
@@ -66,7 +66,7 @@ func TestReplayOfARecordWithARenderedResponse(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, &rooms.Idempotency{DocID: "legacy", BodyHash: "h", TTL: time.Hour})
+	res, err := create(ctx, e.svc, actor("alice"), rooms.CreateRequest{}, &rooms.Idempotency{DocID: "legacy", BodyHash: "h", TTL: time.Hour})
 	if err != nil || res.Replay == nil || res.Replay.Status != 201 || string(res.Replay.Body) != `{"id":"remembered"}` {
 		t.Fatalf("legacy replay: %+v %v", res, err)
 	}
@@ -75,7 +75,7 @@ func TestReplayOfARecordWithARenderedResponse(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	res, err = e.svc.Create(ctx, actor("alice"), rooms.CreateRequest{}, &rooms.Idempotency{DocID: "empty", BodyHash: "h", TTL: time.Hour})
+	res, err = create(ctx, e.svc, actor("alice"), rooms.CreateRequest{}, &rooms.Idempotency{DocID: "empty", BodyHash: "h", TTL: time.Hour})
 	if err == nil || errors.Is(err, rooms.ErrIdempotencyMismatch) {
 		t.Fatalf("a record without an outcome: %+v %v", res, err)
 	}

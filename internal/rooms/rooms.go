@@ -3,7 +3,8 @@
 //
 // Service holds the rules that do not need storage (input validation,
 // permissions, timestamps, IDs) and calls a Store, an interface defined here
-// by its consumer. firestore.go implements Store with
+// by its consumer. Input is validated once, by the Parse functions, into
+// the request types of request.go that the Service's methods require. firestore.go implements Store with
 // cloud.google.com/go/firestore; every change runs in one transaction that
 // also writes its audit record, so a room, its member documents, the
 // members' index documents (users/{uid}/rooms/{roomId}) and memberCount
@@ -81,7 +82,8 @@ type Actor struct {
 	RequestID string
 }
 
-// CreateRequest is a validated room-creation request.
+// CreateRequest is a room-creation request as asked; ParseCreate
+// validates it into a NewRoom.
 type CreateRequest struct {
 	// Members are the other members; the caller is added as owner.
 	Members []string

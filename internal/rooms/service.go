@@ -86,14 +86,27 @@ type DeleteParams struct {
 	Now    time.Time
 }
 
-// Service is the rooms use cases. All fields except Now and NewID are
-// required; a nil Now is time.Now and a nil NewID is roomid.New.
+// Service is the rooms use cases. Store and Directory are required; a zero
+// Limits is DefaultLimits, a nil Now is time.Now and a nil NewID is
+// roomid.New.
+//
+// Input is validated once, by the Parse functions (ParseCreate, ParseAdd
+// here; ParseRoomID, ParseUID and ParseListQuery in request.go); the
+// use-case methods take only the validated types they return.
 type Service struct {
 	Store     Store
 	Directory Directory
 	Limits    Limits
 	Now       func() time.Time
 	NewID     func() string
+}
+
+// limits is the service's Limits, DefaultLimits when unset.
+func (s *Service) limits() Limits {
+	if s.Limits == (Limits{}) {
+		return DefaultLimits
+	}
+	return s.Limits
 }
 
 // now is the service clock, truncated to Firestore's microsecond precision
@@ -113,16 +126,27 @@ func (s *Service) newID() string {
 	return roomid.New()
 }
 
-// Create validates req, checks that every member exists and is not banned
-// (outside the transaction: the Auth lookup cannot join a Firestore
-// transaction), then writes the room in one transaction.
-func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, idem *Idempotency) (CreateResult, error) {
-	if req.Kind == "" {
-		req.Kind = KindGroup
+// ParseCreate validates a creation request of caller under the service's
+// Limits.
+func (s *Service) ParseCreate(caller string, req CreateRequest) (NewRoom, error) {
+	return s.limits().ParseCreate(caller, req)
+}
+
+// ParseAdd validates an add-members request of caller under the service's
+// Limits.
+func (s *Service) ParseAdd(caller string, room RoomID, uids []string) (NewMembers, error) {
+	return s.limits().ParseAdd(caller, room, uids)
+}
+
+// Create checks that every member exists and is not banned (outside the
+// transaction: the Auth lookup cannot join a Firestore transaction), then
+// writes the room in one transaction. v must come from ParseCreate for
+// actor.
+func (s *Service) Create(ctx context.Context, actor Actor, v NewRoom, idem *Idempotency) (CreateResult, error) {
+	if v.caller == "" || v.caller != actor.UID || v.lim != s.limits() {
+		return CreateResult{}, ErrNotValidated
 	}
-	if err := ValidateCreate(actor.UID, req, s.Limits); err != nil {
-		return CreateResult{}, err
-	}
+	req := v.Request()
 	if len(req.Members) > 0 {
 		bad, err := s.Directory.Unavailable(ctx, req.Members)
 		if err != nil {
@@ -141,31 +165,20 @@ func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, id
 }
 
 // Get returns a room the caller is a member of.
-func (s *Service) Get(ctx context.Context, caller, roomID string) (Room, error) {
-	if !roomid.Valid(roomID) {
-		return Room{}, invalid("id", "not a room ID")
+func (s *Service) Get(ctx context.Context, caller string, room RoomID) (Room, error) {
+	if room.id == "" {
+		return Room{}, ErrNotValidated
 	}
-	return s.Store.Get(ctx, roomID, caller)
+	return s.Store.Get(ctx, room.id, caller)
 }
 
-// List returns one page of the caller's rooms. limit 0 means
-// DefaultPageSize; cursor "" means the first page.
-func (s *Service) List(ctx context.Context, caller string, limit int, cursor string) (Page, error) {
-	if limit == 0 {
-		limit = DefaultPageSize
+// List returns one page of the caller's rooms.
+func (s *Service) List(ctx context.Context, caller string, q ListQuery) (Page, error) {
+	if q.limit == 0 {
+		return Page{}, ErrNotValidated
 	}
-	if limit < 1 || limit > MaxPageSize {
-		return Page{}, invalid("limit", "must be between 1 and %d", MaxPageSize)
-	}
-	var after *Cursor
-	if cursor != "" {
-		c, err := DecodeCursor(cursor)
-		if err != nil {
-			return Page{}, err
-		}
-		after = &c
-	}
-	entries, err := s.Store.List(ctx, caller, limit+1, after)
+	limit := q.limit
+	entries, err := s.Store.List(ctx, caller, limit+1, q.after)
 	if err != nil {
 		return Page{}, err
 	}
@@ -178,15 +191,15 @@ func (s *Service) List(ctx context.Context, caller string, limit int, cursor str
 	return page, nil
 }
 
-// AddMembers adds uids to a room whose owner or admin the caller is, and
-// returns the room as it is afterwards.
-func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, uids []string) (Room, []string, error) {
-	if !roomid.Valid(roomID) {
-		return Room{}, nil, invalid("id", "not a room ID")
+// AddMembers adds the uids of v to its room, whose owner or admin the
+// caller must be, and returns the room as it is afterwards with the uids
+// actually added. v must come from ParseAdd for actor.
+func (s *Service) AddMembers(ctx context.Context, actor Actor, v NewMembers) (Room, []string, error) {
+	lim := s.limits()
+	if v.caller == "" || v.caller != actor.UID || v.lim != lim || v.room.id == "" {
+		return Room{}, nil, ErrNotValidated
 	}
-	if err := ValidateAdd(actor.UID, uids, s.Limits); err != nil {
-		return Room{}, nil, err
-	}
+	roomID, uids := v.room.id, v.UIDs()
 	// Permission is checked again inside the transaction; checking here
 	// first keeps a caller who may not add (a non-member, a plain member, or
 	// anyone on a direct room) from learning whether the uids exist, and
@@ -206,7 +219,7 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, ui
 		sort.Strings(bad)
 		return Room{}, nil, &UnavailableMembersError{UIDs: bad}
 	}
-	added, err := s.Store.AddMembers(ctx, AddParams{Actor: actor, RoomID: roomID, UIDs: uids, Now: s.now(), MaxMembers: s.Limits.MaxMembers})
+	added, err := s.Store.AddMembers(ctx, AddParams{Actor: actor, RoomID: roomID, UIDs: uids, Now: s.now(), MaxMembers: lim.MaxMembers})
 	if err != nil {
 		return Room{}, nil, err
 	}
@@ -216,30 +229,30 @@ func (s *Service) AddMembers(ctx context.Context, actor Actor, roomID string, ui
 
 // RemoveMember removes target from the room (or lets the caller leave when
 // target is the caller).
-func (s *Service) RemoveMember(ctx context.Context, actor Actor, roomID, target string) (RemoveResult, error) {
-	if !roomid.Valid(roomID) {
-		return RemoveResult{}, invalid("id", "not a room ID")
+func (s *Service) RemoveMember(ctx context.Context, actor Actor, room RoomID, target UID) (RemoveResult, error) {
+	if room.id == "" || target.uid == "" {
+		return RemoveResult{}, ErrNotValidated
 	}
-	res, err := s.Store.RemoveMember(ctx, RemoveParams{Actor: actor, RoomID: roomID, Target: target, Now: s.now()})
+	res, err := s.Store.RemoveMember(ctx, RemoveParams{Actor: actor, RoomID: room.id, Target: target.uid, Now: s.now()})
 	if err != nil {
 		return res, err
 	}
 	if res.RoomDeleted {
-		err = s.Store.DeleteMessages(ctx, roomID)
+		err = s.Store.DeleteMessages(ctx, room.id)
 	}
 	return res, err
 }
 
 // Delete deletes a room the caller owns, with its members, index entries
 // and messages.
-func (s *Service) Delete(ctx context.Context, actor Actor, roomID string) error {
-	if !roomid.Valid(roomID) {
-		return invalid("id", "not a room ID")
+func (s *Service) Delete(ctx context.Context, actor Actor, room RoomID) error {
+	if room.id == "" {
+		return ErrNotValidated
 	}
-	if err := s.Store.Delete(ctx, DeleteParams{Actor: actor, RoomID: roomID, Now: s.now()}); err != nil {
+	if err := s.Store.Delete(ctx, DeleteParams{Actor: actor, RoomID: room.id, Now: s.now()}); err != nil {
 		return err
 	}
-	return s.Store.DeleteMessages(ctx, roomID)
+	return s.Store.DeleteMessages(ctx, room.id)
 }
 
 // RemoveEverywhere removes uid from every room in its index (a ban). Each

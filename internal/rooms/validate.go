@@ -10,8 +10,9 @@ import (
 	"github.com/roomgate/roomgate/internal/schema"
 )
 
-// ValidateCreate checks a creation request before any lookup or write.
-func ValidateCreate(caller string, req CreateRequest, lim Limits) error {
+// validateCreate checks a creation request before any lookup or write
+// (Limits.ParseCreate is its only caller).
+func validateCreate(caller string, req CreateRequest, lim Limits) error {
 	switch req.Kind {
 	case KindGroup, KindDirect:
 	default:
@@ -29,8 +30,9 @@ func ValidateCreate(caller string, req CreateRequest, lim Limits) error {
 	return nil
 }
 
-// ValidateAdd checks the uids of an add-members request.
-func ValidateAdd(caller string, uids []string, lim Limits) error {
+// validateAdd checks the uids of an add-members request (Limits.ParseAdd
+// is its only caller).
+func validateAdd(caller string, uids []string, lim Limits) error {
 	if len(uids) == 0 {
 		return invalid("members", "must list at least one uid")
 	}

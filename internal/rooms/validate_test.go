@@ -39,7 +39,7 @@ func TestValidateCreate(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := ValidateCreate("me", c.req, lim)
+			_, err := lim.ParseCreate("me", c.req)
 			if c.field == "" {
 				if err != nil {
 					t.Fatalf("unexpected %v", err)
@@ -93,13 +93,101 @@ func TestCursorRoundTripAndRejects(t *testing.T) {
 }
 
 func TestListRejectsBadLimits(t *testing.T) {
-	s := &Service{}
-	for _, n := range []int{-1, MaxPageSize + 1} {
-		if _, err := s.List(context.Background(), "u", n, ""); err == nil {
+	for _, n := range []int{-1, 0, MaxPageSize + 1} {
+		if _, err := ParseListQuery(n, ""); err == nil {
 			t.Errorf("limit %d accepted", n)
 		}
 	}
-	if _, err := s.List(context.Background(), "u", 5, "garbage!"); !errors.Is(err, ErrBadCursor) {
+	if _, err := ParseListQuery(5, "garbage!"); !errors.Is(err, ErrBadCursor) {
 		t.Errorf("bad cursor: %v", err)
+	}
+}
+
+// TestServiceRefusesUnvalidatedRequests: the use cases take only values
+// made by the Parse functions, for the same caller and Limits; anything
+// else is ErrNotValidated before the Store (nil here) is touched.
+func TestServiceRefusesUnvalidatedRequests(t *testing.T) {
+	ctx := context.Background()
+	s := &Service{}
+	alice := Actor{UID: "alice"}
+	room, err := ParseRoomID("AAAAAAAAAAAAAAAAAAAAAA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forBob, err := s.ParseCreate("bob", CreateRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tight, err := Limits{MaxMembers: 3, MaxTitleRunes: 5}.ParseCreate("alice", CreateRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addForBob, err := s.ParseAdd("bob", room, []string{"carol"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]func() error{
+		"zero NewRoom":          func() error { _, err := s.Create(ctx, alice, NewRoom{}, nil); return err },
+		"NewRoom of another":    func() error { _, err := s.Create(ctx, alice, forBob, nil); return err },
+		"NewRoom, other Limits": func() error { _, err := s.Create(ctx, alice, tight, nil); return err },
+		"zero NewMembers":       func() error { _, _, err := s.AddMembers(ctx, alice, NewMembers{}); return err },
+		"NewMembers of another": func() error { _, _, err := s.AddMembers(ctx, alice, addForBob); return err },
+		"zero RoomID in Get":    func() error { _, err := s.Get(ctx, "alice", RoomID{}); return err },
+		"zero RoomID in Delete": func() error { return s.Delete(ctx, alice, RoomID{}) },
+		"zero UID in Remove":    func() error { _, err := s.RemoveMember(ctx, alice, room, UID{}); return err },
+		"zero ListQuery":        func() error { _, err := s.List(ctx, "alice", ListQuery{}); return err },
+	}
+	for name, call := range calls {
+		if err := call(); !errors.Is(err, ErrNotValidated) {
+			t.Errorf("%s: %v, want ErrNotValidated", name, err)
+		}
+	}
+	if _, err := s.ParseAdd("alice", RoomID{}, []string{"bob"}); !errors.Is(err, ErrNotValidated) {
+		t.Errorf("ParseAdd with a zero RoomID: %v", err)
+	}
+}
+
+// TestParsedRequestsDoNotAliasTheirInput: changing the slice that was
+// validated cannot smuggle an invalid uid past validation.
+func TestParsedRequestsDoNotAliasTheirInput(t *testing.T) {
+	members := []string{"bob"}
+	v, err := DefaultLimits.ParseCreate("alice", CreateRequest{Members: members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	members[0] = "../etc"
+	if got := v.Request().Members[0]; got != "bob" {
+		t.Fatalf("NewRoom follows its input: %q", got)
+	}
+	v.Request().Members[0] = "alice"
+	if got := v.Request().Members[0]; got != "bob" {
+		t.Fatalf("NewRoom follows its output: %q", got)
+	}
+	room, _ := ParseRoomID("AAAAAAAAAAAAAAAAAAAAAA")
+	uids := []string{"bob"}
+	add, err := DefaultLimits.ParseAdd("alice", room, uids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uids[0] = "alice"
+	add.UIDs()[0] = "alice"
+	if got := add.UIDs()[0]; got != "bob" {
+		t.Fatalf("NewMembers aliases: %q", got)
+	}
+	if v.Request().Kind != KindGroup {
+		t.Fatalf("empty kind parsed as %q, want group", v.Request().Kind)
+	}
+}
+
+func TestParseRoomIDAndUID(t *testing.T) {
+	var inv *InvalidError
+	if _, err := ParseRoomID("AAAA"); !errors.As(err, &inv) || inv.Field != "id" {
+		t.Errorf("short room ID: %v", err)
+	}
+	if _, err := ParseUID("__x__"); !errors.As(err, &inv) || inv.Field != "uid" {
+		t.Errorf("reserved uid: %v", err)
+	}
+	if u, err := ParseUID("bob"); err != nil || u.String() != "bob" {
+		t.Errorf("ParseUID(bob) = %v, %v", u, err)
 	}
 }

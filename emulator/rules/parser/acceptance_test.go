@@ -8,7 +8,7 @@ import (
 	"github.com/roomgate/roomgate/emulator/rules/parser"
 )
 
-// TestAcceptanceRules parses every rule of rules-language.md section 9.
+// TestAcceptanceRules parses every rule of testdata/acceptance.rules.
 func TestAcceptanceRules(t *testing.T) {
 	src, err := os.ReadFile("testdata/acceptance.rules")
 	if err != nil {

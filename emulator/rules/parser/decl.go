@@ -17,7 +17,7 @@ import (
 // use and omit it); each let must end with ";" [doc].
 
 // allowMethods are the methods an allow statement may name
-// (rules-language.md 1.5).
+// (the methods an allow statement may name).
 var allowMethods = map[string]bool{
 	"read": true, "write": true, "get": true, "list": true,
 	"create": true, "update": true, "delete": true,
@@ -134,7 +134,7 @@ func (p *parser) parseService() *ast.Service {
 }
 
 // chain is what the enclosing match statements add up to, for the static
-// limits along a nesting chain (rules-language.md 8).
+// limits along a nesting chain (see Limits).
 type chain struct {
 	depth, captures, segments int
 }

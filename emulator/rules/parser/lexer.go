@@ -14,8 +14,8 @@ import (
 // just past it. The parser relies on that to switch into raw mode for match
 // patterns and path literals, whose segments are not ordinary tokens.
 //
-// Lexical decisions where the docs are silent ([inf], rules-language.md
-// 2.1 and 10.7), each the stricter choice:
+// Lexical decisions where the docs are silent ([inf], see FIDELITY.md),
+// each the stricter choice:
 //   - `//` line comments and `/* */` block comments are both accepted (the
 //     docs use `//`; third-party grammars accept `/* */`).
 //   - Integers are decimal without leading zeros; hex (0x1F), exponents

@@ -2,10 +2,10 @@
 // of package ast.
 //
 // It is a hand-written recursive-descent parser with precedence climbing
-// for binary operators (rules-language.md 2.3). It never panics on bad
+// for binary operators. It never panics on bad
 // input: every problem becomes a positioned *Error in an ErrorList, and a
 // partial tree is returned alongside. Static limits of the language
-// (rules-language.md 8) that can be checked without evaluating are
+// (see Limits) that can be checked without evaluating are
 // reported the same way.
 //
 // File map: parser.go holds the entry points, the token stream and
@@ -23,7 +23,7 @@ import (
 	"github.com/roomgate/roomgate/emulator/rules/ast"
 )
 
-// Limits enforced while parsing (rules-language.md 8), plus the parser's
+// Limits enforced while parsing (Firestore's static limits), plus the parser's
 // own bound on expression nesting so that no input can exhaust the stack.
 const (
 	MaxSourceSize    = 256 << 10 // bytes of ruleset source

@@ -56,7 +56,7 @@ var exprTests = []struct{ src, want string }{
 	{`/a/b == /a/$(c)`, `(/a/b == /a/$(c))`},
 	{`a / b`, `(a / b)`},
 
-	// Precedence: levels of rules-language.md 2.3.
+	// Precedence: the levels of the rules language, loosest first.
 	{`a || b && c`, `(a || (b && c))`},
 	{`a && b || c`, `((a && b) || c)`},
 	{`a == b && c != d`, `((a == b) && (c != d))`},

@@ -168,7 +168,7 @@ var binaryOps = map[kind]struct {
 	tRem:  {ast.OpMod, precMul},
 }
 
-// typeNames are the operands `is` accepts (rules-language.md 2.3).
+// typeNames are the operands `is` accepts.
 var typeNames = map[string]bool{
 	"bool": true, "int": true, "float": true, "number": true,
 	"string": true, "bytes": true, "list": true, "map": true,
