@@ -101,7 +101,8 @@ func merged(a, b *Request) *Request {
 	switch {
 	case doc == nil:
 		m.Method, m.Incoming = MethodDelete, nil
-	case a.Resource == nil:
+	case a.Resource == nil && a.Method != MethodUpdate:
+		// (An update of a missing document stays an update.)
 		m.Method, m.Incoming = MethodCreate, doc
 	default:
 		m.Method, m.Incoming = MethodUpdate, doc
