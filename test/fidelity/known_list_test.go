@@ -61,14 +61,10 @@ func init() {
 		"expr/functions.txt:121 compile":     {google: "compiles", ours: "rejected", safer: "n/a", note: "function d20(x) { return d21(x); }"},
 		"expr/functions.txt:48 compile":      {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
 		"expr/functions.txt:59 compile":      {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"expr/logic.txt:117 compile":         {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"expr/logic.txt:133 compile":         {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"expr/logic.txt:138 compile":         {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
 		"expr/strings.txt:174 !=":            {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '$2')  (engine expects error: Invalid replacement: group $2 does not exist.)"},
 		"expr/strings.txt:174 ==":            {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '$2')  (engine expects error: Invalid replacement: group $2 does not exist.)"},
 		"expr/strings.txt:179 !=":            {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '${1}')  (engine expects error: Invalid replacement: group \"1\" does not exist.)"},
 		"expr/strings.txt:179 ==":            {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '${1}')  (engine expects error: Invalid replacement: group \"1\" does not exist.)"},
 		"expr/strings.txt:28 compile":        {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"probes.txt:205 compile":             {google: "rejected", ours: "compiles", safer: "n/a", note: "rules v2"},
 	}
 }
