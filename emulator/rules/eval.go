@@ -468,6 +468,19 @@ func (c *evalContext) popArgs(mark int) {
 	c.argStack = c.argStack[:mark]
 }
 
+// argValue is the binding of an argument e evaluated in s: a thunk, or,
+// for a name already bound in s (the common `f(request, resource)` and
+// passing a parameter on), the binding itself, which reading cannot fail
+// and which a thunk would only wrap.
+func (c *evalContext) argValue(e ast.Expr, s *scope) Value {
+	if id, ok := e.(*ast.Ident); ok {
+		if v, ok := s.lookupVar(id.Name); ok {
+			return v // a value, or the caller's own thunk, shared
+		}
+	}
+	return c.newThunk(e, s)
+}
+
 // callUser calls a user function: the body runs in a new scope below the
 // function's defining scope. Arguments and lets are bound lazily
 // (thunk.go): each is evaluated, in the caller's scope for an argument and
@@ -490,7 +503,7 @@ func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr,
 	fs := c.frame(def, len(argExprs)+len(d.Lets))
 	c.depth++
 	for i, p := range d.Params {
-		fs.names = append(fs.names, namedValue{name: p.Name, v: c.newThunk(argExprs[i], s)})
+		fs.names = append(fs.names, namedValue{name: p.Name, v: c.argValue(argExprs[i], s)})
 	}
 	for _, l := range d.Lets {
 		th := c.newThunk(l.Value, nil)
