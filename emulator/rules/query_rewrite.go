@@ -195,9 +195,35 @@ func (rw *rewriter) compare(field string, op ast.Op, other ast.Expr, pos ast.Pos
 	}
 	switch op {
 	case ast.OpNe:
+		// The field differs from other when other is one of the values the
+		// field is known to differ from, or lies outside the field's range
+		// (as Google's emulator proves `x != 3` from `x > 5`).
+		var parts []ast.Expr
 		if len(ff.ne) > 0 {
-			// other is one of the values the field is known to differ from.
-			cond = &ast.Binary{Pos: pos, Op: ast.OpIn, X: other, Y: rw.bind(fromGo(ff.ne), pos)}
+			parts = append(parts, &ast.Binary{Pos: pos, Op: ast.OpIn, X: other, Y: rw.bind(fromGo(ff.ne), pos)})
+		}
+		if ff.hasLo {
+			if ff.loIncl {
+				parts = append(parts, bin(ast.OpGt, ff.lo)) // f >= lo > other
+			} else {
+				parts = append(parts, bin(ast.OpGe, ff.lo)) // f > lo >= other
+			}
+		}
+		if ff.hasHi {
+			// (No lower bound needed here: a NaN the range may hold
+			// differs from every value.)
+			if ff.hiIncl {
+				parts = append(parts, bin(ast.OpLt, ff.hi)) // f <= hi < other
+			} else {
+				parts = append(parts, bin(ast.OpLe, ff.hi)) // f < hi <= other
+			}
+		}
+		for _, p := range parts {
+			if cond == nil {
+				cond = p
+			} else {
+				cond = &ast.Binary{Pos: pos, Op: ast.OpOr, X: cond, Y: p}
+			}
 		}
 	case ast.OpGt:
 		if ff.hasLo {

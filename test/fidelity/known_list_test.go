@@ -17,7 +17,6 @@ func init() {
 		"decide/adversarial_queries.txt:146": {google: "allow", ours: "deny", safer: "roomgate", note: "list numstr {\"where\":[\"x\",\"==\",5]} => deny"},
 		"decide/adversarial_queries.txt:209": {google: "allow", ours: "deny", safer: "roomgate", note: "list hkn {\"where\":[\"other\",\"==\",\"a\"]} => deny"},
 		"decide/adversarial_queries.txt:210": {google: "allow", ours: "deny", safer: "roomgate", note: "list hkn => deny"},
-		"decide/adversarial_queries.txt:22":  {google: "allow", ours: "deny", safer: "roomgate", note: "list ne {\"where\":[\"x\",\">\",\"a\"]} => deny"},
 		"decide/adversarial_queries.txt:220": {google: "allow", ours: "deny", safer: "roomgate", note: "list two {\"where\":{\"and\":[[\"a\",\"==\",1],[\"b\",\"==\",1]]}} => deny"},
 		"decide/adversarial_queries.txt:223": {google: "allow", ours: "deny", safer: "roomgate", note: "list twor {\"where\":{\"and\":[[\"a\",\">\",5],[\"b\",\"==\",1]]}} => deny"},
 		"decide/adversarial_queries.txt:301": {google: "allow", ours: "deny", safer: "roomgate", note: "list byroom {\"where\":[\"room\",\"==\",5]} => deny calls=0"},
