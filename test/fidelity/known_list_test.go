@@ -55,6 +55,8 @@ func init() {
 		"probes.txt:521":                     {google: "allow", ours: "deny", safer: "roomgate", note: "update wf/a {\"x\":1} => allow"},
 		"probes.txt:522":                     {google: "allow", ours: "deny", safer: "roomgate", note: "update wfsize/a {\"x\":1} => allow"},
 		"probes.txt:531":                     {google: "allow", ours: "deny", safer: "roomgate", note: "update wf1/a {\"x\":1} => allow"},
+		"decide/adversarial_queries.txt:475": {google: "allow", ours: "deny", safer: "roomgate", note: "list nin {\"where\":[\"x\",\"not-in\",[\"a\"]]} => deny"},
+		"decide/adversarial_queries.txt:476": {google: "allow", ours: "deny", safer: "roomgate", note: "list nin {\"where\":[\"x\",\"!=\",\"a\"]} => deny"},
 		"expr/functions.txt:11 compile":      {google: "rejected", ours: "compiles", safer: "n/a", note: "}"},
 		"expr/functions.txt:120 compile":     {google: "compiles", ours: "rejected", safer: "n/a", note: "function d19(x) { return d20(x); }"},
 		"expr/functions.txt:121 compile":     {google: "compiles", ours: "rejected", safer: "n/a", note: "function d20(x) { return d21(x); }"},
