@@ -243,6 +243,13 @@ func isCreate(op *writeOp) bool {
 	return ok && !c.Exists
 }
 
+// mustExist reports whether op carries an exists:true precondition (an
+// update).
+func mustExist(op *writeOp) bool {
+	c, ok := op.precond.GetConditionType().(*firestorepb.Precondition_Exists)
+	return ok && c.Exists
+}
+
 // checkPrecondition applies a write's precondition to the document as
 // the batch sees it: exists:false on an existing document is
 // ALREADY_EXISTS, exists:true on a missing one NOT_FOUND, an update_time
@@ -419,10 +426,13 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 			switch {
 			case op.kind == opDelete:
 				req.Method = rules.MethodDelete
-			case cur == nil || isCreate(op):
+			case (cur == nil && !mustExist(op)) || isCreate(op):
 				// A create (exists:false) on an existing document is
 				// judged by the create rule, as Google's emulator does:
 				// denied, PERMISSION_DENIED; allowed, ALREADY_EXISTS.
+				// An update (exists:true) of a missing document is
+				// judged by the update rule, with resource null (then
+				// NOT_FOUND), as Google's emulator does.
 				req.Method = rules.MethodCreate
 				req.Incoming = toRulesDoc(after, project)
 			default:

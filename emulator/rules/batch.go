@@ -8,6 +8,13 @@ import "fmt"
 // Decisions ([inf] where marked):
 //   - Every write of a batch is judged against the state after the whole
 //     batch: getAfter sees all writes (FT).
+//   - Writes of one document are judged once, as their net effect (as
+//     Google's emulator does): resource is the document before the batch,
+//     request.resource the document after it, and the method follows from
+//     the two (create, update, or delete). Only the final document is ever
+//     stored, so this judges exactly the change the batch makes; judging
+//     each write on the state an earlier one left would let a create rule
+//     be bypassed by a create followed by an update.
 //   - Each operation has its own cap of 10 access calls and the batch a
 //     cap of 20 in total (FL).
 //   - The cache of access calls is per operation, not shared across the
@@ -35,12 +42,17 @@ func (rs *Ruleset) DecideBatch(reqs []*Request) BatchDecision {
 		}
 	}
 	after := batchWrites(reqs[0].Before, reqs)
+	net, of := netWrites(reqs)
 	budget := &batchBudget{}
 	firstDenied := -1
-	for i, r := range reqs {
-		d := rs.decide(r, budget, after)
+	decided := make([]Decision, len(net))
+	for j, r := range net {
+		decided[j] = rs.decide(r, budget, after)
+		bd.AccessCalls += decided[j].AccessCalls
+	}
+	for i := range reqs {
+		d := decided[of[i]]
 		bd.Ops[i] = d
-		bd.AccessCalls += d.AccessCalls
 		if !d.Allowed && firstDenied < 0 {
 			firstDenied = i
 		}
@@ -53,6 +65,49 @@ func (rs *Ruleset) DecideBatch(reqs []*Request) BatchDecision {
 		bd.Denial = &dn
 	}
 	return bd
+}
+
+// netWrites collapses the writes of one document into one request, at the
+// position of its first write: its Resource is the first write's (the
+// document before the batch), its Incoming the last write's (the document
+// after the batch), and its method create, update or delete accordingly
+// (a document created and deleted by the batch is judged as a delete of a
+// missing document). of[i] is the index in net of reqs[i]'s request.
+// Reads and single writes pass through unchanged.
+func netWrites(reqs []*Request) (net []*Request, of []int) {
+	of = make([]int, len(reqs))
+	first := make(map[string]int, len(reqs))
+	for i, r := range reqs {
+		if _, ok := writtenDoc(r); ok {
+			if j, dup := first[r.Path]; dup {
+				of[i] = j
+				net[j] = merged(net[j], r)
+				continue
+			}
+			first[r.Path] = len(net)
+		}
+		of[i] = len(net)
+		net = append(net, r)
+	}
+	return net, of
+}
+
+// merged is write a followed by write b on the same document, as one
+// request.
+func merged(a, b *Request) *Request {
+	m := *b
+	m.Resource = a.Resource
+	doc, _ := writtenDoc(b)
+	switch {
+	case doc == nil:
+		m.Method, m.Incoming = MethodDelete, nil
+	case a.Resource == nil && a.Method != MethodUpdate:
+		// (An update of a missing document stays an update.)
+		m.Method, m.Incoming = MethodCreate, doc
+	default:
+		m.Method, m.Incoming = MethodUpdate, doc
+	}
+	return &m
 }
 
 // writtenDoc is the document a write leaves at its path: the incoming

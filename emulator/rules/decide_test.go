@@ -25,6 +25,7 @@ package rules
 //	delete <path> => <expect>
 //	create <path> <json> => <expect>
 //	update <path> <json> => <expect>   top-level fields merged into the stored doc
+//	                                   (in a batch: into what an earlier write left)
 //	set <path> <json> => <expect>      create, or update replacing the whole doc
 //	list <collection path> [<json query>] => <expect>
 //	group <collection id> [<json query>] => <expect>   collection-group query
@@ -91,6 +92,9 @@ type suite struct {
 	stored  decideDocs
 	auth    *Auth
 	now     time.Time
+	// pending holds, while a batch is built, the documents its earlier
+	// writes leave (nil: deleted), which a later update applies to.
+	pending map[string]*Document
 }
 
 func TestDecideFiles(t *testing.T) {
@@ -228,9 +232,13 @@ func (s *suite) command(t *testing.T, line string) {
 		e.check(t, d.Allowed, d.Reason(), d.AccessCalls, d.Granted, d.Outcomes, nil)
 	case "batch":
 		var reqs []*Request
+		s.pending = map[string]*Document{}
 		for _, part := range strings.Split(op, ";") {
-			reqs = append(reqs, s.request(t, strings.TrimSpace(part)))
+			r := s.request(t, strings.TrimSpace(part))
+			reqs = append(reqs, r)
+			s.pending[r.Path], _ = writtenDoc(r)
 		}
+		s.pending = nil
 		bd := s.rs.DecideBatch(reqs)
 		var opCalls []int
 		var outs []Outcome
@@ -276,8 +284,14 @@ func (s *suite) request(t *testing.T, spec string) *Request {
 	case "update":
 		req.Method = MethodUpdate
 		merged := map[string]any{}
-		if req.Resource != nil {
-			for k, v := range req.Resource.Data {
+		base := req.Resource
+		if d, ok := s.pending[path]; ok {
+			// A batch's earlier write of this document: the update
+			// applies to what that write left, as a server applies it.
+			base = d
+		}
+		if base != nil {
+			for k, v := range base.Data {
 				merged[k] = v
 			}
 		}

@@ -5,10 +5,10 @@ package rules
 // failure is an error value, never a panic. Operators live in
 // ops.go, built-in functions in funcs.go and the methods_*.go files.
 //
-// Evaluation order (documented by Firestore): the operands of an
-// operator, call, list or map literal are all evaluated, left to right,
-// and the first error in source order wins; only &&, || and ?: skip
-// operands.
+// Evaluation order: the operands of an operator, a built-in call, a list
+// or map literal are all evaluated, left to right, and the first error in
+// source order wins; &&, || and ?: skip operands, and the arguments and
+// lets of a user function are evaluated only when read (thunk.go).
 
 import (
 	"fmt"
@@ -37,6 +37,10 @@ type evalContext struct {
 	argStack []Value
 	frames   [maxCallDepth]*callFrame
 	nFrames  int // frames[:nFrames] have been used
+	// thunks holds the lazy bindings of user function calls (thunk.go);
+	// thunks[..][:nThunks] are in use.
+	thunks  []*[thunkChunk]thunk
+	nThunks int
 
 	// debugOut, when not nil, receives one line per debug() call. Nothing
 	// is written otherwise.
@@ -76,6 +80,9 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 	switch x := e.(type) {
 	case *ast.Ident:
 		if v, ok := s.lookupVar(x.Name); ok {
+			if th, lazy := v.(*thunk); lazy {
+				return c.force(th)
+			}
 			return v
 		}
 		return errVarNotFound(x.Name)
@@ -461,61 +468,54 @@ func (c *evalContext) popArgs(mark int) {
 	c.argStack = c.argStack[:mark]
 }
 
-// callUser calls a user function: arguments are evaluated in the caller's
-// scope, the body in a new scope below the function's defining scope.
-// Every let is evaluated eagerly, in order; a let that yields an error
-// makes the call an error even if the return expression would not use it
-// [inf]. This is the safer reading of "eager": it can only turn a result
-// into an error, and an error never grants.
-func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr, s *scope) Value {
-	args, err, mark := c.evalArgs(argExprs, s)
-	fs, err := c.enter(d, def, args, err)
-	c.popArgs(mark) // the arguments are in fs now
-	if err != nil {
-		return err
+// argValue is the binding of an argument e evaluated in s: a thunk, or,
+// for a name already bound in s (the common `f(request, resource)` and
+// passing a parameter on), the binding itself, which reading cannot fail
+// and which a thunk would only wrap.
+func (c *evalContext) argValue(e ast.Expr, s *scope) Value {
+	if id, ok := e.(*ast.Ident); ok {
+		if v, ok := s.lookupVar(id.Name); ok {
+			return v // a value, or the caller's own thunk, shared
+		}
 	}
-	v := c.evalBody(d, fs)
-	c.depth--
-	return v
+	return c.newThunk(e, s)
 }
 
-// enter checks a call of d with evaluated args (err is the first error
-// among them) and returns its scope, with the parameters bound, one call
-// deeper. On error the depth is unchanged.
-func (c *evalContext) enter(d *ast.Function, def *scope, args []Value, err Value) (*scope, Value) {
-	if err != nil {
-		return nil, err
-	}
-	if len(args) != len(d.Params) {
-		return nil, errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(args))
+// callUser calls a user function: the body runs in a new scope below the
+// function's defining scope. Arguments and lets are bound lazily
+// (thunk.go): each is evaluated, in the caller's scope for an argument and
+// in the function's for a let, when the body first reads it, so an unused
+// binding that would error does not make the call an error, as in Google's
+// emulator.
+func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr, s *scope) Value {
+	if len(argExprs) != len(d.Params) {
+		return errorf("Function %s expects %d arguments, received %d.", d.Name, len(d.Params), len(argExprs))
 	}
 	if len(d.Lets) > maxLets {
-		return nil, errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
+		return errorf("Function %s declares %d let bindings; the maximum is %d.", d.Name, len(d.Lets), maxLets)
 	}
 	if d.Return == nil {
-		return nil, errorf("Function %s has no return statement.", d.Name)
+		return errorf("Function %s has no return statement.", d.Name)
 	}
 	if c.depth >= maxCallDepth {
-		return nil, errDepth()
+		return errDepth()
 	}
-	fs := c.frame(def, len(args)+len(d.Lets))
+	fs := c.frame(def, len(argExprs)+len(d.Lets))
 	c.depth++
 	for i, p := range d.Params {
-		fs.names = append(fs.names, namedValue{name: p.Name, v: args[i]})
+		fs.names = append(fs.names, namedValue{name: p.Name, v: c.argValue(argExprs[i], s)})
 	}
-	return fs, nil
-}
-
-// evalBody evaluates d's lets, in order, then its return expression.
-func (c *evalContext) evalBody(d *ast.Function, fs *scope) Value {
 	for _, l := range d.Lets {
-		v := c.eval(l.Value, fs)
-		if isError(v) {
-			return v
-		}
-		fs.names = append(fs.names, namedValue{name: l.Name, v: v})
+		th := c.newThunk(l.Value, nil)
+		// The names slice has room for every binding (frame), so the view
+		// shares its backing array and sees exactly the bindings so far.
+		th.view = scope{parent: fs.parent, names: fs.names}
+		th.s = &th.view
+		fs.names = append(fs.names, namedValue{name: l.Name, v: th})
 	}
-	return c.eval(d.Return, fs)
+	v := c.eval(d.Return, fs)
+	c.depth--
+	return v
 }
 
 // reset returns c to its zero state but keeps its call frames, emptied,
@@ -528,6 +528,7 @@ func (c *evalContext) reset() {
 	}
 	c.access, c.steps, c.depth, c.database, c.debugOut = nil, 0, 0, "", nil
 	c.rw, c.consts, c.argStack, c.nFrames = nil, nil, nil, 0
+	c.resetThunks()
 }
 
 // frame returns the scope for a call at the current depth, below def, with

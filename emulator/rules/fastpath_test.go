@@ -378,11 +378,18 @@ func TestDocStateCleared(t *testing.T) {
 				t.Fatalf("%s: call frame %d not cleared: %+v", req.Method, i, *f)
 			}
 		}
+		thunks := st.ctx.thunks
+		for i, ch := range thunks {
+			if !reflect.DeepEqual(*ch, [thunkChunk]thunk{}) {
+				t.Fatalf("%s: thunk chunk %d not cleared", req.Method, i)
+			}
+		}
 		st.ctx.frames = [maxCallDepth]*callFrame{}
+		st.ctx.thunks = nil
 		if !reflect.DeepEqual(*st, docState{}) {
 			t.Fatalf("%s: state not cleared: %+v", req.Method, *st)
 		}
-		st.ctx.frames = frames
+		st.ctx.frames, st.ctx.thunks = frames, thunks
 	}
 }
 

@@ -195,9 +195,35 @@ func (rw *rewriter) compare(field string, op ast.Op, other ast.Expr, pos ast.Pos
 	}
 	switch op {
 	case ast.OpNe:
+		// The field differs from other when other is one of the values the
+		// field is known to differ from, or lies outside the field's range
+		// (as Google's emulator proves `x != 3` from `x > 5`).
+		var parts []ast.Expr
 		if len(ff.ne) > 0 {
-			// other is one of the values the field is known to differ from.
-			cond = &ast.Binary{Pos: pos, Op: ast.OpIn, X: other, Y: rw.bind(fromGo(ff.ne), pos)}
+			parts = append(parts, &ast.Binary{Pos: pos, Op: ast.OpIn, X: other, Y: rw.bind(fromGo(ff.ne), pos)})
+		}
+		if ff.hasLo {
+			if ff.loIncl {
+				parts = append(parts, bin(ast.OpGt, ff.lo)) // f >= lo > other
+			} else {
+				parts = append(parts, bin(ast.OpGe, ff.lo)) // f > lo >= other
+			}
+		}
+		if ff.hasHi {
+			// (No lower bound needed here: a NaN the range may hold
+			// differs from every value.)
+			if ff.hiIncl {
+				parts = append(parts, bin(ast.OpLt, ff.hi)) // f <= hi < other
+			} else {
+				parts = append(parts, bin(ast.OpLe, ff.hi)) // f < hi <= other
+			}
+		}
+		for _, p := range parts {
+			if cond == nil {
+				cond = p
+			} else {
+				cond = &ast.Binary{Pos: pos, Op: ast.OpOr, X: cond, Y: p}
+			}
 		}
 	case ast.OpGt:
 		if ff.hasLo {
@@ -224,6 +250,33 @@ func (rw *rewriter) compare(field string, op ast.Op, other ast.Expr, pos ast.Pos
 		return unknownExpr(pos)
 	}
 	return provable(cond, pos)
+}
+
+// notIn rewrites `!(resource.data.f in L)` for a field the disjunct does
+// not pin but knows to differ from some values (not-in, !=): it holds
+// when every element of L is one of them (as Google's emulator proves it
+// from a not-in filter). It returns nil when the rule is not of that
+// shape.
+func (rw *rewriter) notIn(x *ast.Unary) ast.Expr {
+	in, ok := x.X.(*ast.Binary)
+	if !ok || in.Op != ast.OpIn {
+		return nil
+	}
+	f, ok := fieldOf(in.X)
+	if !ok {
+		return nil
+	}
+	if _, pinned := rw.eqValue(f, true); pinned {
+		return nil
+	}
+	ff := rw.d.fields[f]
+	if ff == nil || len(ff.ne) == 0 {
+		return nil
+	}
+	// L.hasOnly(ne): no number coercion, so a float in L against an int
+	// in ne proves nothing (the safe side).
+	cond := &ast.Call{Pos: x.Pos, Fun: &ast.Member{Pos: x.Pos, X: rw.expr(in.Y), Name: "hasOnly"}, Args: []ast.Expr{rw.bind(fromGo(ff.ne), x.Pos)}}
+	return provable(cond, x.Pos)
 }
 
 // expr returns e rewritten; unchanged subtrees are rebuilt too, which is
@@ -303,6 +356,11 @@ func (rw *rewriter) expr(e ast.Expr) ast.Expr {
 		}
 		return out
 	case *ast.Unary:
+		if x.Op == ast.OpNot {
+			if notIn := rw.notIn(x); notIn != nil {
+				return notIn
+			}
+		}
 		return &ast.Unary{Pos: x.Pos, Op: x.Op, X: rw.expr(x.X)}
 	case *ast.Ternary:
 		return &ast.Ternary{Pos: x.Pos, Cond: rw.expr(x.Cond), Then: rw.expr(x.Then), Else: rw.expr(x.Else)}

@@ -39,7 +39,8 @@ type funcDef struct {
 	defScope *scope
 }
 
-// lookupVar finds the innermost binding of name.
+// lookupVar finds the innermost binding of name. The binding of a user
+// function's parameter or let is a *thunk until evalNode forces it.
 func (s *scope) lookupVar(name string) (Value, bool) {
 	for ; s != nil; s = s.parent {
 		for i := len(s.names) - 1; i >= 0; i-- {

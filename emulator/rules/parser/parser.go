@@ -246,10 +246,24 @@ func (p *parser) parseBinary(minPrec int) ast.Expr {
 		} else {
 			op = binaryOps[p.tok.kind].op
 		}
+		if op == ast.OpDiv && isSegmentStart(p.lx.at(0)) {
+			// A '/' directly followed by a name, a digit or '(' starts a
+			// path in Google's grammar, so `4/2` is an integer followed
+			// by the path /2: a syntax error there, and so here. `4 / 2`
+			// divides.
+			p.errorf(p.tok.pos, "Missing 'match' keyword before path: '/%c' starts a path; write the division with a space after '/'.", p.lx.at(0))
+		}
 		p.next()
 		y := p.parseBinary(prec + 1)
 		x = &ast.Binary{Pos: x.Position(), Op: op, X: x, Y: y}
 	}
+}
+
+// isSegmentStart reports whether c may begin a path segment right after
+// a '/': a letter, a digit, '_', or the '(' and '$' of an evaluated
+// segment (Google's compiler rejects `5/(1)` too).
+func isSegmentStart(c byte) bool {
+	return c == '_' || c == '(' || c == '$' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 func (p *parser) parseIsType(x ast.Expr) ast.Expr {

@@ -1,0 +1,58 @@
+package rules
+
+// This file holds lazy bindings. The parameters and let bindings of a user
+// function call are evaluated when first read, not when the call starts,
+// as Google's Cloud Firestore emulator does: `let x = d.missing; return
+// true || x;` is true, and an argument the body never reads neither
+// errors nor makes an access call. A binding read twice is evaluated once.
+
+import "github.com/roomgate/roomgate/emulator/rules/ast"
+
+// thunk is one binding not yet evaluated: expression e in scope s. A let's
+// scope is view, the call's frame as it stood when the let was declared
+// (the parameters and the earlier lets), so a let never sees a later one.
+type thunk struct {
+	e    ast.Expr
+	s    *scope
+	view scope
+	v    Value // the value, once forced
+}
+
+// thunkChunk is how many thunks are allocated at once; the chunks stay
+// with the pooled evaluation context from one decision to the next.
+const thunkChunk = 16
+
+// newThunk returns an unused thunk that evaluates e in s.
+func (c *evalContext) newThunk(e ast.Expr, s *scope) *thunk {
+	i := c.nThunks
+	if i/thunkChunk == len(c.thunks) {
+		c.thunks = append(c.thunks, new([thunkChunk]thunk))
+	}
+	c.nThunks++
+	t := &c.thunks[i/thunkChunk][i%thunkChunk]
+	t.e, t.s = e, s
+	return t
+}
+
+// force evaluates t once and returns its value. A binding cannot read
+// itself (a let sees only the bindings before it; an argument is
+// evaluated in the caller's scope), so forcing never recurses into t.
+func (c *evalContext) force(t *thunk) Value {
+	if t.v == nil {
+		t.v = c.eval(t.e, t.s)
+	}
+	return t.v
+}
+
+// typeName makes a thunk storable as a scope binding; evaluation never
+// hands a thunk out as a value (evalNode forces it when a name is read).
+func (*thunk) typeName() string { return "thunk" }
+
+// resetThunks clears the thunks used by the decision that ends.
+func (c *evalContext) resetThunks() {
+	for i := 0; i < c.nThunks; i += thunkChunk {
+		n := min(thunkChunk, c.nThunks-i)
+		clear(c.thunks[i/thunkChunk][:n])
+	}
+	c.nThunks = 0
+}
