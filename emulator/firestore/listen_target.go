@@ -88,6 +88,9 @@ func (ls *listenStream) newTarget(id int32, t *firestorepb.Target) (*listenTarge
 		if err != nil {
 			return nil, err
 		}
+		if plan.collectionID == "" {
+			return nil, status.Error(codes.InvalidArgument, "a listen query must name a collection")
+		}
 		member := *plan
 		member.offset, member.limit = 0, -1
 		lt.parent, lt.query, lt.plan, lt.member = p, sq, plan, &member
