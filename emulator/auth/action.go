@@ -60,9 +60,13 @@ func (s *server) serveAction(w http.ResponseWriter, r *http.Request) {
 		var nu *UserRecord
 		var newEmail string
 		if nu, newEmail, err = applyOobUpdateLocked(p, code); err == nil {
-			result = map[string]any{"success": "The email has been successfully updated.", "email": nu.Email}
-			if newEmail != "" {
-				result["newEmail"] = newEmail
+			switch mode {
+			case "verifyEmail":
+				result = map[string]any{"success": "The email has been successfully verified.", "email": nu.Email}
+			case "verifyAndChangeEmail":
+				result = map[string]any{"success": "The email has been successfully changed.", "newEmail": newEmail}
+			default:
+				result = map[string]any{"success": "The email has been successfully reset.", "email": nu.Email}
 			}
 		}
 	case "signIn":
