@@ -77,12 +77,13 @@ var clientOps = map[string]endpoint{
 	"createAuthUri":         {http.MethodPost, opCreateAuthURI},
 	"sendVerificationCode":  {http.MethodPost, opSendVerificationCode},
 	"signInWithPhoneNumber": {http.MethodPost, opSignInWithPhoneNumber},
+	"signInWithIdp":         {http.MethodPost, opSignInWithIdp},
 }
 
 // unmodelled are real Identity Toolkit operations this emulator does not
 // implement. They answer 501 so a test notices, instead of a plausible lie.
 var unmodelled = map[string]bool{
-	"signInWithIdp": true, "signInWithGameCenter": true, "query": true,
+	"signInWithGameCenter": true, "query": true,
 	"issueSamlResponse": true, "verifyIosClient": true,
 }
 
