@@ -33,23 +33,32 @@ test-go:
 test-js:
 	@for d in $(NPM_DIRS); do echo "npm test in $$d"; (cd $$d && npm test) || exit 1; done
 
-## test-google: the Firestore suites and the service's end-to-end suite, unchanged, against Google's Cloud Firestore
-## emulator (the Cloud SDK's jar; Java 17) instead of ours, with our Auth emulator
-## (Google's is part of firebase-tools). Skipped, saying so, if it is not installed.
-## `--only auth` starts only our Auth emulator; the script adds Google's Firestore
-## emulator and its variables.
+## test-google: the Firestore suites, the service's end-to-end suite and the Auth
+## suites that can target another emulator, unchanged, against Google's emulators
+## instead of ours. With Java 21+ (and `make setup`'s firebase-tools) that is Google's
+## complete pair, firebase-tools' Auth emulator and the Cloud SDK's Firestore jar
+## (scripts/google-emulators.sh, offline). Without Java 21+ it says so and uses
+## Google's Firestore emulator with our Auth emulator (`--only auth` starts only
+## ours; scripts/google-firestore-emulator.sh adds Google's Firestore). Skipped,
+## saying so, if Google's Firestore emulator is not installed.
 GOOGLE_SUITES := set -e; \
 	echo "== go test ./test/rules/ with FIRESTORE_EMULATOR_HOST=$$FIRESTORE_EMULATOR_HOST"; $(GO) test -count=1 ./test/rules/; \
 	echo "== go test ./emulator/firestore/ with ROOMGATE_TEST_FIRESTORE=$$ROOMGATE_TEST_FIRESTORE"; $(GO) test -count=1 ./emulator/firestore/; \
 	echo "== go test ./test/e2e/ with FIRESTORE_EMULATOR_HOST=$$FIRESTORE_EMULATOR_HOST FIREBASE_AUTH_EMULATOR_HOST=$$FIREBASE_AUTH_EMULATOR_HOST"; $(GO) test -count=1 ./test/e2e/; \
+	if [ -n "$$ROOMGATE_TEST_AUTH" ]; then echo "== go test -run Target ./emulator/auth/ with ROOMGATE_TEST_AUTH=$$ROOMGATE_TEST_AUTH"; $(GO) test -count=1 -run Target ./emulator/auth/; fi; \
 	echo "== npm run test:raw in test/rules-js"; npm --prefix test/rules-js run --silent test:raw; \
 	echo "== npm run test:raw in test/emulator-js"; npm --prefix test/emulator-js run --silent test:raw
 test-google:
 	@if ! scripts/google-firestore-emulator.sh --check 2>/dev/null; then \
 		echo "Google's Firestore emulator not installed; skipping"; exit 0; fi; \
 	for d in test/rules-js test/emulator-js; do [ -d $$d/node_modules ] || { echo "$$d/node_modules missing: run make setup"; exit 1; }; done; \
-	$(GO) run ./cmd/roomgate-emulator exec --only auth --ephemeral-ports --quiet -- \
-		scripts/google-firestore-emulator.sh -- sh -c '$(GOOGLE_SUITES)'
+	if scripts/google-emulators.sh --check; then \
+		scripts/google-emulators.sh -- sh -c '$(GOOGLE_SUITES)'; \
+	else \
+		echo "Google's Auth emulator skipped (see above); Google's Firestore emulator with our Auth emulator"; \
+		$(GO) run ./cmd/roomgate-emulator exec --only auth --ephemeral-ports --quiet -- \
+			scripts/google-firestore-emulator.sh -- sh -c '$(GOOGLE_SUITES)'; \
+	fi
 
 ## bench: the benchmarks whose figures the README quotes
 bench:

@@ -303,7 +303,7 @@ func TestWireBehaviour(t *testing.T) {
 	})
 
 	t.Run("a known but unmodelled operation is a loud 501", func(t *testing.T) {
-		r := call(t, srv, "POST", "/identitytoolkit.googleapis.com/v1/accounts:sendOobCode?key=fake", nil, `{}`)
+		r := call(t, srv, "POST", "/identitytoolkit.googleapis.com/v1/accounts:signInWithGameCenter?key=fake", nil, `{}`)
 		if r.Status != http.StatusNotImplemented {
 			t.Fatalf("%d %s", r.Status, r.Raw)
 		}

@@ -72,12 +72,3 @@ func opPatchConfig(s *server, c *call) (any, error) {
 	}
 	return p.config, nil
 }
-
-// This emulator sends no emails or SMS, so there are never pending codes.
-func opListOobCodes(s *server, c *call) (any, error) {
-	return map[string]any{"oobCodes": []any{}}, nil
-}
-
-func opListVerificationCodes(s *server, c *call) (any, error) {
-	return map[string]any{"verificationCodes": []any{}}, nil
-}

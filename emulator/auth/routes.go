@@ -41,6 +41,7 @@ type call struct {
 	body       []byte // JSON, snake_case keys already camelCased; "{}" when empty
 	query      url.Values
 	uid        string // set by operations, for the log line
+	base       string // this emulator's origin ("http://host:port"), for links
 }
 
 type opFunc func(s *server, c *call) (any, error)
@@ -59,6 +60,7 @@ var adminOps = map[string]endpoint{
 	"accounts:batchDelete": {http.MethodPost, opBatchDelete},
 	"accounts:batchGet":    {http.MethodGet, opBatchGet},
 	"accounts:batchCreate": {http.MethodPost, opBatchCreate},
+	"accounts:sendOobCode": {http.MethodPost, opSendOobCode},
 	":createSessionCookie": {http.MethodPost, opCreateSessionCookie},
 }
 
@@ -70,14 +72,19 @@ var clientOps = map[string]endpoint{
 	"lookup":                {http.MethodPost, opLookup},
 	"update":                {http.MethodPost, opUpdate},
 	"delete":                {http.MethodPost, opDelete},
+	"sendOobCode":           {http.MethodPost, opSendOobCode},
+	"resetPassword":         {http.MethodPost, opResetPassword},
+	"signInWithEmailLink":   {http.MethodPost, opSignInWithEmailLink},
+	"createAuthUri":         {http.MethodPost, opCreateAuthURI},
+	"sendVerificationCode":  {http.MethodPost, opSendVerificationCode},
+	"signInWithPhoneNumber": {http.MethodPost, opSignInWithPhoneNumber},
+	"signInWithIdp":         {http.MethodPost, opSignInWithIdp},
 }
 
 // unmodelled are real Identity Toolkit operations this emulator does not
 // implement. They answer 501 so a test notices, instead of a plausible lie.
 var unmodelled = map[string]bool{
-	"createAuthUri": true, "sendOobCode": true, "signInWithIdp": true,
-	"signInWithEmailLink": true, "resetPassword": true, "sendVerificationCode": true,
-	"signInWithPhoneNumber": true, "signInWithGameCenter": true, "query": true,
+	"signInWithGameCenter": true, "query": true,
 	"issueSamlResponse": true, "verifyIosClient": true,
 }
 
@@ -93,7 +100,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	c := &call{query: r.URL.Query()}
+	if r.URL.Path == "/emulator/action" {
+		s.serveAction(w, r)
+		return
+	}
+	c := &call{query: r.URL.Query(), base: "http://" + safeHost(r.Host)}
 	res, err := s.serve(w, r, c)
 	status := http.StatusOK
 	if err != nil {

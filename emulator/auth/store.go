@@ -30,6 +30,11 @@ type project struct {
 	byEmail map[string]string // canonical email -> localId
 	byPhone map[string]string // phone number -> localId
 	config  ConfigFile
+	// oobs and verifications are the pending email and SMS codes, oldest
+	// first, at most maxPendingCodes each. Clearing accounts keeps them,
+	// as in Google's emulator.
+	oobs          []*OobCode
+	verifications []*VerificationCode
 }
 
 func newStore() *store {

@@ -101,9 +101,24 @@ func opUpdate(s *server, c *call) (any, error) {
 	defer s.st.mu.Unlock()
 	p := s.st.projectLocked(c.project)
 
-	if str(req.OobCode) != "" {
-		// This emulator never issues out-of-band codes, so none is valid.
-		return nil, badRequest("INVALID_OOB_CODE")
+	if code := str(req.OobCode); code != "" {
+		// An action code (the JS SDK's applyActionCode); other fields of
+		// the request are ignored, as in Google's emulator.
+		nu, newEmail, err := applyOobUpdateLocked(p, code)
+		if err != nil {
+			return nil, err
+		}
+		c.uid = nu.LocalID
+		resp := updateResponse{
+			Kind: "identitytoolkit#SetAccountInfoResponse", LocalID: nu.LocalID,
+			EmailVerified: nu.EmailVerified, ProviderUserInfo: append([]ProviderUserInfo(nil), nu.ProviderUserInfo...),
+			Email: nu.Email, DisplayName: nu.DisplayName, PhotoURL: nu.PhotoURL, NewEmail: newEmail,
+			PasswordHash: nu.redacted().PasswordHash,
+		}
+		if c.privileged {
+			resp.PasswordHash = nu.PasswordHash
+		}
+		return resp, nil
 	}
 	var old *UserRecord
 	signInProvider := ""
@@ -222,6 +237,11 @@ func opUpdate(s *server, c *call) (any, error) {
 		upsertProvider(nu, *l)
 	}
 	p.put(nu, old.Email, old.PhoneNumber)
+	if emailChanged && signInProvider != "anonymous" && nu.InitialEmail != "" {
+		// The owner of the first email may undo the change (recoverEmail).
+		rec := p.createOobLocked(c.base, nu.InitialEmail, "", "RECOVER_EMAIL", "")
+		s.log("RECOVER_EMAIL for %s: %s", nu.InitialEmail, rec.OobLink)
+	}
 
 	resp := updateResponse{
 		Kind: "identitytoolkit#SetAccountInfoResponse", LocalID: nu.LocalID,

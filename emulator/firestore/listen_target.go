@@ -86,6 +86,9 @@ func (ls *listenStream) newTarget(id int32, t *firestorepb.Target) (*listenTarge
 		if err != nil {
 			return nil, err
 		}
+		if plan.collectionID == "" {
+			return nil, status.Error(codes.InvalidArgument, "a listen query must name a collection")
+		}
 		lt.parent, lt.query, lt.plan = p, sq, plan
 	default:
 		return nil, status.Error(codes.InvalidArgument, "target has neither documents nor query")

@@ -111,7 +111,9 @@ func compileQuery(parent string, q *firestorepb.StructuredQuery) (*queryPlan, er
 		allDescendants: q.From[0].GetAllDescendants(),
 		limit:          -1,
 	}
-	if p.collectionID == "" || strings.Contains(p.collectionID, "/") {
+	// A kindless query (all descendants, no collection id) selects every
+	// document below parent; the Admin SDKs' recursiveDelete lists with it.
+	if (p.collectionID == "" && !p.allDescendants) || strings.Contains(p.collectionID, "/") {
 		return nil, invalidArg("invalid collection id %q", p.collectionID)
 	}
 	if isReservedName(p.collectionID) {

@@ -12,7 +12,8 @@ import (
 
 // inScope reports whether the document name belongs to the queried
 // collection: a direct child of parent/collectionID, or for a collection
-// group any document below parent whose collection id matches.
+// group any document below parent whose collection id matches (any id for
+// a kindless query).
 func (p *queryPlan) inScope(name string) bool {
 	if p.allDescendants {
 		rest, ok := strings.CutPrefix(name, p.parent+"/")
@@ -20,7 +21,7 @@ func (p *queryPlan) inScope(name string) bool {
 			return false
 		}
 		segs := strings.Split(rest, "/")
-		return len(segs)%2 == 0 && segs[len(segs)-2] == p.collectionID
+		return len(segs)%2 == 0 && (p.collectionID == "" || segs[len(segs)-2] == p.collectionID)
 	}
 	rest, ok := strings.CutPrefix(name, p.parent+"/"+p.collectionID+"/")
 	return ok && rest != "" && !strings.Contains(rest, "/")

@@ -205,8 +205,12 @@ func (p *queryPlan) scope() string {
 // change, else every document of the collection (scanCollectionAt).
 // Callers run p.execute on them and must not modify them.
 func (st *store) queryCandidates(p *queryPlan, t time.Time) ([]*firestorepb.Document, error) {
-	if docs, ok := st.indexCandidates(p, t); ok {
-		return docs, nil
+	// A kindless query (no collection id: every document under parent, as
+	// recursiveDelete lists) has no index; it scans.
+	if p.collectionID != "" {
+		if docs, ok := st.indexCandidates(p, t); ok {
+			return docs, nil
+		}
 	}
 	return st.scanCollectionAt(p.parent, p.collectionID, p.allDescendants, t)
 }

@@ -47,6 +47,11 @@ func (s *server) runStructuredQuery(ctx context.Context, parentName string, q *f
 	if err != nil {
 		return nil, err
 	}
+	if plan.collectionID == "" && !c.admin {
+		// Kindless queries are an admin tool (recursiveDelete); rules
+		// cannot judge a query that names no collection, so deny.
+		return nil, status.Error(codes.PermissionDenied, "kindless queries require admin credentials")
+	}
 	sel, err := s.resolveRead(parent.database, txn, newTxn, tsTime(readTime))
 	if err != nil {
 		return nil, err

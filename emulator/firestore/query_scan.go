@@ -38,7 +38,7 @@ func (st *store) scanCollectionAt(parent, collectionID string, allDescendants bo
 	}
 	prefix := parent + "/"
 	for coll, names := range st.colls {
-		if strings.HasPrefix(coll, prefix) && coll[strings.LastIndexByte(coll, '/')+1:] == collectionID {
+		if strings.HasPrefix(coll, prefix) && (collectionID == "" || coll[strings.LastIndexByte(coll, '/')+1:] == collectionID) {
 			if err := add(names); err != nil {
 				return nil, err
 			}
