@@ -17,6 +17,10 @@ type Store interface {
 	// Create writes a new room (or returns the existing direct room for the
 	// pair, or replays an idempotent response), per CreateParams.
 	Create(ctx context.Context, p CreateParams) (CreateResult, error)
+	// Replay returns the outcome remembered under idem (found true), or
+	// found false when there is no unexpired record; a record of another
+	// body is ErrIdempotencyMismatch.
+	Replay(ctx context.Context, idem *Idempotency, now time.Time) (res CreateResult, found bool, err error)
 	// Get returns the room with its members if caller is a member, else
 	// ErrNotFound.
 	Get(ctx context.Context, roomID, caller string) (Room, error)
@@ -113,15 +117,27 @@ func (s *Service) newID() string {
 	return roomid.New()
 }
 
-// Create validates req, checks that every member exists and is not banned
-// (outside the transaction: the Auth lookup cannot join a Firestore
-// transaction), then writes the room in one transaction.
+// Create validates req, answers a retry from its idempotency record, checks
+// that every member exists and is not banned (outside the transaction: the
+// Auth lookup cannot join a Firestore transaction), then writes the room in
+// one transaction.
+//
+// The idempotency record is consulted before the member lookup: a retry
+// with the same key and body gets the first answer even if a member was
+// deleted or banned since, and the same key with another body is
+// ErrIdempotencyMismatch whatever that body names.
 func (s *Service) Create(ctx context.Context, actor Actor, req CreateRequest, idem *Idempotency) (CreateResult, error) {
 	if req.Kind == "" {
 		req.Kind = KindGroup
 	}
 	if err := ValidateCreate(actor.UID, req, s.Limits); err != nil {
 		return CreateResult{}, err
+	}
+	if idem != nil {
+		res, found, err := s.Store.Replay(ctx, idem, s.now())
+		if err != nil || found {
+			return res, err
+		}
 	}
 	if len(req.Members) > 0 {
 		bad, err := s.Directory.Unavailable(ctx, req.Members)
