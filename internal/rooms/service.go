@@ -33,11 +33,17 @@ type Store interface {
 	// RemoveMember removes (or, when Actor == Target, lets leave) a member,
 	// handing ownership over and deleting the room when the last one goes.
 	RemoveMember(ctx context.Context, p RemoveParams) (RemoveResult, error)
-	// Delete removes the room, its member documents and every index entry.
+	// Delete removes the room, its member documents and every index entry,
+	// and leaves a tombstone for the message sweep. RemoveMember leaves one
+	// too when the last member goes.
 	Delete(ctx context.Context, p DeleteParams) error
-	// DeleteMessages removes a deleted room's messages (not transactional:
-	// a room has no members by then, so nobody can read them).
-	DeleteMessages(ctx context.Context, roomID string) error
+	// SweepDeletion deletes a tombstoned room's messages and then its
+	// tombstone, under lease (ErrLeaseHeld while another sweeper holds
+	// it). A room without a tombstone is done: nil.
+	SweepDeletion(ctx context.Context, roomID string, lease Lease) error
+	// PendingDeletions lists up to limit tombstoned rooms whose lease has
+	// run out at now.
+	PendingDeletions(ctx context.Context, now time.Time, limit int) ([]string, error)
 	// IndexRoomIDs lists every room ID in uid's index.
 	IndexRoomIDs(ctx context.Context, uid string) ([]string, error)
 }
@@ -90,7 +96,7 @@ type DeleteParams struct {
 	Now    time.Time
 }
 
-// Service is the rooms use cases. All fields except Now and NewID are
+// Service is the rooms use cases. Store, Directory and Limits are
 // required; a nil Now is time.Now and a nil NewID is roomid.New.
 type Service struct {
 	Store     Store
@@ -98,6 +104,11 @@ type Service struct {
 	Limits    Limits
 	Now       func() time.Time
 	NewID     func() string
+	// Sweeper, when set (and running: see Sweeper.Run), sweeps the messages
+	// of deleted rooms in the background, so a deletion answers as soon as
+	// its tombstone is committed. When nil, the sweep runs inline in the
+	// deleting call, bounded by its ctx (for tools and tests).
+	Sweeper *Sweeper
 }
 
 // now is the service clock, truncated to Firestore's microsecond precision
@@ -241,13 +252,15 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, roomID, target 
 		return res, err
 	}
 	if res.RoomDeleted {
-		err = s.Store.DeleteMessages(ctx, roomID)
+		err = s.sweep(ctx, roomID)
 	}
 	return res, err
 }
 
-// Delete deletes a room the caller owns, with its members, index entries
-// and messages.
+// Delete deletes a room the caller owns. When it returns nil the room, its
+// members and index entries are gone (the rules deny every access at once)
+// and a tombstone guarantees its messages are deleted: by the Sweeper in
+// the background, or inline when there is none.
 func (s *Service) Delete(ctx context.Context, actor Actor, roomID string) error {
 	if !roomid.Valid(roomID) {
 		return invalid("id", "not a room ID")
@@ -255,7 +268,19 @@ func (s *Service) Delete(ctx context.Context, actor Actor, roomID string) error 
 	if err := s.Store.Delete(ctx, DeleteParams{Actor: actor, RoomID: roomID, Now: s.now()}); err != nil {
 		return err
 	}
-	return s.Store.DeleteMessages(ctx, roomID)
+	return s.sweep(ctx, roomID)
+}
+
+// sweep has the messages of tombstoned room roomID deleted: it kicks the
+// Sweeper, or without one sweeps inline under a lease of its own. An
+// inline failure is returned, but the deletion stands: the tombstone stays
+// for a Sweeper to finish.
+func (s *Service) sweep(ctx context.Context, roomID string) error {
+	if s.Sweeper != nil {
+		s.Sweeper.Kick(roomID)
+		return nil
+	}
+	return s.Store.SweepDeletion(ctx, roomID, Lease{Holder: "inline-" + s.newID(), TTL: DefaultLeaseTTL, Now: s.Now})
 }
 
 // RemoveEverywhere removes uid from every room in its index (a ban). Each
@@ -279,7 +304,7 @@ func (s *Service) RemoveEverywhere(ctx context.Context, actor Actor, uid, reason
 		}
 		n++
 		if res.RoomDeleted {
-			if err := s.Store.DeleteMessages(ctx, id); err != nil {
+			if err := s.sweep(ctx, id); err != nil {
 				return n, err
 			}
 		}
