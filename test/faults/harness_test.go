@@ -27,7 +27,7 @@ const projectID = "demo-roomgate"
 // clients the checks use (they bypass the proxies: the checker sees the
 // truth, whatever the service's network does).
 type cluster struct {
-	t          *testing.T
+	t          testing.TB
 	emu        *emutest.Emulators
 	fsProxy    *faults.Proxy
 	authProxy  *faults.Proxy
@@ -36,7 +36,7 @@ type cluster struct {
 	tokens     map[string]string
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t testing.TB) *cluster {
 	t.Helper()
 	emu := emutest.Start(t, emutest.RulesFile("../../firestore.rules"), emutest.ProjectID(projectID), emutest.Quiet())
 	c := &cluster{t: t, emu: emu, tokens: map[string]string{}}
@@ -202,7 +202,7 @@ func (c *cluster) createRoom(in *instance, owner string, members ...string) stri
 	return roomID(c.t, body)
 }
 
-func roomID(t *testing.T, body string) string {
+func roomID(t testing.TB, body string) string {
 	t.Helper()
 	var v struct {
 		ID string `json:"id"`
@@ -247,12 +247,18 @@ func (c *cluster) tombstones() int {
 
 // waitFor polls cond until it holds, failing after a generous minute (a
 // bound on a hang, not a performance assertion).
-func waitFor(t *testing.T, what string, cond func() bool) {
+func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	waitUpTo(t, what, time.Minute, cond)
+}
+
+// waitUpTo is waitFor with another bound.
+func waitUpTo(t testing.TB, what string, bound time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(bound)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within a minute", what)
+			t.Fatalf("%s: not reached within %v", what, bound)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -144,7 +144,7 @@ func (c *cluster) check(settled bool, pendingBans map[string]bool) state {
 
 // settle waits for every deletion to be swept (a sweeper must be
 // running), then checks every invariant.
-func (c *cluster) settle(t *testing.T) state {
+func (c *cluster) settle(t testing.TB) state {
 	t.Helper()
 	waitFor(t, "every deletion swept", func() bool { return c.tombstones() == 0 })
 	return c.check(true, nil)
