@@ -40,6 +40,11 @@ type Service struct {
 	Rooms     *rooms.Service
 	Claims    *claims.Manager
 	Metrics   *api.Metrics
+	// Sweeper finishes room deletions in the background. Run runs it for
+	// the server's lifetime; whoever serves Handler otherwise should run it
+	// too (until then deleted rooms keep their tombstones, and their
+	// messages, unreachable, wait for an instance that does).
+	Sweeper *rooms.Sweeper
 }
 
 // Close releases the clients.
@@ -112,10 +117,14 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	limits := rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes}
+	store := &rooms.FirestoreStore{Client: fs, MaxAttempts: cfg.TxnMaxAttempts}
+	sweeper := &rooms.Sweeper{Store: store, Logger: log}
 	rs := &rooms.Service{
-		Store:     &rooms.FirestoreStore{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
+		Store:     store,
 		Directory: &rooms.FirebaseDirectory{Auth: ac},
-		Limits:    rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes},
+		Limits:    limits,
+		Sweeper:   sweeper,
 	}
 	cm := &claims.Manager{
 		Auth:                 ac,
@@ -146,7 +155,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		RequestTimeout: cfg.RequestTimeout,
 		IdempotencyTTL: cfg.IdempotencyTTL,
 	})
-	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m}
+	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper}
 }
 
 // readinessProbeID is a document and uid that never exist; reading them

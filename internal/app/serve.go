@@ -50,13 +50,25 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, shutdownTimeo
 }
 
 // Run is `roomgate serve`: build, listen on cfg.Addr, serve until ctx is
-// cancelled (SIGINT/SIGTERM in main), shut down gracefully.
+// cancelled (SIGINT/SIGTERM in main), shut down gracefully. The deletion
+// sweeper runs alongside (first resuming what earlier instances left) and
+// stops before the clients close.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := Build(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
+	sctx, stopSweeper := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		_ = svc.Sweeper.Run(sctx)
+	}()
+	defer func() {
+		stopSweeper()
+		<-swept
+	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("app: listen: %w", err)

@@ -28,6 +28,8 @@ type localService struct {
 
 	cancel context.CancelFunc
 	done   chan error
+	// swept is closed when the deletion sweeper has stopped.
+	swept chan struct{}
 }
 
 // DevCORSOrigins are the origins whose pages may call the local service
@@ -93,9 +95,13 @@ func startService(emu *embedded.Emulators, addr string, logOut io.Writer) (*loca
 		return nil, fmt.Errorf("service: listen on %s: %w", cfg.Addr, err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ls := &localService{Svc: svc, URL: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1)}
+	ls := &localService{Svc: svc, URL: "http://" + ln.Addr().String(), cancel: cancel, done: make(chan error, 1), swept: make(chan struct{})}
 	srv := app.NewHTTPServer(cfg, svc.Handler, log)
 	go func() { ls.done <- app.Serve(ctx, srv, ln, cfg.ShutdownTimeout) }()
+	go func() { // deleted rooms' messages, as `roomgate serve` does
+		defer close(ls.swept)
+		_ = svc.Sweeper.Run(ctx)
+	}()
 	return ls, nil
 }
 
@@ -104,6 +110,7 @@ func startService(emu *embedded.Emulators, addr string, logOut io.Writer) (*loca
 func (ls *localService) Stop() error {
 	ls.cancel()
 	err := <-ls.done
+	<-ls.swept
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

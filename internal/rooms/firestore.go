@@ -3,7 +3,8 @@ package rooms
 // firestore.go implements Store on Cloud Firestore. Map:
 //   - document shapes (roomDoc, memberDoc, indexDoc, directDoc, idemDoc);
 //   - FirestoreStore and its transactions: Create, AddMembers, RemoveMember,
-//     Delete; the reads Get, List, IndexRoomIDs; DeleteMessages;
+//     Delete; the reads Replay, Get, List, IndexRoomIDs (deletion.go has
+//     the tombstones and their sweep);
 //   - helpers shared by the transactions.
 // Firestore transactions must do all reads before any write, so each
 // transaction below is written as "read everything, decide, write".
@@ -195,25 +196,10 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 			if err != nil && status.Code(err) != codes.NotFound {
 				return err
 			}
-			if snap.Exists() {
-				var d idemDoc
-				if err := snap.DataTo(&d); err != nil {
-					return err
-				}
-				if p.Now.Before(d.ExpiresAt) {
-					if d.BodyHash != p.Idem.BodyHash {
-						return ErrIdempotencyMismatch
-					}
-					switch {
-					case d.Room != nil:
-						res = CreateResult{Room: d.Room.room(), Created: d.Created, Replayed: true}
-					case d.Body != "":
-						res.Replay = &StoredResponse{Status: int(d.Status), Body: []byte(d.Body)}
-					default:
-						return errBadIdemRecord
-					}
-					return nil
-				}
+			replay, found, err := replayOf(snap, p.Idem, p.Now)
+			if err != nil || found {
+				res = replay
+				return err
 			}
 		}
 		if err := s.checkNotBanned(tx, p.Actor.UID, p.Request.Members); err != nil {
@@ -267,6 +253,45 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 		return s.remember(tx, idemRef, p, res)
 	})
 	return res, err
+}
+
+// Replay implements Store: the idempotency record is read outside any
+// transaction, before the members are looked up, so a retry is answered
+// from the record even when a member has gone since. Create reads the
+// record again inside its transaction, which settles two first requests
+// racing with one key.
+func (s *FirestoreStore) Replay(ctx context.Context, idem *Idempotency, now time.Time) (CreateResult, bool, error) {
+	snap, err := s.Client.Collection(IdempotencyCollection).Doc(idem.DocID).Get(ctx)
+	if err != nil && status.Code(err) != codes.NotFound {
+		return CreateResult{}, false, err
+	}
+	return replayOf(snap, idem, now)
+}
+
+// replayOf decides what an idempotency record snap (possibly missing) means
+// for a request with idem at now: nothing (found false: absent or expired),
+// ErrIdempotencyMismatch for another body, or the remembered outcome.
+func replayOf(snap *firestore.DocumentSnapshot, idem *Idempotency, now time.Time) (CreateResult, bool, error) {
+	if snap == nil || !snap.Exists() {
+		return CreateResult{}, false, nil
+	}
+	var d idemDoc
+	if err := snap.DataTo(&d); err != nil {
+		return CreateResult{}, false, err
+	}
+	if !now.Before(d.ExpiresAt) {
+		return CreateResult{}, false, nil
+	}
+	if d.BodyHash != idem.BodyHash {
+		return CreateResult{}, false, ErrIdempotencyMismatch
+	}
+	switch {
+	case d.Room != nil:
+		return CreateResult{Room: d.Room.room(), Created: d.Created, Replayed: true}, true, nil
+	case d.Body != "":
+		return CreateResult{Replay: &StoredResponse{Status: int(d.Status), Body: []byte(d.Body)}}, true, nil
+	}
+	return CreateResult{}, false, errBadIdemRecord
 }
 
 // existingDirect reads the direct-room index and, if it points at a room

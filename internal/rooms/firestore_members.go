@@ -1,8 +1,9 @@
 package rooms
 
 // firestore_members.go holds the membership transactions: AddMembers,
-// RemoveMember (with ownership hand-over and last-one-out deletion), Delete
-// and DeleteMessages.
+// RemoveMember (with ownership hand-over and last-one-out deletion) and
+// Delete. Both ways of deleting a room leave a tombstone for the message
+// sweep (deletion.go).
 
 import (
 	"context"
@@ -98,8 +99,8 @@ func (s *FirestoreStore) roomAndRole(tx *firestore.Transaction, roomID, uid stri
 // RemoveMember implements Store. Who may remove whom is mayRemove; what
 // the removal does (last one out, ownership hand-over) is planRemoval; the
 // direct-room index entry to drop is directIndexKey. When the last member
-// goes the room document goes too (its messages are deleted after the
-// transaction).
+// goes the room document goes too, and a tombstone takes its place until
+// the messages are swept (deletion.go).
 func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (RemoveResult, error) {
 	var (
 		res RemoveResult
@@ -179,6 +180,9 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 			if err := tx.Delete(s.roomRef(p.RoomID)); err != nil {
 				return err
 			}
+			if err := s.writeTombstone(tx, p.RoomID, p.Actor.UID, "last member left", p.Now); err != nil {
+				return err
+			}
 			return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.RoomDeleted, RequestID: p.Actor.RequestID, Time: p.Now,
 				Details: map[string]any{"reason": "last member left"}})
 		}
@@ -237,6 +241,9 @@ func (s *FirestoreStore) directRefToDrop(tx *firestore.Transaction, roomID strin
 }
 
 // Delete implements Store. Only the owner may delete a room (mayDelete).
+// The room, its members, their index entries and the direct-room entry go
+// in one transaction, which also writes the tombstone that the message
+// sweep (deletion.go) works from.
 func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
@@ -282,40 +289,10 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 		if err := tx.Delete(s.roomRef(p.RoomID)); err != nil {
 			return err
 		}
+		if err := s.writeTombstone(tx, p.RoomID, p.Actor.UID, "deleted by owner", p.Now); err != nil {
+			return err
+		}
 		return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.RoomDeleted, RequestID: p.Actor.RequestID, Time: p.Now,
 			Details: map[string]any{"members": memberUIDs(room.Members)}})
 	})
-}
-
-// messageDeleteChunk keeps each deletion commit well under Firestore's 500
-// writes per commit.
-const messageDeleteChunk = 400
-
-// DeleteMessages implements Store: deletes rooms/{id}/messages in chunks.
-// It runs after the room's transaction, when no member documents remain,
-// so the rules already deny every client read of these messages.
-func (s *FirestoreStore) DeleteMessages(ctx context.Context, roomID string) error {
-	col := s.roomRef(roomID).Collection(MessagesCollection)
-	for {
-		n := 0
-		err := s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-			docs, err := tx.Documents(col.Limit(messageDeleteChunk)).GetAll()
-			if err != nil {
-				return err
-			}
-			n = len(docs)
-			for _, d := range docs {
-				if err := tx.Delete(d.Ref); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if n < messageDeleteChunk {
-			return nil
-		}
-	}
 }

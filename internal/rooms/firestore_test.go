@@ -354,6 +354,9 @@ func TestOwnershipPassesOnAndTheLastOneOutDeletes(t *testing.T) {
 	if n := e.count(t, e.fs.Collection("rooms").Doc(id).Collection("messages").Query); n != 0 {
 		t.Fatalf("%d messages left", n)
 	}
+	if n := e.count(t, e.fs.Collection("deletions").Query); n != 0 {
+		t.Fatalf("%d tombstones left", n)
+	}
 	for _, u := range []string{"alice", "bob", "carol"} {
 		if n := e.count(t, e.fs.Collection("users").Doc(u).Collection("rooms").Query); n != 0 {
 			t.Fatalf("%s still has %d index docs", u, n)
@@ -397,6 +400,7 @@ func TestDeleteRemovesEverything(t *testing.T) {
 		"alice index": e.fs.Collection("users").Doc("alice").Collection("rooms").Query,
 		"bob index":   e.fs.Collection("users").Doc("bob").Collection("rooms").Query,
 		"directRooms": e.fs.Collection("directRooms").Query,
+		"deletions":   e.fs.Collection("deletions").Query,
 	} {
 		if n := e.count(t, q); n != 0 {
 			t.Errorf("%s: %d docs left", name, n)

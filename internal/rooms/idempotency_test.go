@@ -83,3 +83,32 @@ func TestReplayOfARecordWithARenderedResponse(t *testing.T) {
 		t.Fatalf("alice is in %d rooms, want 0", n)
 	}
 }
+
+// TestReplayComesBeforeTheMemberLookup: a retry of a create is answered
+// from the idempotency record before the members are looked up in Auth,
+// so a member deleted or banned since the first request does not turn the
+// retry into a refusal; and the same key with another body is
+// ErrIdempotencyMismatch even when that body names unavailable members.
+func TestReplayComesBeforeTheMemberLookup(t *testing.T) {
+	e := start(t)
+	e.users(t, "alice", "bob")
+	ctx := context.Background()
+	idem := &rooms.Idempotency{DocID: "retry", BodyHash: "first", TTL: time.Hour}
+	req := rooms.CreateRequest{Title: "retry", Members: []string{"bob"}}
+	first, err := create(ctx, e.svc, actor("alice"), req, idem)
+	if err != nil || !first.Created {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	if err := e.auth.DeleteUser(ctx, "bob"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := create(ctx, e.svc, actor("alice"), req, idem)
+	if err != nil || !again.Replayed || again.Room.ID != first.Room.ID {
+		t.Fatalf("retry after bob was deleted: %+v %v", again, err)
+	}
+	other := &rooms.Idempotency{DocID: "retry", BodyHash: "second", TTL: time.Hour}
+	_, err = create(ctx, e.svc, actor("alice"), rooms.CreateRequest{Title: "other", Members: []string{"bob", "ghost"}}, other)
+	if !errors.Is(err, rooms.ErrIdempotencyMismatch) {
+		t.Fatalf("same key, other body naming unavailable members: %v, want ErrIdempotencyMismatch", err)
+	}
+}

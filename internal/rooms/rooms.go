@@ -10,6 +10,11 @@
 // members' index documents (users/{uid}/rooms/{roomId}) and memberCount
 // never disagree.
 //
+// Deleting a room (by its owner, or by the last member leaving) commits a
+// tombstone with the room's transaction; the messages are then swept in
+// the background by a Sweeper, which every instance runs and which resumes
+// the deletions a crashed instance left (deletion.go, sweeper.go).
+//
 // Errors are the sentinels and types in errors.go; internal/api maps them
 // to HTTP statuses. A caller who is not a member of a room gets ErrNotFound,
 // exactly as for a room that does not exist.

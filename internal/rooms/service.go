@@ -17,6 +17,10 @@ type Store interface {
 	// Create writes a new room (or returns the existing direct room for the
 	// pair, or replays an idempotent response), per CreateParams.
 	Create(ctx context.Context, p CreateParams) (CreateResult, error)
+	// Replay returns the outcome remembered under idem (found true), or
+	// found false when there is no unexpired record; a record of another
+	// body is ErrIdempotencyMismatch.
+	Replay(ctx context.Context, idem *Idempotency, now time.Time) (res CreateResult, found bool, err error)
 	// Get returns the room with its members if caller is a member, else
 	// ErrNotFound.
 	Get(ctx context.Context, roomID, caller string) (Room, error)
@@ -29,11 +33,17 @@ type Store interface {
 	// RemoveMember removes (or, when Actor == Target, lets leave) a member,
 	// handing ownership over and deleting the room when the last one goes.
 	RemoveMember(ctx context.Context, p RemoveParams) (RemoveResult, error)
-	// Delete removes the room, its member documents and every index entry.
+	// Delete removes the room, its member documents and every index entry,
+	// and leaves a tombstone for the message sweep. RemoveMember leaves one
+	// too when the last member goes.
 	Delete(ctx context.Context, p DeleteParams) error
-	// DeleteMessages removes a deleted room's messages (not transactional:
-	// a room has no members by then, so nobody can read them).
-	DeleteMessages(ctx context.Context, roomID string) error
+	// SweepDeletion deletes a tombstoned room's messages and then its
+	// tombstone, under lease (ErrLeaseHeld while another sweeper holds
+	// it). A room without a tombstone is done: nil.
+	SweepDeletion(ctx context.Context, roomID string, lease Lease) error
+	// PendingDeletions lists up to limit tombstoned rooms whose lease has
+	// run out at now.
+	PendingDeletions(ctx context.Context, now time.Time, limit int) ([]string, error)
 	// IndexRoomIDs lists every room ID in uid's index.
 	IndexRoomIDs(ctx context.Context, uid string) ([]string, error)
 }
@@ -99,6 +109,11 @@ type Service struct {
 	Limits    Limits
 	Now       func() time.Time
 	NewID     func() string
+	// Sweeper, when set (and running: see Sweeper.Run), sweeps the messages
+	// of deleted rooms in the background, so a deletion answers as soon as
+	// its tombstone is committed. When nil, the sweep runs inline in the
+	// deleting call, bounded by its ctx (for tools and tests).
+	Sweeper *Sweeper
 }
 
 // limits is the service's Limits, DefaultLimits when unset.
@@ -138,15 +153,26 @@ func (s *Service) ParseAdd(caller string, room RoomID, uids []string) (NewMember
 	return s.limits().ParseAdd(caller, room, uids)
 }
 
-// Create checks that every member exists and is not banned (outside the
-// transaction: the Auth lookup cannot join a Firestore transaction), then
-// writes the room in one transaction. v must come from ParseCreate for
-// actor.
+// Create answers a retry from its idempotency record, checks that every
+// member exists and is not banned (outside the transaction: the Auth
+// lookup cannot join a Firestore transaction), then writes the room in one
+// transaction. v must come from ParseCreate for actor.
+//
+// The idempotency record is consulted before the member lookup: a retry
+// with the same key and body gets the first answer even if a member was
+// deleted or banned since, and the same key with another body is
+// ErrIdempotencyMismatch whatever that body names.
 func (s *Service) Create(ctx context.Context, actor Actor, v NewRoom, idem *Idempotency) (CreateResult, error) {
 	if v.caller == "" || v.caller != actor.UID || v.lim != s.limits() {
 		return CreateResult{}, ErrNotValidated
 	}
 	req := v.Request()
+	if idem != nil {
+		res, found, err := s.Store.Replay(ctx, idem, s.now())
+		if err != nil || found {
+			return res, err
+		}
+	}
 	if len(req.Members) > 0 {
 		bad, err := s.Directory.Unavailable(ctx, req.Members)
 		if err != nil {
@@ -238,13 +264,15 @@ func (s *Service) RemoveMember(ctx context.Context, actor Actor, room RoomID, ta
 		return res, err
 	}
 	if res.RoomDeleted {
-		err = s.Store.DeleteMessages(ctx, room.id)
+		err = s.sweep(ctx, room.id)
 	}
 	return res, err
 }
 
-// Delete deletes a room the caller owns, with its members, index entries
-// and messages.
+// Delete deletes a room the caller owns. When it returns nil the room, its
+// members and index entries are gone (the rules deny every access at once)
+// and a tombstone guarantees its messages are deleted: by the Sweeper in
+// the background, or inline when there is none.
 func (s *Service) Delete(ctx context.Context, actor Actor, room RoomID) error {
 	if room.id == "" {
 		return ErrNotValidated
@@ -252,7 +280,19 @@ func (s *Service) Delete(ctx context.Context, actor Actor, room RoomID) error {
 	if err := s.Store.Delete(ctx, DeleteParams{Actor: actor, RoomID: room.id, Now: s.now()}); err != nil {
 		return err
 	}
-	return s.Store.DeleteMessages(ctx, room.id)
+	return s.sweep(ctx, room.id)
+}
+
+// sweep has the messages of tombstoned room roomID deleted: it kicks the
+// Sweeper, or without one sweeps inline under a lease of its own. An
+// inline failure is returned, but the deletion stands: the tombstone stays
+// for a Sweeper to finish.
+func (s *Service) sweep(ctx context.Context, roomID string) error {
+	if s.Sweeper != nil {
+		s.Sweeper.Kick(roomID)
+		return nil
+	}
+	return s.Store.SweepDeletion(ctx, roomID, Lease{Holder: "inline-" + s.newID(), TTL: DefaultLeaseTTL, Now: s.Now})
 }
 
 // RemoveEverywhere removes uid from every room in its index (a ban). Each
@@ -276,7 +316,7 @@ func (s *Service) RemoveEverywhere(ctx context.Context, actor Actor, uid, reason
 		}
 		n++
 		if res.RoomDeleted {
-			if err := s.Store.DeleteMessages(ctx, id); err != nil {
+			if err := s.sweep(ctx, id); err != nil {
 				return n, err
 			}
 		}

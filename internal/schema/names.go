@@ -19,6 +19,9 @@ const (
 	// Idempotency is idempotency/{digest}: remembered create answers
 	// (server-only).
 	Idempotency = "idempotency"
+	// Deletions is deletions/{roomId}: the tombstone of a deleted room
+	// whose messages are still being swept (server-only).
+	Deletions = "deletions"
 	// Audit is audit/{autoId}: the audit trail (server-only).
 	Audit = "audit"
 	// Readiness is the collection the readiness probe reads a document

@@ -82,8 +82,17 @@ func serve(t testing.TB, emu *emulators, mod func(*config.Config)) (*app.Service
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(svc.Handler)
+	// The deletion sweeper runs for the instance's lifetime, as in Run.
+	ctx, stop := context.WithCancel(context.Background())
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		_ = svc.Sweeper.Run(ctx)
+	}()
 	t.Cleanup(func() {
 		srv.Close()
+		stop()
+		<-swept
 		svc.Close()
 	})
 	return svc, srv

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRoomsLifecycle walks every room route through its success and
@@ -86,9 +87,18 @@ func TestRoomsLifecycle(t *testing.T) {
 			},
 			check: func(t *testing.T, s *suite, _ string, _ http.Header) {
 				room := s.fs.Collection("rooms").Doc(s.vars["group"])
+				// The messages go in the background, after the answer.
+				deadline := time.Now().Add(time.Minute) // a bound on a hang, not a performance check
+				tomb := s.fs.Collection("deletions").Doc(s.vars["group"])
+				pending := func() bool { _, err := tomb.Get(context.Background()); return err == nil }
+				for s.count(t, room.Collection("messages").Query) != 0 || pending() {
+					if time.Now().After(deadline) {
+						t.Fatal("the deleted room's messages were not swept")
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
 				for name, n := range map[string]int{
 					"members":    s.count(t, room.Collection("members").Query),
-					"messages":   s.count(t, room.Collection("messages").Query),
 					"bob index":  s.count(t, s.fs.Collection("users").Doc("bob").Collection("rooms").Query),
 					"dave index": s.count(t, s.fs.Collection("users").Doc("dave").Collection("rooms").Query),
 				} {

@@ -130,7 +130,7 @@ func userCases() []ruleCase {
 
 func serverOnlyCases() []ruleCase {
 	var cs []ruleCase
-	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe"}
+	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe", "deletions/DeletedRoom00000000000"}
 	for _, p := range docs {
 		coll := path.Dir(p)
 		cs = append(cs,

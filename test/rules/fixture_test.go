@@ -104,6 +104,7 @@ func world() map[string]map[string]any {
 		"directRooms/0f3a9c":                 {"roomId": roomB},
 		"audit/e1":                           {"actor": "root", "target": "bob", "action": "ban", "at": t0},
 		"readiness/roomgate-readiness-probe": {"ok": true},
+		"deletions/DeletedRoom00000000000":   {"requestedBy": "carol", "leaseHolder": "", "leaseUntil": t0},
 	}
 }
 
