@@ -21,6 +21,10 @@ const (
 	Idempotency = "idempotency"
 	// Audit is audit/{autoId}: the audit trail (server-only).
 	Audit = "audit"
+	// PrivilegeChanges is privilegeChanges/{uid}: a recorded claims change
+	// (admission, role, ban) not yet fully applied to Firebase Auth and the
+	// rooms (server-only).
+	PrivilegeChanges = "privilegeChanges"
 	// Readiness is the collection the readiness probe reads a document
 	// that never exists from.
 	Readiness = "readiness"
