@@ -29,7 +29,6 @@ type RoomService interface {
 	AddMembers(ctx context.Context, actor rooms.Actor, roomID string, uids []string) (rooms.Room, []string, error)
 	RemoveMember(ctx context.Context, actor rooms.Actor, roomID, target string) (rooms.RemoveResult, error)
 	Delete(ctx context.Context, actor rooms.Actor, roomID string) error
-	RemoveEverywhere(ctx context.Context, actor rooms.Actor, uid, reason string) (int, error)
 }
 
 // ClaimsService is what the claims handlers need; *claims.Manager

@@ -49,8 +49,10 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, shutdownTimeo
 	return nil
 }
 
-// Run is `roomgate serve`: build, listen on cfg.Addr, serve until ctx is
-// cancelled (SIGINT/SIGTERM in main), shut down gracefully.
+// Run is `roomgate serve`: build, listen on cfg.Addr, start the claims
+// reconciler, serve until ctx is cancelled (SIGINT/SIGTERM in main), shut
+// down gracefully. The reconciler stops with ctx; a change it was applying
+// keeps its marker and is finished by another instance or the next start.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := Build(ctx, cfg, log)
 	if err != nil {
@@ -63,7 +65,15 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	log.Info("roomgate serving", "addr", ln.Addr().String(), "project", cfg.ProjectID,
 		"emulated", cfg.Emulated(), "max_members", cfg.MaxMembers, "rate_limit", cfg.RateLimit)
+	rctx, stopReconciler := context.WithCancel(ctx)
+	reconciled := make(chan struct{})
+	go func() {
+		defer close(reconciled)
+		svc.Claims.RunReconciler(rctx, cfg.ReconcileInterval, log)
+	}()
 	err = Serve(ctx, NewHTTPServer(cfg, svc.Handler, log), ln, cfg.ShutdownTimeout)
+	stopReconciler()
+	<-reconciled
 	log.Info("roomgate stopped", "error", err)
 	return err
 }
