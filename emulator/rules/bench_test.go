@@ -27,7 +27,8 @@ func benchAuth() *Auth {
 }
 
 // benchSetup compiles the shipped rules and returns a database view in
-// which alice is a member of room r1.
+// which alice is a member of room r1 and has her users/{uid} document
+// (which the rules read on message writes).
 func benchSetup(b *testing.B) (*Ruleset, decideDocs) {
 	src, err := os.ReadFile("../../firestore.rules")
 	if err != nil {
@@ -38,13 +39,18 @@ func benchSetup(b *testing.B) (*Ruleset, decideDocs) {
 		b.Fatal(err)
 	}
 	member := "/databases/(default)/documents/rooms/r1/members/alice"
-	return rs, decideDocs{member: {Path: member, Data: map[string]any{"role": "member"}}}
+	user := "/databases/(default)/documents/users/alice"
+	return rs, decideDocs{
+		member: {Path: member, Data: map[string]any{"role": "member"}},
+		user:   {Path: user, Data: map[string]any{"claimsVersion": int64(1), "chat": true, "role": "", "banned": false}},
+	}
 }
 
 // BenchmarkDecideMessageCreate decides a chat message create as the web
 // client sends it: senderId, text and createdAt (serverTimestamp(), so
 // equal to request.time), by a member holding the chat claim. The rule
-// makes one exists() call.
+// makes one exists() call (membership) and one get() (users/{uid}: the
+// ban as recorded).
 func BenchmarkDecideMessageCreate(b *testing.B) {
 	rs, docs := benchSetup(b)
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -53,7 +59,7 @@ func BenchmarkDecideMessageCreate(b *testing.B) {
 		Method: MethodCreate, Path: path, Auth: benchAuth(), Time: now, Before: docs,
 		Incoming: &Document{Path: path, Data: map[string]any{"senderId": "alice", "text": "hello, room", "createdAt": now}},
 	}
-	if d := rs.Decide(req); !d.Allowed || d.AccessCalls != 1 {
+	if d := rs.Decide(req); !d.Allowed || d.AccessCalls != 2 {
 		b.Fatalf("decision: %+v", d)
 	}
 	b.ReportAllocs()

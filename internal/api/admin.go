@@ -35,10 +35,12 @@ func (s *server) setRole(c echo.Context) error {
 	return c.JSON(http.StatusOK, claimsJSON{UID: uid, Claims: nonNil(res.Claims), ClaimsVersion: res.Version, RefreshIDToken: true})
 }
 
-// ban handles POST /v1/admin/users/{uid}/ban: banned claim, chat cleared,
-// refresh tokens revoked, then removal from every room. The claim change
-// comes first so the user cannot join or create rooms while the removal
-// runs (their mutating requests already fail revocation).
+// ban handles POST /v1/admin/users/{uid}/ban: banned recorded (with chat
+// cleared) first, so that the room transactions, the admin routes and the
+// moderator rule refuse the user from then on; then claims, refresh-token
+// revocation and removal from every room, which the claims manager keeps
+// retrying until done (503 change_pending if this request could not
+// finish them).
 func (s *server) ban(c echo.Context) error {
 	uid, err := s.emptyBodyUID(c)
 	if err != nil {
@@ -54,10 +56,7 @@ func (s *server) ban(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.Rooms.RemoveEverywhere(c.Request().Context(), a, uid, "ban")
-	if err != nil {
-		return err
-	}
+	n := res.RoomsLeft
 	return c.JSON(http.StatusOK, claimsJSON{UID: uid, Claims: nonNil(res.Claims), ClaimsVersion: res.Version, RefreshIDToken: true, RoomsLeft: &n})
 }
 

@@ -79,6 +79,7 @@ const (
 	CodeRateLimited        = "rate_limited"
 	CodeAuthFailures       = "too_many_auth_failures"
 	CodeContention         = "contention"
+	CodeChangePending      = "change_pending"
 	CodeUnavailable        = "unavailable"
 	CodeTimeout            = "timeout"
 	CodeInternal           = "internal"
@@ -121,6 +122,7 @@ var problemCodes = map[string]problemDef{
 	CodeAuthFailures:       {429, "Too many failed authentications"},
 	CodeInternal:           {500, "Internal error"},
 	CodeContention:         {503, "Contention, retry"},
+	CodeChangePending:      {503, "Change recorded, still being applied"},
 	CodeUnavailable:        {503, "Service unavailable"},
 	CodeTimeout:            {503, "Request timed out"},
 }
@@ -211,6 +213,9 @@ var sentinelMap = []struct {
 	{claims.ErrUserNotFound, CodeUserNotFound, ""},
 	{claims.ErrClaimsTooLarge, CodeClaimsTooLarge, "the user's custom claims would exceed 1000 bytes"},
 	{claims.ErrContention, CodeContention, ""},
+	// Before the context errors: a pending change that ran out of time is
+	// still pending, not merely timed out.
+	{claims.ErrChangePending, CodeChangePending, "the change is recorded and will be applied; retrying is safe"},
 }
 
 // errorHandler is the single echo.HTTPErrorHandler: every failure becomes
@@ -232,7 +237,7 @@ func (s *server) errorHandler(err error, c echo.Context) {
 	if p.Status == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Bearer realm="roomgate"`)
 	}
-	if p.Code == CodeContention || p.Code == CodeUnavailable || p.Code == CodeTimeout {
+	if p.Code == CodeContention || p.Code == CodeUnavailable || p.Code == CodeTimeout || p.Code == CodeChangePending {
 		h.Set("Retry-After", strconv.Itoa(1))
 	}
 	h.Set(echo.HeaderContentType, ProblemContentType)

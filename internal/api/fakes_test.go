@@ -93,11 +93,6 @@ func (f *fakeRooms) Delete(context.Context, rooms.Actor, rooms.RoomID) error {
 	return f.err
 }
 
-func (f *fakeRooms) RemoveEverywhere(context.Context, rooms.Actor, string, string) (int, error) {
-	f.record("RemoveEverywhere")
-	return 3, f.err
-}
-
 // fakeClaims is a ClaimsService with canned results.
 type fakeClaims struct {
 	mu    sync.Mutex
@@ -124,7 +119,7 @@ func (f *fakeClaims) record(n string) {
 }
 
 func (f *fakeClaims) result() (claims.Result, error) {
-	return claims.Result{Claims: map[string]any{"chat": true, "tier": "gold"}, Version: 4}, f.err
+	return claims.Result{Claims: map[string]any{"chat": true, "tier": "gold"}, Version: 4, RoomsLeft: 3}, f.err
 }
 
 func (f *fakeClaims) Admit(context.Context, string, string) (claims.Result, error) {

@@ -34,7 +34,6 @@ type RoomService interface {
 	AddMembers(ctx context.Context, actor rooms.Actor, req rooms.NewMembers) (rooms.Room, []string, error)
 	RemoveMember(ctx context.Context, actor rooms.Actor, room rooms.RoomID, target rooms.UID) (rooms.RemoveResult, error)
 	Delete(ctx context.Context, actor rooms.Actor, room rooms.RoomID) error
-	RemoveEverywhere(ctx context.Context, actor rooms.Actor, uid, reason string) (int, error)
 }
 
 // ClaimsService is what the claims handlers need; *claims.Manager

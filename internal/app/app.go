@@ -129,6 +129,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 	cm := &claims.Manager{
 		Auth:                 ac,
 		State:                &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
+		Ejector:              rooms.BanEjector{Rooms: rs},
 		RequireEmailVerified: cfg.RequireEmailVerified,
 	}
 	// Validate (in Clients) has refused a malformed list already.
@@ -196,6 +197,13 @@ func GrantRole(ctx context.Context, cfg config.Config, uid, role, actor string) 
 		return claims.Result{}, err
 	}
 	defer fs.Close()
-	cm := &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts}}
+	// The ejector too: a ban of the same user may still be pending, and
+	// finishing it is part of settling this change.
+	rs := &rooms.Service{
+		Store:     &rooms.FirestoreStore{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
+		Directory: &rooms.FirebaseDirectory{Auth: ac},
+		Limits:    rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes},
+	}
+	cm := &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts}, Ejector: rooms.BanEjector{Rooms: rs}}
 	return cm.SetRole(ctx, "cli:"+actor, "cli-"+time.Now().UTC().Format("20060102T150405Z"), uid, role)
 }

@@ -10,10 +10,86 @@ import (
 	"testing"
 	"time"
 
+	"firebase.google.com/go/v4/auth"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/app"
+	"github.com/roomgate/roomgate/internal/claims"
 	"github.com/roomgate/roomgate/internal/config"
 )
+
+// TestRunFinishesAChangeLeftPending: a ban was recorded by an instance
+// that died before applying any of it. Run's reconciler, started with the
+// service, applies it: banned claim set, refresh tokens revoked, the
+// marker gone.
+func TestRunFinishesAChangeLeftPending(t *testing.T) {
+	emu := emutest.Start(t, emutest.ProjectID("demo-roomgate"), emutest.Quiet())
+	cfg := runConfig(t, emu)
+	ctx := context.Background()
+	ac, fs := emu.AdminAuth(t), emu.AdminClient(t)
+	if _, err := ac.CreateUser(ctx, (&auth.UserToCreate{}).UID("u")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ac.SetCustomUserClaims(ctx, "u", map[string]any{"chat": true}); err != nil {
+		t.Fatal(err)
+	}
+	st := &claims.FirestoreState{Client: fs}
+	now := time.Now()
+	if _, err := st.Update(ctx, "u", claims.Desired{Chat: true}, func(d *claims.Desired) (bool, error) {
+		d.Banned, d.Chat = true, false
+		return true, nil
+	}, claims.AuditInfo{Actor: "admin", Action: "user.banned", Time: now}, now); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- app.Run(rctx, cfg, slog.New(slog.DiscardHandler)) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		u, err := ac.GetUser(ctx, "u")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, perr := fs.Collection("privilegeChanges").Doc("u").Get(ctx)
+		if u.CustomClaims["banned"] == true && u.CustomClaims["chat"] == nil && u.TokensValidAfterMillis > 0 && status.Code(perr) == codes.NotFound {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pending ban was not applied: claims %v, marker lookup %v", u.CustomClaims, perr)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// runConfig is the service's configuration for emu, on a free port.
+func runConfig(t *testing.T, emu *emutest.Emulators) config.Config {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	env := map[string]string{"ROOMGATE_PROJECT_ID": "demo-roomgate", "ROOMGATE_ADDR": addr}
+	for _, kv := range emu.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+		t.Setenv(k, v)
+	}
+	cfg, err := config.Load(nil, func(k string) string { return env[k] }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
 
 // TestRunServesUntilCancelled runs `roomgate serve`'s Run against the
 // in-process emulators: it becomes ready, answers, and returns cleanly

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/roomgate/roomgate/internal/config"
@@ -50,24 +51,31 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, shutdownTimeo
 }
 
 // Run is `roomgate serve`: build, listen on cfg.Addr, serve until ctx is
-// cancelled (SIGINT/SIGTERM in main), shut down gracefully. The deletion
-// sweeper runs alongside (first resuming what earlier instances left) and
-// stops before the clients close.
+// cancelled (SIGINT/SIGTERM in main), shut down gracefully. Two background
+// workers run alongside and stop before the clients close: the deletion
+// sweeper (first resuming what earlier instances left) and the claims
+// reconciler (a change it was applying keeps its marker and is finished by
+// another instance or the next start).
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := Build(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer svc.Close()
-	sctx, stopSweeper := context.WithCancel(ctx)
-	swept := make(chan struct{})
+	bctx, stopBackground := context.WithCancel(ctx)
+	var background sync.WaitGroup
+	background.Add(2)
 	go func() {
-		defer close(swept)
-		_ = svc.Sweeper.Run(sctx)
+		defer background.Done()
+		_ = svc.Sweeper.Run(bctx)
+	}()
+	go func() {
+		defer background.Done()
+		svc.Claims.RunReconciler(bctx, cfg.ReconcileInterval, log)
 	}()
 	defer func() {
-		stopSweeper()
-		<-swept
+		stopBackground()
+		background.Wait()
 	}()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

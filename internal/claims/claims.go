@@ -21,6 +21,20 @@
 // 3 is outside roomgate's control (the SDK offers no compare-and-set).
 // claimsVersion also tells a client (which may read users/{uid}) when to
 // refresh its ID token.
+//
+// A change is durable: the transaction that records it in users/{uid} also
+// writes privilegeChanges/{uid}, a server-only marker holding the version
+// to apply and, after a ban, the duty to revoke refresh tokens and remove
+// the user from every room. The marker is deleted only once all of that is
+// done for the version it names (pending.go). The request applies its own
+// change under a lease on the marker; if it cannot finish (Auth or
+// Firestore unreachable, the request's deadline, a crash), the marker stays
+// and a reconciler on any instance (Manager.Reconcile) finishes the work
+// after the lease expires. Until then the user holds no more than the
+// recorded state allows wherever roomgate checks users/{uid} (the admin
+// routes, the room transactions, the moderator branch of firestore.rules);
+// a ban's ejection from rooms is what finally cuts a stale token's room
+// access, and it is a duty of the marker that nothing clears early.
 package claims
 
 import (
@@ -29,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"time"
 
 	"github.com/roomgate/roomgate/internal/schema"
 )
@@ -58,6 +73,10 @@ var (
 	ErrUserNotFound     = errors.New("claims: user not found")
 	ErrClaimsTooLarge   = errors.New("claims: custom claims would exceed 1000 bytes")
 	ErrContention       = errors.New("claims: could not converge under contention, retry")
+	// ErrChangePending: the change is recorded (users/{uid} holds it) but
+	// applying it to Auth and the rooms did not finish in this request;
+	// the reconciler finishes it. The error wraps the cause.
+	ErrChangePending = errors.New("claims: change recorded, still being applied")
 )
 
 // Desired is roomgate's view of its own claims, as stored in users/{uid}.
@@ -117,16 +136,55 @@ func FromClaims(c map[string]any) Desired {
 // error aborts the change.
 type Mutation func(d *Desired) (changed bool, err error)
 
-// State stores desired claims (users/{uid}); firestore.go implements it.
+// State stores desired claims (users/{uid}) and the pending-change markers
+// (privilegeChanges/{uid}); firestore.go and pending.go implement it.
 type State interface {
 	// Update runs mutate on the stored state (seed when none is stored) in
-	// one transaction; if it changed anything, bumps Version and writes rec.
-	Update(ctx context.Context, uid string, seed Desired, mutate Mutation, rec AuditInfo) (Desired, error)
+	// one transaction; if it changed anything, bumps Version, writes rec
+	// and records the change as pending (Pending), reserved for the caller
+	// until reserveUntil.
+	Update(ctx context.Context, uid string, seed Desired, mutate Mutation, rec AuditInfo, reserveUntil time.Time) (Desired, error)
 	// Get returns the stored state; ok is false when none is stored.
 	Get(ctx context.Context, uid string) (d Desired, ok bool, err error)
+	// Lease takes the lease on uid's pending change for owner until
+	// until. A lease whose time has passed is free; so is a reservation
+	// (a lease without owner) when takeReserved. found is false when no
+	// change is pending; ErrLeaseHeld when someone else holds it.
+	Lease(ctx context.Context, uid, owner string, now, until time.Time, takeReserved bool) (p Pending, found bool, err error)
+	// Done deletes uid's pending change if owner still holds its lease and
+	// its Version is applied. When a newer change landed meanwhile it
+	// returns that one (still leased by owner) and cleared is false.
+	Done(ctx context.Context, uid, owner string, applied int64) (next Pending, cleared bool, err error)
+	// Release gives up owner's lease after a failure: the change is retried
+	// by the reconciler from retryAt on, and cause is recorded on it.
+	Release(ctx context.Context, uid, owner string, retryAt time.Time, cause string) error
+	// Due lists up to limit uids whose pending change is not leased at now,
+	// oldest lease expiry first.
+	Due(ctx context.Context, now time.Time, limit int) ([]string, error)
 }
 
-// maxRounds bounds the convergence loop of Manager.Converge. Each round
+// Pending is a recorded change not yet fully applied
+// (privilegeChanges/{uid}).
+type Pending struct {
+	UID     string
+	Version int64 // the users/{uid} claimsVersion to apply (or a later one)
+	// Revoke and Eject are a ban's duties: revoke refresh tokens, remove
+	// from every room. They stick until the marker is cleared, even if
+	// an unban is recorded meanwhile: a recorded ban always takes effect.
+	Revoke, Eject bool
+	// Actor and RequestID are the ban's, for the rooms' audit records.
+	Actor, RequestID string
+	UpdatedAt        time.Time
+	LeaseOwner       string // "" for a reservation or a released lease
+	LeaseUntil       time.Time
+	Attempts         int64
+	LastError        string
+}
+
+// ErrLeaseHeld is State.Lease's answer when another owner holds the lease.
+var ErrLeaseHeld = errors.New("claims: pending change leased by another worker")
+
+// maxRounds bounds the convergence loop of Manager.converge. Each round
 // that repeats saw another committed change, so under N concurrent changes
 // a round repeats at most N times; 16 covers the realistic case and turns a
 // pathological storm into ErrContention (503, retryable) instead of a loop.

@@ -3,6 +3,7 @@ package claims
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
@@ -38,7 +39,7 @@ func (s *FirestoreState) ref(uid string) *firestore.DocumentRef {
 }
 
 // Update implements State.
-func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, mutate Mutation, info AuditInfo) (Desired, error) {
+func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, mutate Mutation, info AuditInfo, reserveUntil time.Time) (Desired, error) {
 	n := s.MaxAttempts
 	if n <= 0 {
 		n = 25
@@ -47,6 +48,10 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 	err := s.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		d := seed
 		d.Version = 0
+		prev, hadPrev, err := s.readPending(tx, uid)
+		if err != nil {
+			return err
+		}
 		snap, err := tx.Get(s.ref(uid))
 		switch {
 		case status.Code(err) == codes.NotFound:
@@ -73,6 +78,9 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
 		}
 		if err := tx.Set(s.ref(uid), fields, firestore.MergeAll); err != nil {
+			return err
+		}
+		if err := s.recordPending(tx, uid, d, prev, hadPrev, info, reserveUntil); err != nil {
 			return err
 		}
 		details := map[string]any{

@@ -18,6 +18,7 @@ import (
 
 	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/rooms"
 )
 
 type env struct {
@@ -38,7 +39,14 @@ func start(t *testing.T) *env {
 func (e *env) manager(t *testing.T) *claims.Manager {
 	t.Helper()
 	fs, ac := e.emu.AdminClient(t), e.emu.AdminAuth(t)
-	return &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs}} // default attempts, as in production
+	return &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs}, Ejector: ejector(fs, ac)} // default attempts, as in production
+}
+
+// ejector is the production ejector: the room service on fs and ac.
+func ejector(fs *firestore.Client, ac *auth.Client) claims.Ejector {
+	return rooms.BanEjector{Rooms: &rooms.Service{
+		Store: &rooms.FirestoreStore{Client: fs}, Directory: &rooms.FirebaseDirectory{Auth: ac}, Limits: rooms.DefaultLimits,
+	}}
 }
 
 // slowAuth is the real Admin SDK client with a pause between reading a
@@ -324,7 +332,7 @@ func TestARequestTimeoutIsReportedAsOne(t *testing.T) {
 	_, err := st.Update(ctx, "alice", claims.Desired{}, func(d *claims.Desired) (bool, error) {
 		d.Chat = true
 		return true, nil
-	}, claims.AuditInfo{Actor: "alice", Time: time.Now()})
+	}, claims.AuditInfo{Actor: "alice", Time: time.Now()}, time.Now())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Update: %v, want context.DeadlineExceeded", err)
 	}

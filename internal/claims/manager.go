@@ -29,10 +29,28 @@ type AuditInfo struct {
 	Time      time.Time
 }
 
+// Ejector removes a user from every room (a ban's last duty);
+// *rooms.Service does it, adapted by internal/app. It must be idempotent:
+// a retried ejection finds fewer rooms and returns how many it left.
+type Ejector interface {
+	RemoveEverywhere(ctx context.Context, actor, requestID, uid string) (int, error)
+}
+
 // Manager applies claim changes. Auth and State are required.
 type Manager struct {
 	Auth  AuthClient
 	State State
+	// Ejector removes a banned user from every room; nil skips that duty
+	// (only for tools that never ban, such as the admin subcommand).
+	Ejector Ejector
+	// LeaseDuration is how long one worker may apply a pending change
+	// before another may take it over (0 = DefaultLeaseDuration). Every
+	// step of the work runs under a deadline well inside it.
+	LeaseDuration time.Duration
+	// Grace is how long a freshly recorded change is left to the request
+	// that recorded it before the reconciler may take it over
+	// (0 = DefaultGrace).
+	Grace time.Duration
 	// RequireEmailVerified makes Admit refuse users whose email is not
 	// verified (users without an email are refused too: they cannot have a
 	// verified one).
@@ -46,6 +64,9 @@ type Manager struct {
 type Result struct {
 	Claims  map[string]any
 	Version int64
+	// RoomsLeft is how many rooms this call removed the user from (a ban;
+	// 0 when another worker applied the ban).
+	RoomsLeft int
 }
 
 func (m *Manager) now() time.Time {
@@ -99,29 +120,22 @@ func (m *Manager) SetRole(ctx context.Context, actor, requestID, target, role st
 	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.RoleSet, Details: map[string]any{schema.FieldRole: role}})
 }
 
-// Ban sets banned, clears chat, and revokes target's refresh tokens, so
-// every mutating request with an old ID token fails and no new token can
-// be minted without signing in again (which yields the banned claim).
-// Removing the user from rooms is the caller's next step (rooms.Service).
+// Ban sets banned and clears chat, then revokes target's refresh tokens
+// (so no new ID token can be minted without signing in again, which yields
+// the banned claim) and removes target from every room. The recorded ban
+// carries those duties until they are done (see the package doc).
 func (m *Manager) Ban(ctx context.Context, actor, requestID, target string) (Result, error) {
 	user, err := m.user(ctx, target)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := m.apply(ctx, user, func(d *Desired) (bool, error) {
+	return m.apply(ctx, user, func(d *Desired) (bool, error) {
 		if d.Banned && !d.Chat {
 			return false, nil
 		}
 		d.Banned, d.Chat = true, false
 		return true, nil
 	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserBanned})
-	if err != nil {
-		return res, err
-	}
-	if err := m.Auth.RevokeRefreshTokens(ctx, target); err != nil {
-		return res, fmt.Errorf("claims: revoking refresh tokens: %w", err)
-	}
-	return res, nil
 }
 
 // Unban clears banned. chat stays cleared: the user asks for admission
@@ -163,15 +177,18 @@ func (m *Manager) apply(ctx context.Context, user *auth.UserRecord, mutate Mutat
 	if err := CheckSize(Merge(user.CustomClaims, probe)); err != nil {
 		return Result{}, err
 	}
-	if _, err := m.State.Update(ctx, user.UID, seed, mutate, info); err != nil {
+	if _, err := m.State.Update(ctx, user.UID, seed, mutate, info, info.Time.Add(m.grace())); err != nil {
 		return Result{}, err
 	}
-	return m.Converge(ctx, user.UID)
+	// Also when nothing changed: an earlier change of this user may still
+	// be pending, and the caller must not be told it is done.
+	return m.settle(ctx, user.UID)
 }
 
-// Converge makes Firebase Auth's claims for uid match users/{uid}, keeping
+// converge makes Firebase Auth's claims for uid match users/{uid}, keeping
 // foreign claims, and retries while concurrent changes move the version.
-func (m *Manager) Converge(ctx context.Context, uid string) (Result, error) {
+// Callers hold the lease on uid's pending change.
+func (m *Manager) converge(ctx context.Context, uid string) (Result, error) {
 	for round := 0; round < maxRounds; round++ {
 		d, ok, err := m.State.Get(ctx, uid)
 		if err != nil {

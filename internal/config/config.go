@@ -86,6 +86,10 @@ type Config struct {
 	TxnMaxAttempts int
 	// IdempotencyTTL is how long an Idempotency-Key is remembered.
 	IdempotencyTTL time.Duration
+	// ReconcileInterval is how often the claims reconciler looks for
+	// privilege changes (admission, role, ban) that a request recorded but
+	// could not finish applying.
+	ReconcileInterval time.Duration
 
 	// LogFormat is "json" or "text"; LogLevel is debug, info, warn or error.
 	LogFormat string
@@ -113,6 +117,7 @@ func Default() Config {
 		ShutdownTimeout:   20 * time.Second,
 		TxnMaxAttempts:    25,
 		IdempotencyTTL:    24 * time.Hour,
+		ReconcileInterval: 10 * time.Second,
 		LogFormat:         "json",
 		LogLevel:          "info",
 	}
@@ -217,7 +222,7 @@ func (c Config) Validate() error {
 		"read header timeout": c.ReadHeaderTimeout, "read timeout": c.ReadTimeout,
 		"write timeout": c.WriteTimeout, "idle timeout": c.IdleTimeout,
 		"request timeout": c.RequestTimeout, "shutdown timeout": c.ShutdownTimeout,
-		"idempotency TTL": c.IdempotencyTTL,
+		"idempotency TTL": c.IdempotencyTTL, "reconcile interval": c.ReconcileInterval,
 	} {
 		if d <= 0 {
 			bad("%s must be positive", name)

@@ -142,6 +142,7 @@ func Settings() []Setting {
 		duration("shutdown-timeout", "grace period for in-flight requests on SIGTERM", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),
 		integer("txn-max-attempts", "attempts of a contended Firestore transaction before 503", func(c *Config) *int { return &c.TxnMaxAttempts }),
 		duration("idempotency-ttl", "how long an Idempotency-Key is remembered", func(c *Config) *time.Duration { return &c.IdempotencyTTL }),
+		duration("reconcile-interval", "how often unfinished privilege changes (ban, role, admission) are retried", func(c *Config) *time.Duration { return &c.ReconcileInterval }),
 		str("log-format", "json or text", func(c *Config) *string { return &c.LogFormat }),
 		str("log-level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
 	}

@@ -24,6 +24,10 @@ const (
 	Deletions = "deletions"
 	// Audit is audit/{autoId}: the audit trail (server-only).
 	Audit = "audit"
+	// PrivilegeChanges is privilegeChanges/{uid}: a recorded claims change
+	// (admission, role, ban) not yet fully applied to Firebase Auth and the
+	// rooms (server-only).
+	PrivilegeChanges = "privilegeChanges"
 	// Readiness is the collection the readiness probe reads a document
 	// that never exists from.
 	Readiness = "readiness"

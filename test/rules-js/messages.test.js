@@ -68,6 +68,24 @@ describe('sending', () => {
   });
 });
 
+describe('a ban recorded but not yet applied', () => {
+  // The service has written banned into users/{uid} but not yet set the
+  // claims nor removed the member documents: the old token says chat.
+  const banRecorded = (uid) => asService(env, (db) => setDoc(doc(db, `users/${uid}`), { claimsVersion: 2, chat: false, role: '', banned: true }));
+
+  it('the banned member can no longer send, edit or delete', async () => {
+    await banRecorded('alice');
+    await assertFails(addDoc(messages(u.alice), newMessage('alice', 'spam')));
+    await assertFails(updateDoc(message(u.alice, 'mAlice'), { text: 't', editedAt: serverTimestamp() }));
+    await assertFails(deleteDoc(message(u.alice, 'mAlice')));
+  });
+
+  it('the others are unaffected', async () => {
+    await banRecorded('alice');
+    await assertSucceeds(addDoc(messages(u.bob), newMessage('bob', 'still here')));
+  });
+});
+
 describe('reading', () => {
   it('a member pages messages in time order and counts them', async () => {
     const snap = await assertSucceeds(getDocs(query(messages(u.bob), orderBy('createdAt'), limit(50))));
@@ -142,6 +160,26 @@ describe('deleting', () => {
 
   it('a banned sender can no longer delete', async () => {
     await assertFails(deleteDoc(message(u.aliceBanned, 'mAlice')));
+  });
+
+  it('a demotion or a ban recorded by the service takes moderator powers away at once, old token or not', async () => {
+    // The service writes users/{uid} first, then the claims: these tokens
+    // still say role: moderator / admin.
+    await asService(env, (db) => setDoc(doc(db, 'users/mod'), { claimsVersion: 2, chat: true, role: 'user', banned: false }));
+    await assertFails(deleteDoc(message(u.moderator, 'mBob')));
+    await asService(env, (db) => setDoc(doc(db, 'users/mod'), { claimsVersion: 3, chat: false, role: 'moderator', banned: true }));
+    await assertFails(deleteDoc(message(u.moderator, 'mBob')));
+    await asService(env, (db) => setDoc(doc(db, 'users/root'), { claimsVersion: 2, chat: true, role: 'user' }));
+    await assertFails(deleteDoc(message(u.admin, 'mAlice')));
+    await asService(env, (db) => deleteDoc(doc(db, 'users/mod')));
+    await assertFails(deleteDoc(message(u.moderator, 'mBob')));
+  });
+
+  it('a promotion recorded by the service needs a refreshed token', async () => {
+    await asService(env, (db) => setDoc(doc(db, 'users/bob'), { claimsVersion: 2, chat: true, role: 'moderator', banned: false }));
+    await assertFails(deleteDoc(message(u.bob, 'mAlice')));
+    const refreshed = env.authenticatedContext('bob', { chat: true, role: 'moderator' }).firestore();
+    await assertSucceeds(deleteDoc(message(refreshed, 'mAlice')));
   });
 
   it('a removed sender can no longer delete', async () => {

@@ -11,7 +11,9 @@ import (
 // exactly senderId (the caller), text (a string of 1..4000 chars) and
 // createdAt (the request time); update only by the sender, changing only
 // text and editedAt (the request time); delete by the sender while a
-// member, or by a moderator/admin.
+// member, or by a moderator/admin whose role users/{uid} still records.
+// Every write is refused once users/{uid} records a ban, before the
+// service has removed the user from the room.
 
 // now is serverTimestamp(): the only createdAt/editedAt the rules accept.
 var now = firestore.ServerTimestamp
@@ -40,6 +42,26 @@ func with(m map[string]any, kv ...any) map[string]any {
 
 var bobGone = removed(memberPath(roomA, "bob"))
 var aliceGone = removed(memberPath(roomA, "alice"))
+
+// Changes the service has recorded in users/{uid} but not yet carried into
+// the tokens (and, for a ban, not yet into the rooms): the callers below
+// still hold tokens minted before.
+var (
+	// bobBanRecorded: bob is banned; he is still a member of roomA.
+	bobBanRecorded = plus(userPath("bob"), map[string]any{"claimsVersion": int64(2), "chat": false, "role": "", "banned": true})
+	// aliceBanRecorded: the same for alice.
+	aliceBanRecorded = plus(userPath("alice"), map[string]any{"claimsVersion": int64(2), "chat": false, "role": "", "banned": true})
+	// modDemoted: the moderator's role is back to user.
+	modDemoted = plus(userPath("mod"), map[string]any{"claimsVersion": int64(2), "chat": true, "role": "user", "banned": false})
+	// modBanRecorded: the moderator is banned (role unchanged).
+	modBanRecorded = plus(userPath("mod"), map[string]any{"claimsVersion": int64(2), "chat": false, "role": "moderator", "banned": true})
+	// adminDemoted: the admin's role is back to user.
+	adminDemoted = plus(userPath("root"), map[string]any{"claimsVersion": int64(2), "chat": true, "role": "user"})
+	// bobPromoted: bob is made a moderator; his token does not say so yet.
+	bobPromoted = plus(userPath("bob"), map[string]any{"claimsVersion": int64(2), "chat": true, "role": "moderator", "banned": false})
+	// modUnrecorded: a moderator claim the service never recorded.
+	modUnrecorded = removed(userPath("mod"))
+)
 
 func messageReadCases() []ruleCase {
 	return []ruleCase{
@@ -114,6 +136,8 @@ func messageCreateCases() []ruleCase {
 		{name: "member without chat claim posts", as: aliceNoChat, op: opAdd, path: msgsPath(roomA), data: newMsg("alice", "hi"), want: deny},
 		{name: "unauthenticated posts", as: nobody, op: opAdd, path: msgsPath(roomA), data: newMsg("", "hi"), want: deny},
 		{name: "moderator who is not a member posts", as: mod, op: opAdd, path: msgsPath(roomA), data: newMsg("mod", "hi"), want: deny},
+		{name: "ban recorded, not yet applied: member with the old token posts", as: bob, op: opAdd, path: msgsPath(roomA), data: newMsg("bob", "spam"), state: bobBanRecorded, want: deny},
+		{name: "member whose users/{uid} is missing posts", as: bob, op: opAdd, path: msgsPath(roomA), data: newMsg("bob", "hi"), state: removed(userPath("bob")), want: deny},
 	}
 }
 
@@ -149,6 +173,7 @@ func messageUpdateCases() []ruleCase {
 		{name: "stale token after removal: sender edits", as: alice, op: opUpdate, path: mA, data: edit("t"), state: aliceGone, want: deny},
 		{name: "banned sender edits", as: aliceBanned, op: opUpdate, path: mA, data: edit("t"), want: deny},
 		{name: "sender without chat claim edits", as: aliceNoChat, op: opUpdate, path: mA, data: edit("t"), want: deny},
+		{name: "ban recorded, not yet applied: sender with the old token edits", as: alice, op: opUpdate, path: mA, data: edit("t"), state: aliceBanRecorded, want: deny},
 	}
 }
 
@@ -171,5 +196,14 @@ func messageDeleteCases() []ruleCase {
 		{name: "moderator without chat deletes", as: modNoChat, op: opDelete, path: mB, want: deny},
 		{name: "sender without chat deletes own", as: aliceNoChat, op: opDelete, path: mA, want: deny},
 		{name: "unauthenticated deletes", as: nobody, op: opDelete, path: mA, want: deny},
+
+		// Moderator powers follow users/{uid}, not the token alone.
+		{name: "demoted moderator with the old token deletes", as: mod, op: opDelete, path: mB, state: modDemoted, want: deny},
+		{name: "ban recorded: moderator with the old token deletes", as: mod, op: opDelete, path: mB, state: modBanRecorded, want: deny},
+		{name: "demoted admin with the old token deletes", as: admin, op: opDelete, path: msgPath(roomB, "mCarol"), state: adminDemoted, want: deny},
+		{name: "moderator claim without users/{uid} deletes", as: mod, op: opDelete, path: mB, state: modUnrecorded, want: deny},
+		{name: "promoted moderator with a refreshed token deletes", as: user{name: "bob promoted", uid: "bob", claims: chat("role", "moderator")}, op: opDelete, path: mA, state: bobPromoted, want: allow},
+		{name: "promoted in users/{uid}, token not refreshed, deletes", as: bob, op: opDelete, path: mA, state: bobPromoted, want: deny},
+		{name: "ban recorded: sender with the old token deletes own", as: alice, op: opDelete, path: mA, state: aliceBanRecorded, want: deny},
 	}
 }

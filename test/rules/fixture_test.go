@@ -95,6 +95,8 @@ func world() map[string]map[string]any {
 		userPath("alice"):         {"claimsVersion": int64(1)},
 		userPath("bob"):           {"claimsVersion": int64(1)},
 		userPath("carol"):         {"claimsVersion": int64(1)},
+		userPath("mod"):           {"claimsVersion": int64(1), "chat": true, "role": "moderator", "banned": false},
+		userPath("root"):          {"claimsVersion": int64(1), "chat": true, "role": "admin"},
 		indexPath("alice", roomA): index("Team", "owner"),
 		indexPath("bob", roomA):   index("Team", "member"),
 		indexPath("carol", roomB): index("Carol's notes", "owner"),

@@ -68,7 +68,13 @@ export async function seed(env) {
       [`rooms/${roomA}/messages/mBob`]: { senderId: 'bob', text: 'hi alice', createdAt: t0 },
       [`rooms/${roomB}`]: { createdBy: 'carol', createdAt: t0, title: 'Notes', kind: 'group', memberCount: 1 },
       [`rooms/${roomB}/members/carol`]: { role: 'owner', addedBy: 'carol', joinedAt: t0 },
+      // users/{uid} as the service records it: the rules read it for the
+      // moderator powers and the ban of a writer (it is ahead of tokens).
       'users/alice': { claimsVersion: 1 },
+      'users/bob': { claimsVersion: 1 },
+      'users/carol': { claimsVersion: 1 },
+      'users/mod': { claimsVersion: 1, chat: true, role: 'moderator', banned: false },
+      'users/root': { claimsVersion: 1, chat: true, role: 'admin' },
       [`users/alice/rooms/${roomA}`]: { title: 'Team', kind: 'group', role: 'owner', joinedAt: t0 },
       [`users/bob/rooms/${roomA}`]: { title: 'Team', kind: 'group', role: 'member', joinedAt: t0 },
       'idempotency/alice-key-1': { uid: 'alice', status: 201 },
