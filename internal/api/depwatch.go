@@ -160,7 +160,11 @@ func (s *server) failFastMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			if watching {
 				w.kick()
 			}
-			return &unavailableError{cause: err}
+			// A failure the domain already classified (change_pending,
+			// contention...) keeps its code; an unclassified one is 503.
+			if toProblem(err).Code == CodeInternal {
+				return &unavailableError{cause: err}
+			}
 		}
 		return err
 	}
