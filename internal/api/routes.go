@@ -15,9 +15,12 @@ func (s *server) routes(e *echo.Echo) {
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
 	e.GET("/openapi.json", s.openapi)
+	e.POST("/events/firestore", s.firestoreEvents)
 
 	v1 := e.Group("/v1", s.timeoutMiddleware, authn.Middleware(s.Verifier), s.rateLimitMiddleware)
 	v1.POST("/me/claims", s.admit)
+	v1.PUT("/me/devices/:installationId", s.putDevice, s.requireAdmitted)
+	v1.DELETE("/me/devices/:installationId", s.deleteDevice)
 
 	r := v1.Group("/rooms", s.requireAdmitted)
 	r.POST("", s.createRoom)
@@ -26,6 +29,8 @@ func (s *server) routes(e *echo.Echo) {
 	r.DELETE("/:id", s.deleteRoom)
 	r.POST("/:id/members", s.addMembers)
 	r.DELETE("/:id/members/:uid", s.removeMember)
+	r.PUT("/:id/members/me/mute", s.setMute(true))
+	r.DELETE("/:id/members/me/mute", s.setMute(false))
 
 	a := v1.Group("/admin", s.requireAdmin)
 	a.PUT("/users/:uid/role", s.setRole)

@@ -39,6 +39,7 @@ type Service struct {
 	Rooms     *rooms.Service
 	Claims    *claims.Manager
 	Metrics   *api.Metrics
+	Push      *Push
 }
 
 // Close releases the clients.
@@ -119,10 +120,12 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		RequireEmailVerified: cfg.RequireEmailVerified,
 	}
 	m := api.NewMetrics()
+	p := newPush(cfg, fs, m, log)
 	e := api.New(api.Deps{
 		Verifier: &authn.Firebase{Client: ac},
 		Rooms:    rs,
-		Claims:   cm,
+		Claims:   dropDevicesOnBan{ClaimsService: cm, devices: p.Devices},
+		Push:     p,
 		Ready:    readiness(fs, ac),
 		Metrics:  m,
 		Logger:   log,
@@ -135,7 +138,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		RequestTimeout: cfg.RequestTimeout,
 		IdempotencyTTL: cfg.IdempotencyTTL,
 	})
-	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m}
+	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Push: p}
 }
 
 // readinessProbeID is a document and uid that never exist; reading them
