@@ -255,8 +255,8 @@ func TestEventsEndpointEdges(t *testing.T) {
 	base := "projects/" + s.emu.ProjectID + "/databases/(default)/documents/"
 	cases := []struct {
 		name, typ, ctype, doc string
-		body              string
-		want              int
+		body                  string
+		want                  int
 	}{
 		{"updated event", eventarc.TypeUpdated, "application/json", base + "rooms/" + room + "/messages/m1", `{"value":{"name":"` + base + "rooms/" + room + `/messages/m1"}}`, 204},
 		{"not a message", eventarc.TypeCreated, "application/json", base + "users/bob", `{"value":{"name":"` + base + `users/bob"}}`, 204},
