@@ -20,6 +20,8 @@ import (
 	"sync"
 
 	"github.com/roomgate/roomgate/emulator/auth"
+	"github.com/roomgate/roomgate/emulator/eventarc"
+	"github.com/roomgate/roomgate/emulator/fcm"
 	"github.com/roomgate/roomgate/emulator/firestore"
 	"github.com/roomgate/roomgate/emulator/rules"
 )
@@ -60,6 +62,9 @@ type Options struct {
 	// firestore.ListenDenyAtNextDelivery (when it next has a change to
 	// deliver, as Google's emulator does).
 	ListenDenial firestore.ListenDenial
+	// FCM also starts a fake FCM v1 endpoint (emulator/fcm); point the
+	// Admin SDK's messaging client at Emulators.FCM.Endpoint().
+	FCM bool
 }
 
 // Emulators is a running Firestore and Auth emulator pair (or one of them,
@@ -73,6 +78,13 @@ type Emulators struct {
 	FirestoreAddr, AuthAddr string
 	// ProjectID is the project the emulators were started for.
 	ProjectID string
+	// FCM is the fake FCM endpoint (nil unless Options.FCM) and FCMAddr
+	// its host:port.
+	FCM     *fcm.Server
+	FCMAddr string
+
+	mu         sync.Mutex
+	deliverers []*eventarc.Deliverer
 
 	closeOnce sync.Once
 	closeErr  error
@@ -150,6 +162,12 @@ func Start(opts Options) (*Emulators, error) {
 		au.SetDefaultProject(project)
 		e.Auth, e.AuthAddr = au, au.Addr()
 	}
+	if opts.FCM {
+		if err := e.startFCM(); err != nil {
+			e.Close()
+			return nil, fmt.Errorf("embedded: start the fake FCM: %w", err)
+		}
+	}
 	return e, nil
 }
 
@@ -218,7 +236,7 @@ func (e *Emulators) Setenv(t TB) {
 // frees their ports. It is safe to call more than once.
 func (e *Emulators) Close() error {
 	e.closeOnce.Do(func() {
-		var errs []error
+		errs := []error{e.closePush()}
 		if e.Firestore != nil {
 			errs = append(errs, e.Firestore.Close())
 		}

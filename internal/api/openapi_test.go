@@ -112,8 +112,8 @@ func TestOpenAPIIsServed(t *testing.T) {
 // each status it actually answered with.
 func TestOpenAPIDocumentsTheStatusesRoutesReturn(t *testing.T) {
 	d := loadDoc(t)
-	param := regexp.MustCompile(`:([a-z]+)`)
-	sample := map[string]string{"id": roomA, "uid": "bob"}
+	param := regexp.MustCompile(`:([A-Za-z]+)`)
+	sample := map[string]string{"id": roomA, "uid": "bob", "installationId": "phone-1"}
 	h := newHarness(t, nil)
 	for _, r := range h.e.Routes() {
 		if !strings.HasPrefix(r.Path, "/v1/") || strings.HasSuffix(r.Path, "*") || r.Method == "echo_route_not_found" {

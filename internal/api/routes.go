@@ -27,6 +27,7 @@ func (s *server) routes(e *echo.Echo) {
 		e.GET("/metrics", echo.WrapHandler(s.metrics.Handler()))
 	}
 	e.GET("/openapi.json", s.openapi)
+	e.POST("/events/firestore", s.firestoreEvents)
 
 	v1 := e.Group("/v1")
 	// Order matters: the request deadline, fail-fast while Firestore is
@@ -39,6 +40,10 @@ func (s *server) routes(e *echo.Echo) {
 	admin := append(authed[:len(authed):len(authed)], s.requireAdmin)
 
 	v1.POST("/me/claims", s.admit, authed...)
+	v1.PUT("/me/devices/:installationId", s.putDevice, admitted...)
+	v1.DELETE("/me/devices/:installationId", s.deleteDevice, authed...)
+	v1.PUT("/rooms/:id/members/me/mute", s.setMute(true), admitted...)
+	v1.DELETE("/rooms/:id/members/me/mute", s.setMute(false), admitted...)
 
 	v1.POST("/rooms", s.createRoom, admitted...)
 	v1.GET("/rooms", s.listRooms, admitted...)

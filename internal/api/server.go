@@ -89,6 +89,9 @@ type Deps struct {
 	IdempotencyTTL time.Duration
 	// Now is the clock for rate limiting; nil means time.Now.
 	Now func() time.Time
+	// Push serves the device, mute and Eventarc routes; nil disables them
+	// (404 not_found).
+	Push PushService
 }
 
 // server carries the dependencies into handlers.

@@ -45,6 +45,8 @@ type Service struct {
 	// too (until then deleted rooms keep their tombstones, and their
 	// messages, unreachable, wait for an instance that does).
 	Sweeper *rooms.Sweeper
+	// Push is the push notifier (devices, mutes, fan-out).
+	Push *Push
 }
 
 // Close releases the clients.
@@ -135,10 +137,12 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 	// Validate (in Clients) has refused a malformed list already.
 	origins, _ := cfg.CORSOriginList()
 	m := api.NewMetrics()
+	p := newPush(cfg, fs, m, log)
 	e := api.New(api.Deps{
 		Verifier: &authn.Firebase{Client: ac},
 		Rooms:    rs,
-		Claims:   cm,
+		Claims:   dropDevicesOnBan{ClaimsService: cm, devices: p.Devices},
+		Push:     p,
 		Ready:    readiness(fs, ac),
 		Metrics:  m,
 		// cfg.MetricsAddr: Run serves m on its own listener.
@@ -156,7 +160,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		RequestTimeout: cfg.RequestTimeout,
 		IdempotencyTTL: cfg.IdempotencyTTL,
 	})
-	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper}
+	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper, Push: p}
 }
 
 // readinessProbeID is a document and uid that never exist; reading them

@@ -81,6 +81,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("app: listen: %w", err)
 	}
+	if cfg.PushListener {
+		go func() {
+			if err := svc.Push.Listen(ctx, svc.Firestore); err != nil {
+				log.Error("push listener stopped", "err", err)
+			}
+		}()
+	}
 	if cfg.MetricsAddr == "" {
 		log.Info("roomgate serving", "addr", ln.Addr().String(), "project", cfg.ProjectID,
 			"emulated", cfg.Emulated(), "max_members", cfg.MaxMembers, "rate_limit", cfg.RateLimit)

@@ -94,6 +94,21 @@ type Config struct {
 	// LogFormat is "json" or "text"; LogLevel is debug, info, warn or error.
 	LogFormat string
 	LogLevel  string
+
+	// Push notifications (internal/push).
+	// PushMaxDevices caps the registered devices of one user.
+	PushMaxDevices int
+	// FCMEmulatorHost is host:port of a fake FCM endpoint; accepted only
+	// for demo- projects (CheckFCMEmulatorSafety).
+	FCMEmulatorHost string
+	// PushListener starts a Firestore listener that pushes new messages
+	// (development and single-instance deployments).
+	PushListener bool
+	// PushEventsAudience and PushEventsInvokers enable POST
+	// /events/firestore for Eventarc: the OIDC audience expected and the
+	// comma-separated service-account emails allowed to call it.
+	PushEventsAudience string
+	PushEventsInvokers string
 }
 
 // Default returns the configuration used when nothing is set.
@@ -120,6 +135,7 @@ func Default() Config {
 		ReconcileInterval: 10 * time.Second,
 		LogFormat:         "json",
 		LogLevel:          "info",
+		PushMaxDevices:    10,
 	}
 }
 
@@ -187,6 +203,12 @@ func (c Config) Validate() error {
 	}
 	if err := CheckEmulatorSafety(c.ProjectID, c.FirestoreEmulatorHost, c.AuthEmulatorHost); err != nil {
 		errs = append(errs, err)
+	}
+	if c.FCMEmulatorHost != "" && !strings.HasPrefix(c.ProjectID, "demo-") {
+		bad("refusing to start: an FCM emulator host (%s) is set but project %q does not start with \"demo-\"; pushes must never be diverted silently", c.FCMEmulatorHost, c.ProjectID)
+	}
+	if c.PushMaxDevices < 1 || c.PushMaxDevices > 100 {
+		bad("push max devices %d out of range 1..100", c.PushMaxDevices)
 	}
 	if c.Addr == "" {
 		bad("the listen address is empty")

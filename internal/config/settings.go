@@ -145,6 +145,11 @@ func Settings() []Setting {
 		duration("reconcile-interval", "how often unfinished privilege changes (ban, role, admission) are retried", func(c *Config) *time.Duration { return &c.ReconcileInterval }),
 		str("log-format", "json or text", func(c *Config) *string { return &c.LogFormat }),
 		str("log-level", "debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }),
+		integer("push-max-devices", "registered push devices per user", func(c *Config) *int { return &c.PushMaxDevices }),
+		str("fcm-emulator-host", "host:port of a fake FCM endpoint (demo- projects only)", func(c *Config) *string { return &c.FCMEmulatorHost }),
+		boolean("push-listener", "push new messages from a Firestore listener (dev, single instance)", func(c *Config) *bool { return &c.PushListener }),
+		str("push-events-audience", "OIDC audience of Eventarc deliveries to POST /events/firestore (empty = off)", func(c *Config) *string { return &c.PushEventsAudience }),
+		str("push-events-invokers", "comma-separated service-account emails allowed to deliver events", func(c *Config) *string { return &c.PushEventsInvokers }),
 	}
 }
 

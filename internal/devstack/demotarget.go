@@ -83,6 +83,9 @@ func startDemoStack(o DemoOptions) (demoTarget, error) {
 		emu.Close()
 		return demoTarget{}, err
 	}
+	if err := deliverMessageEvents(emu, svc.URL, logf); err != nil {
+		return demoTarget{}, errors.Join(err, svc.Stop(), emu.Close())
+	}
 	return demoTarget{
 		FirestoreAddr: emu.FirestoreAddr, AuthAddr: emu.AuthAddr, ServiceURL: svc.URL, ProjectID: emu.ProjectID,
 		Description: "the embedded emulators (rules: " + lp.RulesPath + ") and an in-process service",

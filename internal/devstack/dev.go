@@ -79,6 +79,9 @@ func RunDev(ctx context.Context, o DevOptions, stdout io.Writer) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, svc.Stop()) }()
+	if err := deliverMessageEvents(emu, svc.URL, logf); err != nil {
+		return err
+	}
 
 	s := &devSession{emu: emu, svc: svc, lp: lp}
 	setupCtx, cancel := context.WithTimeout(ctx, time.Minute)

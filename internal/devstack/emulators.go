@@ -20,7 +20,7 @@ const DefaultProjectID = embedded.DefaultProjectID
 // and says so on notes: the addresses printed afterwards are the ones to
 // use.
 func startEmulators(lp localProject, project string, freePorts bool, logf func(string, ...any), notes io.Writer) (*embedded.Emulators, error) {
-	opts := embedded.Options{ProjectID: project, RulesPath: lp.RulesPath, Logf: logf}
+	opts := embedded.Options{ProjectID: project, RulesPath: lp.RulesPath, Logf: logf, FCM: true}
 	if !freePorts {
 		opts.FirestoreAddr, opts.AuthAddr = lp.FirestoreAddr, lp.AuthAddr
 	}

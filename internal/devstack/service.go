@@ -60,6 +60,9 @@ func startService(emu *embedded.Emulators, addr string, logOut io.Writer) (*loca
 		"FIRESTORE_EMULATOR_HOST":       emu.FirestoreAddr,
 		"FIREBASE_AUTH_EMULATOR_HOST":   emu.AuthAddr,
 	}
+	if emu.FCM != nil {
+		overlay[config.EnvPrefix+"FCM_EMULATOR_HOST"] = emu.FCMAddr
+	}
 	if os.Getenv(config.EnvPrefix+"LOG_FORMAT") == "" {
 		overlay[config.EnvPrefix+"LOG_FORMAT"] = "text"
 	}

@@ -108,3 +108,17 @@ describe('server-only collections', () => {
     });
   }
 });
+
+describe('push notification data is server-only', () => {
+  const paths = () => ['users/alice/devices/alice-phone', `rooms/${roomA}/pushMutes/alice`, `pushDeliveries/${roomA}_mAlice`];
+  it('is closed to every client, its owner and room members included', async () => {
+    for (const path of paths()) {
+      const coll = path.slice(0, path.lastIndexOf('/'));
+      await assertFails(getDoc(doc(u.alice, path)));
+      await assertFails(getDoc(doc(u.moderator, path)));
+      await assertFails(getDocs(collection(u.alice, coll)));
+      await assertFails(setDoc(doc(u.alice, path), { token: 'forged-token-forged-token' }));
+      await assertFails(deleteDoc(doc(u.alice, path)));
+    }
+  });
+});

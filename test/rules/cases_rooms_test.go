@@ -130,7 +130,10 @@ func userCases() []ruleCase {
 
 func serverOnlyCases() []ruleCase {
 	var cs []ruleCase
-	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe", "deletions/DeletedRoom00000000000"}
+	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe", "deletions/DeletedRoom00000000000",
+		// Push: registration tokens (closed even to their owner), mutes
+		// (closed even to room members) and delivery records.
+		"users/alice/devices/alice-phone", "rooms/" + roomA + "/pushMutes/alice", "pushDeliveries/" + roomA + "_mAlice"}
 	for _, p := range docs {
 		coll := path.Dir(p)
 		cs = append(cs,

@@ -102,11 +102,14 @@ func world() map[string]map[string]any {
 		indexPath("carol", roomB): index("Carol's notes", "owner"),
 
 		// Server-only collections.
-		"idempotency/alice-key-1":            {"uid": "alice", "status": 201, "roomId": roomA},
-		"directRooms/0f3a9c":                 {"roomId": roomB},
-		"audit/e1":                           {"actor": "root", "target": "bob", "action": "ban", "at": t0},
-		"readiness/roomgate-readiness-probe": {"ok": true},
-		"deletions/DeletedRoom00000000000":   {"requestedBy": "carol", "leaseHolder": "", "leaseUntil": t0},
+		"idempotency/alice-key-1":             {"uid": "alice", "status": 201, "roomId": roomA},
+		"directRooms/0f3a9c":                  {"roomId": roomB},
+		"audit/e1":                            {"actor": "root", "target": "bob", "action": "ban", "at": t0},
+		"readiness/roomgate-readiness-probe":  {"ok": true},
+		"deletions/DeletedRoom00000000000":    {"requestedBy": "carol", "leaseHolder": "", "leaseUntil": t0},
+		"users/alice/devices/alice-phone":     {"uid": "alice", "token": "fcm-token-alice:APA91b", "platform": "ios"},
+		"rooms/" + roomA + "/pushMutes/alice": {"mutedAt": t0},
+		"pushDeliveries/" + roomA + "_mAlice": {"state": "sent", "roomId": roomA, "messageId": "mAlice"},
 	}
 }
 

@@ -80,6 +80,9 @@ export async function seed(env) {
       'idempotency/alice-key-1': { uid: 'alice', status: 201 },
       'directRooms/0f3a9c': { roomId: roomB },
       'audit/e1': { actor: 'root', target: 'bob', action: 'ban', at: t0 },
+      'users/alice/devices/alice-phone': { uid: 'alice', token: 'fcm-token-alice:APA91b', platform: 'ios' },
+      [`rooms/${roomA}/pushMutes/alice`]: { mutedAt: t0 },
+      [`pushDeliveries/${roomA}_mAlice`]: { state: 'sent', roomId: roomA, messageId: 'mAlice' },
     };
     await Promise.all(Object.entries(docs).map(([path, data]) => setDoc(doc(db, path), data)));
   });

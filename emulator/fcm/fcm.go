@@ -1,0 +1,198 @@
+// Package fcm is a fake of the Firebase Cloud Messaging HTTP v1 API
+// (POST /v1/projects/{project}/messages:send) for tests and local
+// development. Google offers no FCM emulator; this one accepts what the
+// Admin SDK's messaging client sends, records every message, and answers
+// as FCM does, including the UNREGISTERED error for tokens marked stale.
+//
+// It delivers nothing anywhere: Messages returns what was sent, for tests
+// and demos to inspect. It serves only demo- projects, so a client
+// pointed at it by mistake with a real project fails loudly.
+package fcm
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Message is one accepted send, as FCM v1 receives it.
+type Message struct {
+	// Project is the project of the request path.
+	Project string
+	// Token is the target registration token ("" for topic/condition).
+	Token string
+	// Data is the data payload.
+	Data map[string]string
+	// Notification is the notification payload's title and body (nil if
+	// absent).
+	Notification *Notification
+	// Raw is the request's "message" object, verbatim.
+	Raw json.RawMessage
+	// Name is the message ID FCM returned.
+	Name string
+}
+
+// Notification is the visible part of a message.
+type Notification struct {
+	Title string `json:"title"`
+	Body  string `json:"body"`
+}
+
+// Server is a running fake FCM endpoint.
+type Server struct {
+	lis  net.Listener
+	http *http.Server
+
+	mu           sync.Mutex
+	messages     []Message
+	unregistered map[string]bool
+	seq          int
+	waiters      []chan struct{}
+}
+
+// maxBody bounds one request (FCM's own limit on a message is 4 KiB of
+// payload; the envelope adds some).
+const maxBody = 64 << 10
+
+// NewServer listens on addr ("127.0.0.1:0" for a free port) and serves.
+func NewServer(addr string) (*Server, error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{lis: lis, unregistered: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/projects/{rest...}", s.send)
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go s.http.Serve(lis)
+	return s, nil
+}
+
+// Addr is the host:port the server listens on.
+func (s *Server) Addr() string { return s.lis.Addr().String() }
+
+// Endpoint is the base URL to give the messaging client
+// (option.WithEndpoint): http://host:port/v1.
+func (s *Server) Endpoint() string { return "http://" + s.Addr() + "/v1" }
+
+// Close stops the server.
+func (s *Server) Close() error { return s.http.Close() }
+
+// MarkUnregistered makes later sends to token fail with UNREGISTERED, as
+// FCM answers for an app that was uninstalled.
+func (s *Server) MarkUnregistered(token string) {
+	s.mu.Lock()
+	s.unregistered[token] = true
+	s.mu.Unlock()
+}
+
+// Messages returns a copy of every accepted message, in arrival order.
+func (s *Server) Messages() []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Message(nil), s.messages...)
+}
+
+// Reset forgets the recorded messages (not the stale tokens).
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.messages = nil
+	s.mu.Unlock()
+}
+
+// Wait returns a channel closed at the next accepted message.
+func (s *Server) Wait() <-chan struct{} {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	s.waiters = append(s.waiters, ch)
+	s.mu.Unlock()
+	return ch
+}
+
+type sendRequest struct {
+	ValidateOnly bool            `json:"validate_only"`
+	Message      json.RawMessage `json:"message"`
+}
+
+type wireMessage struct {
+	Token        string            `json:"token"`
+	Topic        string            `json:"topic"`
+	Condition    string            `json:"condition"`
+	Data         map[string]string `json:"data"`
+	Notification *Notification     `json:"notification"`
+}
+
+func (s *Server) send(w http.ResponseWriter, r *http.Request) {
+	rest := r.PathValue("rest")
+	project, op, ok := strings.Cut(rest, "/")
+	if !ok || op != "messages:send" || project == "" {
+		fcmError(w, http.StatusNotFound, "NOT_FOUND", "", "unknown method")
+		return
+	}
+	if !strings.HasPrefix(project, "demo-") {
+		fcmError(w, http.StatusForbidden, "PERMISSION_DENIED", "SENDER_ID_MISMATCH",
+			fmt.Sprintf("the fake FCM serves only demo- projects, not %q", project))
+		return
+	}
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(b) > maxBody {
+		fcmError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "request too large or unreadable")
+		return
+	}
+	var req sendRequest
+	var m wireMessage
+	if err := json.Unmarshal(b, &req); err != nil || len(req.Message) == 0 || json.Unmarshal(req.Message, &m) != nil {
+		fcmError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "malformed message")
+		return
+	}
+	if n := btoi(m.Token != "") + btoi(m.Topic != "") + btoi(m.Condition != ""); n != 1 {
+		fcmError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "exactly one of token, topic or condition is required")
+		return
+	}
+	s.mu.Lock()
+	if s.unregistered[m.Token] {
+		s.mu.Unlock()
+		fcmError(w, http.StatusNotFound, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.")
+		return
+	}
+	s.seq++
+	name := fmt.Sprintf("projects/%s/messages/%d", project, s.seq)
+	if !req.ValidateOnly {
+		s.messages = append(s.messages, Message{Project: project, Token: m.Token, Data: m.Data,
+			Notification: m.Notification, Raw: append(json.RawMessage(nil), req.Message...), Name: name})
+		for _, ch := range s.waiters {
+			close(ch)
+		}
+		s.waiters = nil
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]string{"name": name})
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// fcmError writes FCM's error shape; the Admin SDK reads errorCode from
+// the FcmError detail (messaging.IsUnregistered and friends).
+func fcmError(w http.ResponseWriter, code int, status, fcmCode, msg string) {
+	body := map[string]any{"code": code, "message": msg, "status": status}
+	if fcmCode != "" {
+		body["details"] = []map[string]string{{
+			"@type":     "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+			"errorCode": fcmCode,
+		}}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": body})
+}
