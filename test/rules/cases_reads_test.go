@@ -40,6 +40,7 @@ func readMarkerCases() []ruleCase {
 		{name: "empty lastReadMessageId", as: bob, op: opSet, path: mine, data: marker("lastReadMessageId", ""), want: deny},
 		{name: "1501-char lastReadMessageId", as: bob, op: opSet, path: mine, data: marker("lastReadMessageId", strings.Repeat("m", 1501)), want: deny},
 		{name: "numeric lastReadMessageId", as: bob, op: opSet, path: mine, data: marker("lastReadMessageId", 7), want: deny},
+		{name: "list lastReadMessageId", as: bob, op: opSet, path: mine, data: marker("lastReadMessageId", []any{"mAlice"}), want: deny},
 		{name: "member deletes own read marker", as: alice, op: opDelete, path: readPath(roomA, "alice"), want: deny},
 		{name: "non-member marks a room read", as: carol, op: opSet, path: readPath(roomA, "carol"), data: marker(), want: deny},
 		{name: "non-member reads a read marker", as: carol, op: opGet, path: readPath(roomA, "alice"), want: deny},
