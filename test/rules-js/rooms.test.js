@@ -1,6 +1,5 @@
 // Rooms, members, the per-user index, users/{uid} and the server-only
-// collections, as a mobile client sees them. Contract: DESIGN.md, "Rules
-// contract".
+// collections, as a mobile client sees them.
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import {
