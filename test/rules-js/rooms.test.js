@@ -1,5 +1,6 @@
 // Rooms, members, the per-user index, users/{uid} and the server-only
-// collections, as a mobile client sees them.
+// collections, as a mobile client sees them. Contract: DESIGN.md, "Rules
+// contract".
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import {
