@@ -84,8 +84,15 @@ describe('read markers', () => {
 describe('unread counts', () => {
   it('count() of the messages after the marker, allowed by the messages list rule', async () => {
     await setDoc(marker(u.bob, 'bob'), read());
-    await addDoc(messages(u.alice), { senderId: 'alice', text: 'one', createdAt: serverTimestamp() });
-    await addDoc(messages(u.alice), { senderId: 'alice', text: 'two', createdAt: serverTimestamp() });
+    const lastReadAt = (await asService(env, (db) => getDoc(marker(db, 'bob')))).get('lastReadAt');
+    // Server timestamps have a finite precision (milliseconds on the
+    // emulators): a message sent right after the marker may carry the same
+    // time and count as read. alice sends until two are strictly newer.
+    for (let newer = 0, sent = 0; newer < 2; sent++) {
+      const ref = await addDoc(messages(u.alice), { senderId: 'alice', text: `message ${sent}`, createdAt: serverTimestamp() });
+      const stored = await asService(env, (db) => getDoc(doc(db, ref.path)));
+      if (stored.get('createdAt') > lastReadAt) newer++; // Timestamp.valueOf() orders by time
+    }
     assert.equal(await assertSucceeds(unread(u.bob, 'bob')), 2);
     await setDoc(marker(u.bob, 'bob'), read());
     assert.equal(await assertSucceeds(unread(u.bob, 'bob')), 0);
