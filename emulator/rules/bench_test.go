@@ -27,8 +27,8 @@ func benchAuth() *Auth {
 }
 
 // benchSetup compiles the shipped rules and returns a database view in
-// which alice is a member of room r1 and has her users/{uid} document
-// (which the rules read on message writes).
+// which alice is a member of room r1 (a room without slow mode) and has
+// her users/{uid} document (which the rules read on message writes).
 func benchSetup(b *testing.B) (*Ruleset, decideDocs) {
 	src, err := os.ReadFile("../../firestore.rules")
 	if err != nil {
@@ -38,9 +38,11 @@ func benchSetup(b *testing.B) (*Ruleset, decideDocs) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	member := "/databases/(default)/documents/rooms/r1/members/alice"
+	room := "/databases/(default)/documents/rooms/r1"
+	member := room + "/members/alice"
 	user := "/databases/(default)/documents/users/alice"
 	return rs, decideDocs{
+		room:   {Path: room, Data: map[string]any{"title": "Team", "kind": "group", "memberCount": int64(2)}},
 		member: {Path: member, Data: map[string]any{"role": "member"}},
 		user:   {Path: user, Data: map[string]any{"claimsVersion": int64(1), "chat": true, "role": "", "banned": false}},
 	}
@@ -49,8 +51,9 @@ func benchSetup(b *testing.B) (*Ruleset, decideDocs) {
 // BenchmarkDecideMessageCreate decides a chat message create as the web
 // client sends it: senderId, text and createdAt (serverTimestamp(), so
 // equal to request.time), by a member holding the chat claim. The rule
-// makes one exists() call (membership) and one get() (users/{uid}: the
-// ban as recorded).
+// makes three document accesses: exists() of the member document, get()
+// of users/{uid} (the ban as recorded) and get() of the room (to see that
+// slow mode is off).
 func BenchmarkDecideMessageCreate(b *testing.B) {
 	rs, docs := benchSetup(b)
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -59,7 +62,7 @@ func BenchmarkDecideMessageCreate(b *testing.B) {
 		Method: MethodCreate, Path: path, Auth: benchAuth(), Time: now, Before: docs,
 		Incoming: &Document{Path: path, Data: map[string]any{"senderId": "alice", "text": "hello, room", "createdAt": now}},
 	}
-	if d := rs.Decide(req); !d.Allowed || d.AccessCalls != 2 {
+	if d := rs.Decide(req); !d.Allowed || d.AccessCalls != 3 {
 		b.Fatalf("decision: %+v", d)
 	}
 	b.ReportAllocs()

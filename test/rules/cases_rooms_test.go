@@ -154,9 +154,10 @@ func strayCases() []ruleCase {
 	return []ruleCase{
 		{name: "reaction under a message", as: alice, op: opSet, path: msgPath(roomA, "mAlice") + "/reactions/alice", data: map[string]any{"emoji": "+1"}, want: deny},
 		{name: "undeclared subcollection of a room", as: alice, op: opAdd, path: roomPath(roomA) + "/pins", data: map[string]any{"messageId": "mBob"}, want: deny},
-		{name: "read of an undeclared subcollection of a room", as: bob, op: opList, path: roomPath(roomA) + "/typing", want: deny},
+		{name: "read of an undeclared subcollection of a room", as: bob, op: opList, path: roomPath(roomA) + "/pins", want: deny},
 		{name: "subcollection under own member document", as: bob, op: opSet, path: memberPath(roomA, "bob") + "/prefs/p", data: map[string]any{"mute": true}, want: deny},
-		{name: "undeclared top-level collection", as: alice, op: opSet, path: "profiles/alice", data: map[string]any{"name": "Alice"}, want: deny},
+		{name: "undeclared top-level collection", as: alice, op: opSet, path: "settings/alice", data: map[string]any{"name": "Alice"}, want: deny},
+		{name: "undeclared subcollection of a read marker", as: bob, op: opSet, path: readPath(roomA, "bob") + "/history/h1", data: map[string]any{"at": now}, want: deny},
 		{name: "undeclared subcollection of own users doc", as: alice, op: opSet, path: userPath("alice") + "/devices/d1", data: map[string]any{"token": "x"}, want: deny},
 	}
 }
@@ -168,6 +169,7 @@ func allCases() []ruleCase {
 		roomCases, memberCases, messageReadCases, messageCreateCases,
 		messageUpdateCases, messageDeleteCases, collectionGroupCases,
 		userCases, serverOnlyCases, strayCases,
+		readMarkerCases, typingCases, slowModeCases, profileCases,
 	} {
 		cs = append(cs, f()...)
 	}

@@ -6,7 +6,8 @@
 // FIRESTORE_EMULATOR_HOST (and GCLOUD_PROJECT), or, when that is unset,
 // against roomgate's embedded emulator started in-process. The cases are a
 // table (cases_*_test.go): who, what operation on which path with which
-// data, over which stored state, and whether the rules must allow it.
+// data (and which further writes in the same batch, as slow mode needs),
+// over which stored state, and whether the rules must allow it.
 //
 // Beyond the table the suite checks that every allow statement of
 // firestore.rules evaluated to true at least once (rule coverage), and

