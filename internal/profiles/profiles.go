@@ -36,7 +36,9 @@ type InvalidError struct {
 	Reason string
 }
 
-func (e *InvalidError) Error() string { return fmt.Sprintf("profiles: invalid %s: %s", e.Field, e.Reason) }
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("profiles: invalid %s: %s", e.Field, e.Reason)
+}
 
 // InvalidField returns the field and the reason (for internal/api).
 func (e *InvalidError) InvalidField() (string, string) { return e.Field, e.Reason }
