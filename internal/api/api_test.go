@@ -108,7 +108,7 @@ func runScenarios(t *testing.T, cases []scenario) {
 			if rec.Code >= 400 && rec.Header().Get("Content-Type") != ProblemContentType {
 				t.Errorf("error Content-Type = %q", rec.Header().Get("Content-Type"))
 			}
-			calls := append(h.rooms.Calls(), h.claims.calls...)
+			calls := append(append(h.rooms.Calls(), h.claims.calls...), h.chat.Calls()...)
 			if len(calls) == 0 {
 				calls = nil
 			}
