@@ -130,7 +130,8 @@ func userCases() []ruleCase {
 
 func serverOnlyCases() []ruleCase {
 	var cs []ruleCase
-	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe"}
+	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe",
+		"invites/5d1f0c", "userLookup/9a2b7e", "profileSettings/alice", "reports/7c4e1a", userPath("alice") + "/blocks/bob"}
 	for _, p := range docs {
 		coll := path.Dir(p)
 		cs = append(cs,

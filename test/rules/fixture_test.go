@@ -104,6 +104,11 @@ func world() map[string]map[string]any {
 		"directRooms/0f3a9c":                 {"roomId": roomB},
 		"audit/e1":                           {"actor": "root", "target": "bob", "action": "ban", "at": t0},
 		"readiness/roomgate-readiness-probe": {"ok": true},
+		"invites/5d1f0c":                     {"inviteId": "i1", "roomId": roomA, "createdBy": "alice", "maxUses": int64(1), "uses": int64(0), "revoked": false},
+		"userLookup/9a2b7e":                  {"uid": "bob"},
+		"profileSettings/alice":              {"discoverable": true, "lookupKey": "9a2b7e"},
+		"reports/7c4e1a":                     {"reporter": "alice", "roomId": roomA, "messageId": "mBob", "text": "hi", "reason": "spam"},
+		userPath("alice") + "/blocks/bob":    {"createdAt": t0},
 	}
 }
 
