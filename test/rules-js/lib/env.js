@@ -74,6 +74,11 @@ export async function seed(env) {
       'idempotency/alice-key-1': { uid: 'alice', status: 201 },
       'directRooms/0f3a9c': { roomId: roomB },
       'audit/e1': { actor: 'root', target: 'bob', action: 'ban', at: t0 },
+      'invites/5d1f0c': { inviteId: 'i1', roomId: roomA, createdBy: 'alice', maxUses: 1, uses: 0, revoked: false },
+      'userLookup/9a2b7e': { uid: 'bob' },
+      'profileSettings/alice': { discoverable: true, lookupKey: '9a2b7e' },
+      'reports/7c4e1a': { reporter: 'alice', roomId: roomA, messageId: 'mBob', text: 'hi alice', reason: 'spam' },
+      'users/alice/blocks/bob': { createdAt: t0 },
     };
     await Promise.all(Object.entries(docs).map(([path, data]) => setDoc(doc(db, path), data)));
   });
