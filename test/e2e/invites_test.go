@@ -135,3 +135,42 @@ func digest(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
+
+// TestInviteLastUseIsTakenOnce: users racing for a single-use invite;
+// exactly one gets in (the invite document is part of each acceptance's
+// transaction).
+func TestInviteLastUseIsTakenOnce(t *testing.T) {
+	s := newSuite(t, nil)
+	racers := []string{"r1", "r2", "r3", "r4", "r5"}
+	s.admit(append([]string{"alice"}, racers...)...)
+	code, body := s.call("POST", "/v1/rooms", "alice", `{"title":"Race"}`, nil)
+	if code != 201 {
+		t.Fatalf("create: %d %s", code, body)
+	}
+	var room struct{ ID string }
+	mustJSON(t, body, &room)
+	code, body = s.call("POST", "/v1/rooms/"+room.ID+"/invites", "alice", "", nil)
+	if code != 201 {
+		t.Fatalf("invite: %d %s", code, body)
+	}
+	var inv struct{ Token string }
+	mustJSON(t, body, &inv)
+	codes := make(chan int, len(racers))
+	for _, u := range racers {
+		go func() {
+			c, _ := s.callAt(s.srv.URL, "POST", "/v1/invites/"+inv.Token+":accept", u, "")
+			codes <- c
+		}()
+	}
+	counts := map[int]int{}
+	for range racers {
+		counts[<-codes]++
+	}
+	if counts[200] != 1 || counts[404] != len(racers)-1 {
+		t.Fatalf("outcomes %v, want one 200 and the rest 404", counts)
+	}
+	code, body = s.call("GET", "/v1/rooms/"+room.ID, "alice", "", nil)
+	if code != 200 || !strings.Contains(body, `"memberCount":2`) {
+		t.Fatalf("room: %d %s", code, body)
+	}
+}
