@@ -25,6 +25,7 @@ type harness struct {
 	srv    *server
 	rooms  *fakeRooms
 	claims *fakeClaims
+	chat   *fakeChat
 	v      *authntest.Verifier
 	m      *Metrics
 }
@@ -42,12 +43,13 @@ func newHarness(t testing.TB, mod func(*Deps)) *harness {
 		Members: []rooms.Member{{UID: "alice", Role: rooms.RoleOwner, AddedBy: "alice", JoinedAt: now}}}}
 	fc := &fakeClaims{}
 	m := NewMetrics()
-	d := Deps{Verifier: v, Rooms: fr, Claims: fc, Metrics: m}
+	fch := &fakeChat{room: fr.room, lookup: map[string]string{"bob@example.com": "bob"}}
+	d := Deps{Verifier: v, Rooms: fr, Claims: fc, Metrics: m, Invites: fch, RoomAdmin: fch, Profiles: fch, Moderation: fch}
 	if mod != nil {
 		mod(&d)
 	}
 	srv, e := newServer(d)
-	return &harness{e: e, srv: srv, rooms: fr, claims: fc, v: v, m: m}
+	return &harness{e: e, srv: srv, rooms: fr, claims: fc, chat: fch, v: v, m: m}
 }
 
 // scenario is one request and what must come back (pocketbase's
@@ -109,7 +111,7 @@ func runScenarios(t *testing.T, cases []scenario) {
 			if rec.Code >= 400 && rec.Header().Get("Content-Type") != ProblemContentType {
 				t.Errorf("error Content-Type = %q", rec.Header().Get("Content-Type"))
 			}
-			calls := append(h.rooms.Calls(), h.claims.calls...)
+			calls := append(append(h.rooms.Calls(), h.claims.calls...), h.chat.Calls()...)
 			if len(calls) == 0 {
 				calls = nil
 			}

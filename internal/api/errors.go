@@ -11,6 +11,8 @@ import (
 
 	"github.com/roomgate/roomgate/internal/authn"
 	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/moderation"
+	"github.com/roomgate/roomgate/internal/profiles"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -83,6 +85,11 @@ const (
 	CodeUnavailable        = "unavailable"
 	CodeTimeout            = "timeout"
 	CodeInternal           = "internal"
+	CodeInviteInvalid      = "invite_invalid"
+	CodeInviteNotFound     = "invite_not_found"
+	CodeProfileNotFound    = "profile_not_found"
+	CodeMessageNotFound    = "message_not_found"
+	CodeModeratorRequired  = "moderator_required"
 )
 
 type problemDef struct {
@@ -125,6 +132,11 @@ var problemCodes = map[string]problemDef{
 	CodeChangePending:      {503, "Change recorded, still being applied"},
 	CodeUnavailable:        {503, "Service unavailable"},
 	CodeTimeout:            {503, "Request timed out"},
+	CodeInviteInvalid:      {404, "Invite invalid"},
+	CodeInviteNotFound:     {404, "Invite not found"},
+	CodeProfileNotFound:    {404, "Profile not found"},
+	CodeMessageNotFound:    {404, "Message not found"},
+	CodeModeratorRequired:  {403, "Moderator role required"},
 }
 
 // toProblem maps any error a handler or middleware returns to a Problem.
@@ -146,6 +158,13 @@ func toProblem(err error) *Problem {
 		}
 		pr := problem(code, inv.Reason)
 		pr.Field = inv.Field
+		return pr
+	}
+	var fe fieldError
+	if errors.As(err, &fe) {
+		field, reason := fe.InvalidField()
+		pr := problem(CodeInvalidField, reason)
+		pr.Field = field
 		return pr
 	}
 	var down *unavailableError
@@ -216,6 +235,21 @@ var sentinelMap = []struct {
 	// Before the context errors: a pending change that ran out of time is
 	// still pending, not merely timed out.
 	{claims.ErrChangePending, CodeChangePending, "the change is recorded and will be applied; retrying is safe"},
+	{rooms.ErrInviteInvalid, CodeInviteInvalid, "the invite is unknown, expired, used up or revoked"},
+	{rooms.ErrInviteNotFound, CodeInviteNotFound, ""},
+	{profiles.ErrNotFound, CodeProfileNotFound, "set one with PUT /v1/me/profile"},
+	{profiles.ErrUserNotFound, CodeUserNotFound, ""},
+	{profiles.ErrEmailNotVerified, CodeEmailNotVerified, "being found by email needs a verified email address"},
+	{moderation.ErrRoomNotFound, CodeRoomNotFound, ""},
+	{moderation.ErrMessageNotFound, CodeMessageNotFound, ""},
+	{moderation.ErrBadCursor, CodeInvalidCursor, ""},
+}
+
+// fieldError is a validation failure of the profiles and moderation
+// packages: a field and the reason.
+type fieldError interface {
+	error
+	InvalidField() (field, reason string)
 }
 
 // errorHandler is the single echo.HTTPErrorHandler: every failure becomes

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/moderation"
+	"github.com/roomgate/roomgate/internal/profiles"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -159,3 +161,125 @@ func (c *fixedClock) Advance(d time.Duration) {
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
+
+// fakeChat implements InviteService, RoomAdminService, ProfileService and
+// ModerationService with canned results, recording calls.
+type fakeChat struct {
+	mu    sync.Mutex
+	calls []string
+	// err, when set, is returned by every method.
+	err  error
+	room rooms.Room
+	// lookup maps an email to a uid; others are not found.
+	lookup map[string]string
+	// lastRole and lastTitle record the last room management inputs.
+	lastRole  rooms.Role
+	lastTitle string
+	// lastIdentity is the last Put's caller.
+	lastIdentity profiles.Identity
+	// acceptErr, when set, is what Accept returns.
+	acceptErr error
+}
+
+func (f *fakeChat) record(n string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls = append(f.calls, n)
+}
+
+func (f *fakeChat) Calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.calls...)
+}
+
+func (f *fakeChat) Create(_ context.Context, a rooms.Actor, roomID string, req rooms.InviteRequest) (rooms.NewInvite, error) {
+	f.record("CreateInvite")
+	inv := rooms.NewInvite{Invite: rooms.Invite{ID: "IIIIIIIIIIIIIIIIIIIIII", RoomID: roomID, CreatedBy: a.UID,
+		ExpiresAt: time.Date(2026, 1, 9, 3, 4, 5, 0, time.UTC), MaxUses: req.MaxUses}, Token: testToken}
+	return inv, f.err
+}
+
+func (f *fakeChat) Accept(_ context.Context, _ rooms.Actor, token string) (rooms.AcceptResult, error) {
+	f.record("Accept")
+	if f.acceptErr != nil {
+		return rooms.AcceptResult{}, f.acceptErr
+	}
+	if token != testToken {
+		return rooms.AcceptResult{}, rooms.ErrInviteInvalid
+	}
+	return rooms.AcceptResult{Room: f.room, Joined: true}, f.err
+}
+
+func (f *fakeChat) Revoke(context.Context, rooms.Actor, string, string) error {
+	f.record("Revoke")
+	return f.err
+}
+
+func (f *fakeChat) SetTitle(_ context.Context, _ rooms.Actor, _ string, title string) (rooms.Room, error) {
+	f.record("SetTitle")
+	f.lastTitle = title
+	return f.room, f.err
+}
+
+func (f *fakeChat) SetRole(_ context.Context, _ rooms.Actor, _, _ string, role rooms.Role) (rooms.Room, error) {
+	f.record("SetRole")
+	f.lastRole = role
+	return f.room, f.err
+}
+
+func (f *fakeChat) Put(_ context.Context, who profiles.Identity, p profiles.Profile) (profiles.Profile, error) {
+	f.record("PutProfile")
+	f.lastIdentity = who
+	return p, f.err
+}
+
+func (f *fakeChat) Get(context.Context, string) (profiles.Profile, error) {
+	f.record("GetProfile")
+	if f.err != nil {
+		return profiles.Profile{}, f.err
+	}
+	return profiles.Profile{DisplayName: "Alice"}, nil
+}
+
+func (f *fakeChat) Lookup(_ context.Context, email string) (string, error) {
+	f.record("Lookup")
+	if uid, ok := f.lookup[email]; ok {
+		return uid, nil
+	}
+	return "", profiles.ErrUserNotFound
+}
+
+func (f *fakeChat) Block(context.Context, string, string) error {
+	f.record("Block")
+	return f.err
+}
+
+func (f *fakeChat) Unblock(context.Context, string, string) error {
+	f.record("Unblock")
+	return f.err
+}
+
+func (f *fakeChat) Blocks(context.Context, string) ([]moderation.Block, error) {
+	f.record("Blocks")
+	return []moderation.Block{{UID: "bob"}}, f.err
+}
+
+func (f *fakeChat) FileReport(_ context.Context, r moderation.Report, _ string) (moderation.Report, bool, error) {
+	f.record("FileReport")
+	r.ID = "r1"
+	return r, true, f.err
+}
+
+func (f *fakeChat) Reports(context.Context, int, string) ([]moderation.Report, string, error) {
+	f.record("Reports")
+	return []moderation.Report{{ID: "r1", Reporter: "alice", Text: "spam!"}}, "", f.err
+}
+
+func (f *fakeChat) Audit(context.Context, int, string) ([]moderation.AuditEntry, string, error) {
+	f.record("Audit")
+	return []moderation.AuditEntry{{ID: "a1", Action: "room.created"}}, "", f.err
+}
+
+// testToken is the invite token fakeChat accepts.
+const testToken = "tttttttttttttttttttttttttttttttttttttttttt0"

@@ -55,6 +55,26 @@ func (s *server) routes(e *echo.Echo) {
 	v1.PUT("/admin/users/:uid/role", s.setRole, admin...)
 	v1.POST("/admin/users/:uid/ban", s.ban, admin...)
 	v1.DELETE("/admin/users/:uid/ban", s.unban, admin...)
+
+	// Chat-app routes: invites, room management, profiles and lookup,
+	// blocks, reports and the audit log.
+	moderator := append(authed[:len(authed):len(authed)], s.requireModerator)
+	v1.POST("/rooms/:id/invites", s.createInvite, admitted...)
+	v1.DELETE("/rooms/:id/invites/:inviteId", s.revokeInvite, admitted...)
+	// The last segment is "{token}:accept"; Echo has no literal text after
+	// a parameter, so the handler checks the suffix.
+	v1.POST("/invites/:token", s.acceptInvite, admitted...)
+	v1.PATCH("/rooms/:id", s.patchRoom, admitted...)
+	v1.PUT("/rooms/:id/members/:uid", s.setMemberRole, admitted...)
+	v1.GET("/me/profile", s.getProfile, admitted...)
+	v1.PUT("/me/profile", s.putProfile, admitted...)
+	v1.GET(`/users\:lookup`, s.lookupUser, admitted...)
+	v1.GET("/me/blocks", s.listBlocks, admitted...)
+	v1.PUT("/me/blocks/:uid", s.block, admitted...)
+	v1.DELETE("/me/blocks/:uid", s.unblock, admitted...)
+	v1.POST("/rooms/:id/reports", s.reportMessage, admitted...)
+	v1.GET("/admin/reports", s.listReports, moderator...)
+	v1.GET("/admin/audit", s.listAudit, admin...)
 }
 
 // requireAdmitted lets through callers whose token carries chat and not

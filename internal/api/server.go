@@ -62,6 +62,16 @@ type Deps struct {
 	Verifier authn.Verifier
 	Rooms    RoomService
 	Claims   ClaimsService
+	// Invites, RoomAdmin, Profiles and Moderation serve the chat-app
+	// routes (invites, room management, profiles and lookup, blocks,
+	// reports, the audit log); all are required.
+	Invites    InviteService
+	RoomAdmin  RoomAdminService
+	Profiles   ProfileService
+	Moderation ModerationService
+	// GuessLimits are the dedicated limits of invite acceptance and email
+	// lookup (zero value: DefaultGuessLimits; always on).
+	GuessLimits GuessLimits
 	// Ready lists what /readyz checks (Firestore and Auth in production).
 	Ready []Check
 	// Metrics is the Prometheus collector set; nil creates a fresh one.
@@ -101,6 +111,7 @@ type server struct {
 	metrics  *Metrics
 	limiter  *limiter
 	failures *failLimiter
+	guards   guardLimiters
 	watch    *depWatch
 	ready    readyState
 }
@@ -134,6 +145,7 @@ func newServer(d Deps) (*server, *echo.Echo) {
 	}
 	s.limiter = newLimiter(d.RateLimit, d.Now)
 	s.failures = newFailLimiter(d.AuthFailures, d.Now)
+	s.guards = newGuardLimiters(d.GuessLimits, d.Now)
 	s.watch = newDepWatch(d.Ready, s.log)
 
 	e := echo.New()

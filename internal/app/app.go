@@ -28,6 +28,8 @@ import (
 	"github.com/roomgate/roomgate/internal/authn"
 	"github.com/roomgate/roomgate/internal/claims"
 	"github.com/roomgate/roomgate/internal/config"
+	"github.com/roomgate/roomgate/internal/moderation"
+	"github.com/roomgate/roomgate/internal/profiles"
 	"github.com/roomgate/roomgate/internal/rooms"
 	"github.com/roomgate/roomgate/internal/schema"
 )
@@ -143,8 +145,14 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		Rooms:    rs,
 		Claims:   dropDevicesOnBan{ClaimsService: cm, devices: p.Devices},
 		Push:     p,
-		Ready:    readiness(fs, ac),
-		Metrics:  m,
+		// The chat-app services share the rooms store (and so its
+		// per-room queue of membership transactions).
+		Invites:    &rooms.Invites{Store: store, Rooms: store, Limits: limits},
+		RoomAdmin:  &rooms.Management{Store: store, Rooms: store, Limits: limits},
+		Profiles:   &profiles.Service{Store: &profiles.FirestoreStore{Client: fs}},
+		Moderation: &moderation.Service{Store: &moderation.FirestoreStore{Client: fs}},
+		Ready:      readiness(fs, ac),
+		Metrics:    m,
 		// cfg.MetricsAddr: Run serves m on its own listener.
 		SeparateMetrics: cfg.MetricsAddr != "",
 		Logger:          log,

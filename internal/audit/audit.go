@@ -34,6 +34,12 @@ const (
 	RoleSet        Action = "claims.role_set"
 	UserBanned     Action = "user.banned"
 	UserUnbanned   Action = "user.unbanned"
+	InviteCreated  Action = "room.invite_created"
+	InviteRevoked  Action = "room.invite_revoked"
+	InviteAccepted Action = "room.invite_accepted"
+	TitleChanged   Action = "room.title_changed"
+	RoleChanged    Action = "room.role_changed"
+	MessageReport  Action = "message.reported"
 )
 
 // Record is one audit entry. Field names are the stored document's.

@@ -205,6 +205,9 @@ func (s *FirestoreStore) Create(ctx context.Context, p CreateParams) (CreateResu
 		if err := s.checkNotBanned(tx, p.Actor.UID, p.Request.Members); err != nil {
 			return err
 		}
+		if err := s.checkNotBlocked(tx, p.Actor.UID, p.Request.Members); err != nil {
+			return err
+		}
 		var directRef *firestore.DocumentRef
 		if p.DirectKey != "" {
 			directRef = s.Client.Collection(DirectRoomsCollection).Doc(p.DirectKey)

@@ -55,6 +55,9 @@ func (s *FirestoreStore) AddMembers(ctx context.Context, p AddParams) ([]string,
 		if err := s.checkNotBanned(tx, p.Actor.UID, added); err != nil {
 			return err
 		}
+		if err := s.checkNotBlocked(tx, p.Actor.UID, added); err != nil {
+			return err
+		}
 		for _, u := range added {
 			if err := s.writeMember(tx, room, Member{UID: u, Role: RoleMember, AddedBy: p.Actor.UID, JoinedAt: p.Now}); err != nil {
 				return err

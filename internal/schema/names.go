@@ -31,6 +31,24 @@ const (
 	// Readiness is the collection the readiness probe reads a document
 	// that never exists from.
 	Readiness = "readiness"
+	// Invites is invites/{sha256(token)}: room invitations, keyed by the
+	// digest of their token so the token itself is never stored
+	// (server-only).
+	Invites = "invites"
+	// Profiles is profiles/{uid}: a user's public display name and avatar.
+	Profiles = "profiles"
+	// ProfileSettings is profileSettings/{uid}: a user's private profile
+	// settings, such as discoverability (server-only).
+	ProfileSettings = "profileSettings"
+	// UserLookup is userLookup/{sha256(normalised email)}: the uid of a
+	// user who opted in to being found by email (server-only).
+	UserLookup = "userLookup"
+	// Blocks is users/{uid}/blocks/{blockedUid}: the users uid has blocked
+	// (server-only).
+	Blocks = "blocks"
+	// Reports is reports/{digest}: message reports for moderators
+	// (server-only).
+	Reports = "reports"
 )
 
 // Field names of the stored documents that code addresses by name (in

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 func mustJSON(t testing.TB, body string, v any) {
@@ -11,3 +12,6 @@ func mustJSON(t testing.TB, body string, v any) {
 		t.Fatalf("decoding %s: %v", body, err)
 	}
 }
+
+// firestoreNow is the current time at Firestore's microsecond precision.
+func firestoreNow() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }

@@ -99,11 +99,13 @@ describe('the per-user room index and users/{uid}', () => {
 });
 
 describe('server-only collections', () => {
-  for (const path of ['idempotency/alice-key-1', 'directRooms/0f3a9c', 'audit/e1']) {
-    it(`${path.split('/')[0]} is closed to every client`, async () => {
+  for (const path of ['idempotency/alice-key-1', 'directRooms/0f3a9c', 'audit/e1',
+    'invites/5d1f0c', 'userLookup/9a2b7e', 'profileSettings/alice', 'reports/7c4e1a', 'users/alice/blocks/bob']) {
+    const coll = path.split('/').slice(0, -1).join('/');
+    it(`${coll} is closed to every client`, async () => {
       await assertFails(getDoc(doc(u.alice, path)));
       await assertFails(getDoc(doc(u.moderator, path)));
-      await assertFails(getDocs(collection(u.alice, path.split('/')[0])));
+      await assertFails(getDocs(collection(u.alice, coll)));
       await assertFails(setDoc(doc(u.alice, path), { forged: true }));
     });
   }

@@ -133,7 +133,8 @@ func serverOnlyCases() []ruleCase {
 	docs := []string{"idempotency/alice-key-1", "directRooms/0f3a9c", "audit/e1", "readiness/roomgate-readiness-probe", "deletions/DeletedRoom00000000000",
 		// Push: registration tokens (closed even to their owner), mutes
 		// (closed even to room members) and delivery records.
-		"users/alice/devices/alice-phone", "rooms/" + roomA + "/pushMutes/alice", "pushDeliveries/" + roomA + "_mAlice"}
+		"users/alice/devices/alice-phone", "rooms/" + roomA + "/pushMutes/alice", "pushDeliveries/" + roomA + "_mAlice",
+		"invites/5d1f0c", "userLookup/9a2b7e", "profileSettings/alice", "reports/7c4e1a", userPath("alice") + "/blocks/bob"}
 	for _, p := range docs {
 		coll := path.Dir(p)
 		cs = append(cs,

@@ -127,6 +127,11 @@ func world() map[string]map[string]any {
 		"users/alice/devices/alice-phone":     {"uid": "alice", "token": "fcm-token-alice:APA91b", "platform": "ios"},
 		"rooms/" + roomA + "/pushMutes/alice": {"mutedAt": t0},
 		"pushDeliveries/" + roomA + "_mAlice": {"state": "sent", "roomId": roomA, "messageId": "mAlice"},
+		"invites/5d1f0c":                      {"inviteId": "i1", "roomId": roomA, "createdBy": "alice", "maxUses": int64(1), "uses": int64(0), "revoked": false},
+		"userLookup/9a2b7e":                   {"uid": "bob"},
+		"profileSettings/alice":               {"discoverable": true, "lookupKey": "9a2b7e"},
+		"reports/7c4e1a":                      {"reporter": "alice", "roomId": roomA, "messageId": "mBob", "text": "hi", "reason": "spam"},
+		userPath("alice") + "/blocks/bob":     {"createdAt": t0},
 	}
 }
 

@@ -83,6 +83,11 @@ export async function seed(env) {
       'users/alice/devices/alice-phone': { uid: 'alice', token: 'fcm-token-alice:APA91b', platform: 'ios' },
       [`rooms/${roomA}/pushMutes/alice`]: { mutedAt: t0 },
       [`pushDeliveries/${roomA}_mAlice`]: { state: 'sent', roomId: roomA, messageId: 'mAlice' },
+      'invites/5d1f0c': { inviteId: 'i1', roomId: roomA, createdBy: 'alice', maxUses: 1, uses: 0, revoked: false },
+      'userLookup/9a2b7e': { uid: 'bob' },
+      'profileSettings/alice': { discoverable: true, lookupKey: '9a2b7e' },
+      'reports/7c4e1a': { reporter: 'alice', roomId: roomA, messageId: 'mBob', text: 'hi alice', reason: 'spam' },
+      'users/alice/blocks/bob': { createdAt: t0 },
     };
     await Promise.all(Object.entries(docs).map(([path, data]) => setDoc(doc(db, path), data)));
   });

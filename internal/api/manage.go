@@ -1,0 +1,69 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/roomgate/roomgate/internal/rooms"
+)
+
+// patchRoomBody is PATCH /v1/rooms/{id}: the fields that may change.
+type patchRoomBody struct {
+	Title *string `json:"title"`
+}
+
+// memberRoleBody is PUT /v1/rooms/{id}/members/{uid}.
+type memberRoleBody struct {
+	Role string `json:"role"`
+}
+
+// patchRoom handles PATCH /v1/rooms/{id} (owner or room admin).
+func (s *server) patchRoom(c echo.Context) error {
+	id, err := roomParam(c)
+	if err != nil {
+		return err
+	}
+	var b patchRoomBody
+	if err := decodeBody(c, s.MaxBodyBytes, &b, false); err != nil {
+		return err
+	}
+	if b.Title == nil {
+		p := problem(CodeInvalidField, "nothing to change: send title")
+		p.Field = "title"
+		return p
+	}
+	// The title is validated once, by RoomAdmin under the service's Limits.
+	room, err := s.RoomAdmin.SetTitle(c.Request().Context(), actor(c), id.String(), *b.Title)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRoomJSON(room))
+}
+
+// setMemberRole handles PUT /v1/rooms/{id}/members/{uid}: the owner makes
+// a member admin or member again, or owner (a transfer).
+func (s *server) setMemberRole(c echo.Context) error {
+	id, err := roomParam(c)
+	if err != nil {
+		return err
+	}
+	uid, err := uidParam(c)
+	if err != nil {
+		return err
+	}
+	var b memberRoleBody
+	if err := decodeBody(c, s.MaxBodyBytes, &b, false); err != nil {
+		return err
+	}
+	if !rooms.ValidRoomRole(b.Role) {
+		p := problem(CodeInvalidField, `role must be "owner", "admin" or "member"`)
+		p.Field = "role"
+		return p
+	}
+	room, err := s.RoomAdmin.SetRole(c.Request().Context(), actor(c), id.String(), uid, rooms.Role(b.Role))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toRoomJSON(room))
+}
