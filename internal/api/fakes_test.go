@@ -216,7 +216,12 @@ func (f *fakeChat) Revoke(context.Context, rooms.Actor, string, string) error {
 	return f.err
 }
 
+// SetTitle validates as rooms.Management does (the title is checked once,
+// by the service), then records the call.
 func (f *fakeChat) SetTitle(_ context.Context, _ rooms.Actor, _ string, title string) (rooms.Room, error) {
+	if err := rooms.ValidateTitle(title, rooms.DefaultLimits.MaxTitleRunes); err != nil {
+		return rooms.Room{}, err
+	}
 	f.record("SetTitle")
 	f.lastTitle = title
 	return f.room, f.err
