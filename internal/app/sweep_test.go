@@ -2,16 +2,10 @@ package app_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
-	"net"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/roomgate/roomgate/emulator/emutest"
-	"github.com/roomgate/roomgate/internal/app"
-	"github.com/roomgate/roomgate/internal/config"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -36,25 +30,7 @@ func TestRunResumesDeletionsLeftBehind(t *testing.T) {
 		}
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	env := map[string]string{"ROOMGATE_PROJECT_ID": "demo-roomgate", "ROOMGATE_ADDR": addr}
-	for _, kv := range emu.Env() {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-		t.Setenv(k, v)
-	}
-	cfg, err := config.Load(nil, func(k string) string { return env[k] }, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- app.Run(rctx, cfg, slog.New(slog.DiscardHandler)) }()
+	stop := startRun(t, emu, map[string]string{"ROOMGATE_ADDR": freeAddr(t)})
 	deadline := time.Now().Add(time.Minute) // a bound on a hang, not a performance check
 	for {
 		left, err := msgs.Documents(ctx).GetAll()
@@ -66,13 +42,10 @@ func TestRunResumesDeletionsLeftBehind(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			cancel()
+			stop()
 			t.Fatalf("not swept: %d messages, tombstone read error %v", len(left), terr)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run: %v", err)
-	}
+	stop()
 }
