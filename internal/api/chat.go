@@ -26,6 +26,7 @@ type InviteService interface {
 // *rooms.Management implements it.
 type RoomAdminService interface {
 	SetTitle(ctx context.Context, actor rooms.Actor, roomID, title string) (rooms.Room, error)
+	SetSlowMode(ctx context.Context, actor rooms.Actor, roomID string, seconds int) (rooms.Room, error)
 	SetRole(ctx context.Context, actor rooms.Actor, roomID, target string, role rooms.Role) (rooms.Room, error)
 }
 

@@ -89,6 +89,11 @@ func TestRoomManagementRoutes(t *testing.T) {
 	runScenarios(t, []scenario{
 		{name: "rename", method: "PATCH", path: room, token: "tok-alice", body: `{"title":"New"}`, status: 200, contains: []string{`"id":"` + roomA + `"`}, calls: []string{"SetTitle"}},
 		{name: "clearing the title is allowed", method: "PATCH", path: room, token: "tok-alice", body: `{"title":""}`, status: 200, calls: []string{"SetTitle"}},
+		{name: "turn slow mode on", method: "PATCH", path: room, token: "tok-alice", body: `{"slowModeSeconds":30}`, status: 200, calls: []string{"SetSlowMode"}},
+		{name: "rename and slow mode together", method: "PATCH", path: room, token: "tok-alice", body: `{"title":"x","slowModeSeconds":0}`, status: 200, calls: []string{"SetTitle", "SetSlowMode"}},
+		{name: "a negative slow mode is 400", method: "PATCH", path: room, token: "tok-alice", body: `{"slowModeSeconds":-1}`, status: 400, contains: []string{`"field":"slowModeSeconds"`}},
+		{name: "a slow mode over an hour is 400", method: "PATCH", path: room, token: "tok-alice", body: `{"slowModeSeconds":3601}`, status: 400, contains: []string{`"field":"slowModeSeconds"`}},
+		{name: "a fractional slow mode is 400", method: "PATCH", path: room, token: "tok-alice", body: `{"slowModeSeconds":1.5}`, status: 400},
 		{name: "an empty patch is 400", method: "PATCH", path: room, token: "tok-alice", body: `{}`, status: 400, contains: []string{`"field":"title"`}},
 		{name: "a null title is 400", method: "PATCH", path: room, token: "tok-alice", body: `{"title":null}`, status: 400},
 		{name: "a bidi override in the title is 400", method: "PATCH", path: room, token: "tok-alice", body: `{"title":"a\u202Eb"}`, status: 400, contains: []string{`"field":"title"`}},

@@ -173,8 +173,9 @@ type fakeChat struct {
 	// lookup maps an email to a uid; others are not found.
 	lookup map[string]string
 	// lastRole and lastTitle record the last room management inputs.
-	lastRole  rooms.Role
-	lastTitle string
+	lastRole     rooms.Role
+	lastSlowMode int
+	lastTitle    string
 	// lastIdentity is the last Put's caller.
 	lastIdentity profiles.Identity
 	// acceptErr, when set, is what Accept returns.
@@ -224,6 +225,16 @@ func (f *fakeChat) SetTitle(_ context.Context, _ rooms.Actor, _ string, title st
 	}
 	f.record("SetTitle")
 	f.lastTitle = title
+	return f.room, f.err
+}
+
+// SetSlowMode validates as rooms.Management does, then records the call.
+func (f *fakeChat) SetSlowMode(_ context.Context, _ rooms.Actor, _ string, seconds int) (rooms.Room, error) {
+	if seconds < 0 || seconds > rooms.MaxSlowModeSeconds {
+		return rooms.Room{}, &rooms.InvalidError{Field: "slowModeSeconds", Reason: "out of range"}
+	}
+	f.record("SetSlowMode")
+	f.lastSlowMode = seconds
 	return f.room, f.err
 }
 

@@ -10,7 +10,8 @@ import (
 
 // patchRoomBody is PATCH /v1/rooms/{id}: the fields that may change.
 type patchRoomBody struct {
-	Title *string `json:"title"`
+	Title           *string `json:"title"`
+	SlowModeSeconds *int    `json:"slowModeSeconds"`
 }
 
 // memberRoleBody is PUT /v1/rooms/{id}/members/{uid}.
@@ -28,15 +29,22 @@ func (s *server) patchRoom(c echo.Context) error {
 	if err := decodeBody(c, s.MaxBodyBytes, &b, false); err != nil {
 		return err
 	}
-	if b.Title == nil {
-		p := problem(CodeInvalidField, "nothing to change: send title")
+	if b.Title == nil && b.SlowModeSeconds == nil {
+		p := problem(CodeInvalidField, "nothing to change: send title or slowModeSeconds")
 		p.Field = "title"
 		return p
 	}
-	// The title is validated once, by RoomAdmin under the service's Limits.
-	room, err := s.RoomAdmin.SetTitle(c.Request().Context(), actor(c), id.String(), *b.Title)
-	if err != nil {
-		return err
+	// Each value is validated once, by RoomAdmin under the service's Limits.
+	var room rooms.Room
+	if b.Title != nil {
+		if room, err = s.RoomAdmin.SetTitle(c.Request().Context(), actor(c), id.String(), *b.Title); err != nil {
+			return err
+		}
+	}
+	if b.SlowModeSeconds != nil {
+		if room, err = s.RoomAdmin.SetSlowMode(c.Request().Context(), actor(c), id.String(), *b.SlowModeSeconds); err != nil {
+			return err
+		}
 	}
 	return c.JSON(http.StatusOK, toRoomJSON(room))
 }

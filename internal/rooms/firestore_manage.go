@@ -46,6 +46,25 @@ func (s *FirestoreStore) SetTitle(ctx context.Context, p TitleParams) error {
 	})
 }
 
+// SetSlowMode implements ManageStore: the room's slowModeSeconds, which
+// the rules read on every message create (0 is off).
+func (s *FirestoreStore) SetSlowMode(ctx context.Context, p SlowModeParams) error {
+	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
+		room, role, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
+		if err != nil {
+			return err
+		}
+		if err := mayRetitle(room.Kind, role); err != nil {
+			return err
+		}
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldSlowModeSeconds, Value: int64(p.Seconds)}}); err != nil {
+			return err
+		}
+		return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.SlowModeChanged,
+			RequestID: p.Actor.RequestID, Time: p.Now, Details: map[string]any{"seconds": p.Seconds}})
+	})
+}
+
 // SetRole implements ManageStore (planRoleChange decides).
 func (s *FirestoreStore) SetRole(ctx context.Context, p RoleParams) error {
 	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {

@@ -21,6 +21,17 @@ type TitleParams struct {
 	Now    time.Time
 }
 
+// SlowModeParams is what ManageStore.SetSlowMode needs.
+type SlowModeParams struct {
+	Actor   Actor
+	RoomID  string
+	Seconds int
+	Now     time.Time
+}
+
+// MaxSlowModeSeconds bounds a room's slow mode (an hour between messages).
+const MaxSlowModeSeconds = 3600
+
 // RoleParams is what ManageStore.SetRole needs.
 type RoleParams struct {
 	Actor  Actor
@@ -34,6 +45,7 @@ type RoleParams struct {
 // transaction with its audit record.
 type ManageStore interface {
 	SetTitle(ctx context.Context, p TitleParams) error
+	SetSlowMode(ctx context.Context, p SlowModeParams) error
 	SetRole(ctx context.Context, p RoleParams) error
 }
 
@@ -69,6 +81,24 @@ func (s *Management) SetTitle(ctx context.Context, actor Actor, roomID, title st
 		return Room{}, err
 	}
 	if err := s.Store.SetTitle(ctx, TitleParams{Actor: actor, RoomID: roomID, Title: title, Now: s.now()}); err != nil {
+		return Room{}, err
+	}
+	return s.Rooms.Get(ctx, roomID, actor.UID)
+}
+
+// SetSlowMode sets how many seconds each member must wait between two
+// messages in a group room (owner or room admin; 0 turns it off) and
+// returns the room. firestore.rules enforces it on the direct path: with
+// slow mode on, a message must be batched with the sender's
+// posting/{uid} record, which must be at least that old.
+func (s *Management) SetSlowMode(ctx context.Context, actor Actor, roomID string, seconds int) (Room, error) {
+	if !roomid.Valid(roomID) {
+		return Room{}, invalid("id", "not a room ID")
+	}
+	if seconds < 0 || seconds > MaxSlowModeSeconds {
+		return Room{}, invalid("slowModeSeconds", "must be 0 (off) to %d", MaxSlowModeSeconds)
+	}
+	if err := s.Store.SetSlowMode(ctx, SlowModeParams{Actor: actor, RoomID: roomID, Seconds: seconds, Now: s.now()}); err != nil {
 		return Room{}, err
 	}
 	return s.Rooms.Get(ctx, roomID, actor.UID)

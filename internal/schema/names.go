@@ -69,6 +69,9 @@ const (
 	FieldBanned = "banned"
 	// FieldClaimsVersion is users/{uid}.claimsVersion.
 	FieldClaimsVersion = "claimsVersion"
+	// FieldSlowModeSeconds is rooms/{roomId}.slowModeSeconds, read by the
+	// rules on message creates (absent or 0: off).
+	FieldSlowModeSeconds = "slowModeSeconds"
 )
 
 // The custom claims roomgate owns. Every other claim is foreign.
