@@ -1,7 +1,7 @@
 package devstack
 
 // demoflow.go is the walk-through's state, its order of steps and its
-// summary; the steps are in demousers.go, demorealtime.go and
+// summary; the steps are in demousers.go, demorealtime.go, demopush.go and
 // demodenials.go.
 
 import (
@@ -19,8 +19,10 @@ type demo struct {
 
 	alice, bob, carol *demoUser
 	roomID            string
-	clients           []*userFirestore
-	bobListener       *listener
+	// lastMessageID and lastText are alice's message of sendMessage.
+	lastMessageID, lastText string
+	clients                 []*userFirestore
+	bobListener             *listener
 
 	// The measured numbers of this run.
 	writeCall       time.Duration // alice's Create call, request to acknowledgement
@@ -41,7 +43,7 @@ func (d *demo) close() {
 
 func (d *demo) run(ctx context.Context) error {
 	steps := []func(context.Context) error{
-		d.signIn, d.admit, d.createRoom, d.connect, d.sendMessage, d.outsider, d.removeBob,
+		d.signIn, d.admit, d.createRoom, d.connect, d.registerBobsPhone, d.sendMessage, d.bobsPhoneGetsAPush, d.outsider, d.removeBob,
 	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

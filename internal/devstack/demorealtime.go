@@ -61,6 +61,7 @@ func (d *demo) sendMessage(ctx context.Context) error {
 		return fmt.Errorf("alice's message was refused: %w", err)
 	}
 	d.writeCall = acked.Sub(start)
+	d.lastMessageID, d.lastText = ref.ID, text
 	d.n.detail("alice wrote messages/%s (createdAt = server time); the write was acknowledged in %s", ref.ID, ms(d.writeCall))
 	deadline := time.Now().Add(d.o.StepTimeout)
 	for {

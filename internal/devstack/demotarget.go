@@ -10,6 +10,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/roomgate/roomgate/emulator/fcm"
 )
 
 // demoTarget is where the demo runs.
@@ -17,7 +19,10 @@ type demoTarget struct {
 	FirestoreAddr, AuthAddr, ServiceURL, ProjectID string
 	// Description says which target this is, for the narration.
 	Description string
-	close       func() error
+	// FCM is the fake FCM the service sends pushes to, when the demo
+	// started it (nil against a running stack, whose pushes it cannot see).
+	FCM   *fcm.Server
+	close func() error
 }
 
 // resolveTarget picks the running emulators and service when all three
@@ -89,6 +94,7 @@ func startDemoStack(o DemoOptions) (demoTarget, error) {
 	return demoTarget{
 		FirestoreAddr: emu.FirestoreAddr, AuthAddr: emu.AuthAddr, ServiceURL: svc.URL, ProjectID: emu.ProjectID,
 		Description: "the embedded emulators (rules: " + lp.RulesPath + ") and an in-process service",
+		FCM:         emu.FCM,
 		close:       func() error { return errors.Join(svc.Stop(), emu.Close()) },
 	}, nil
 }
