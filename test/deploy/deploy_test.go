@@ -9,16 +9,23 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/roomgate/roomgate/internal/push"
 	"github.com/roomgate/roomgate/internal/schema"
 )
 
 const root = "../.."
 
 type fieldOverride struct {
-	CollectionGroup string            `json:"collectionGroup"`
-	FieldPath       string            `json:"fieldPath"`
-	TTL             bool              `json:"ttl"`
-	Indexes         []json.RawMessage `json:"indexes"`
+	CollectionGroup string       `json:"collectionGroup"`
+	FieldPath       string       `json:"fieldPath"`
+	TTL             bool         `json:"ttl"`
+	Indexes         []fieldIndex `json:"indexes"`
+}
+
+type fieldIndex struct {
+	Order       string `json:"order"`
+	ArrayConfig string `json:"arrayConfig"`
+	QueryScope  string `json:"queryScope"`
 }
 
 func readIndexes(t *testing.T) []fieldOverride {
@@ -56,7 +63,7 @@ func TestTTLPoliciesCoverExpiringCollections(t *testing.T) {
 			ttl[o.CollectionGroup] = o.FieldPath
 		}
 	}
-	want := map[string]string{schema.Idempotency: "expiresAt", "typing": "expiresAt"}
+	want := map[string]string{schema.Idempotency: "expiresAt", "typing": "expiresAt", push.DeliveriesCollection: "expiresAt"}
 	for coll, field := range want {
 		if ttl[coll] != field {
 			t.Errorf("no TTL policy on %s.%s (have %v)", coll, field, ttl)
@@ -124,5 +131,26 @@ func TestDockerfileBuildsTheServiceStatically(t *testing.T) {
 	help, _ := exec.Command(out, "help").CombinedOutput()
 	if !strings.Contains(string(help), "serve") {
 		t.Fatalf("the built binary's help does not list serve:\n%s", help)
+	}
+}
+
+// TestCollectionGroupIndexesForPush: the push fan-out and the shared-phone
+// check query the devices collection group on uid and token, which needs
+// single-field indexes with collection-group scope (Firestore creates
+// collection-scope ones only).
+func TestCollectionGroupIndexesForPush(t *testing.T) {
+	for _, field := range []string{"uid", "token"} {
+		ok := false
+		for _, o := range readIndexes(t) {
+			if o.CollectionGroup != push.DevicesCollection || o.FieldPath != field {
+				continue
+			}
+			for _, ix := range o.Indexes {
+				ok = ok || ix.QueryScope == "COLLECTION_GROUP" && ix.Order != ""
+			}
+		}
+		if !ok {
+			t.Errorf("no collection-group index on %s.%s", push.DevicesCollection, field)
+		}
 	}
 }
