@@ -20,7 +20,7 @@ func TestDeletionResumesAfterTheInstanceDies(t *testing.T) {
 		t.Fatalf("DELETE = %d %s", code, body)
 	}
 	a.crash()
-	s := c.check(false, nil)
+	s := c.check(false)
 	if s.messages[id] != 1000 || !s.tombstones[id] {
 		t.Fatalf("after the crash: %d messages, tombstone %v", s.messages[id], s.tombstones[id])
 	}
@@ -68,7 +68,7 @@ func TestDeletionResumesAfterFirestoreIsCutMidSweep(t *testing.T) {
 	if code != 204 {
 		t.Logf("the DELETE was not answered 204 but %d (a retry follows)", code)
 	}
-	c.check(false, nil)
+	c.check(false)
 
 	c.fsProxy.SetDelay(0)
 	c.fsProxy.Up()
@@ -91,7 +91,7 @@ func TestTheLastOneOutLeavesATombstoneToo(t *testing.T) {
 		t.Fatalf("leave = %d %s", code, body)
 	}
 	a.crash()
-	if s := c.check(false, nil); !s.tombstones[id] {
+	if s := c.check(false); !s.tombstones[id] {
 		t.Fatal("no tombstone after the last one left")
 	}
 	c.start(true)

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"cloud.google.com/go/firestore"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // state is what check read: enough to state every invariant.
@@ -17,13 +19,16 @@ type state struct {
 	messages   map[string]int                       // roomId -> messages
 	tombstones map[string]bool
 	banned     []string
+	// pending holds the uids with a privilege change recorded and not yet
+	// applied (a privilegeChanges/{uid} marker).
+	pending map[string]bool
 }
 
 func (c *cluster) read() state {
 	c.t.Helper()
 	ctx := context.Background()
 	s := state{rooms: map[string]map[string]any{}, members: map[string]map[string]map[string]any{},
-		index: map[string]map[string]map[string]any{}, messages: map[string]int{}, tombstones: map[string]bool{}}
+		index: map[string]map[string]map[string]any{}, messages: map[string]int{}, tombstones: map[string]bool{}, pending: map[string]bool{}}
 	all := func(q firestore.Query) []*firestore.DocumentSnapshot {
 		docs, err := q.Documents(ctx).GetAll()
 		if err != nil {
@@ -62,6 +67,9 @@ func (c *cluster) read() state {
 	for _, d := range all(c.direct.Collection("users").Where("banned", "==", true)) {
 		s.banned = append(s.banned, d.Ref.ID)
 	}
+	for _, d := range all(c.direct.Collection(schema.PrivilegeChanges).Query) {
+		s.pending[d.Ref.ID] = true
+	}
 	return s
 }
 
@@ -74,13 +82,11 @@ func (c *cluster) read() state {
 //     coexists with its room;
 //   - messages exist only under a live room or a tombstone; with settled,
 //     no tombstones remain (every deletion has been swept);
-//   - every user recorded as banned is in no room, unless the ban is in
-//     pendingBans: it was reported as not completed (a failed request) and
-//     has not been retried yet.
-//
-// TODO(lead): when the durable ban work lands (pending markers in
-// internal/claims), check the marker instead of pendingBans.
-func (c *cluster) check(settled bool, pendingBans map[string]bool) state {
+//   - every user recorded as banned is in no room, unless the ban is still
+//     pending: its privilegeChanges/{uid} marker says the change was
+//     recorded and not yet applied (the request answered 503
+//     change_pending, or died), and a retry or the reconciler finishes it.
+func (c *cluster) check(settled bool) state {
 	c.t.Helper()
 	s := c.read()
 	var errs []string
@@ -123,7 +129,7 @@ func (c *cluster) check(settled bool, pendingBans map[string]bool) state {
 		fail("%d deletions not swept", len(s.tombstones))
 	}
 	for _, uid := range s.banned {
-		if pendingBans[uid] {
+		if s.pending[uid] {
 			continue
 		}
 		if n := len(s.index[uid]); n > 0 {
@@ -147,5 +153,5 @@ func (c *cluster) check(settled bool, pendingBans map[string]bool) state {
 func (c *cluster) settle(t testing.TB) state {
 	t.Helper()
 	waitFor(t, "every deletion swept", func() bool { return c.tombstones() == 0 })
-	return c.check(true, nil)
+	return c.check(true)
 }
