@@ -82,14 +82,16 @@ const (
 	CodeAuthFailures       = "too_many_auth_failures"
 	CodeContention         = "contention"
 	CodeChangePending      = "change_pending"
-	CodeUnavailable        = "unavailable"
-	CodeTimeout            = "timeout"
-	CodeInternal           = "internal"
-	CodeInviteInvalid      = "invite_invalid"
-	CodeInviteNotFound     = "invite_not_found"
-	CodeProfileNotFound    = "profile_not_found"
-	CodeMessageNotFound    = "message_not_found"
-	CodeModeratorRequired  = "moderator_required"
+	// CodeDeviceCap: a push registration beyond the per-user device cap.
+	CodeDeviceCap         = "device_cap_reached"
+	CodeUnavailable       = "unavailable"
+	CodeTimeout           = "timeout"
+	CodeInternal          = "internal"
+	CodeInviteInvalid     = "invite_invalid"
+	CodeInviteNotFound    = "invite_not_found"
+	CodeProfileNotFound   = "profile_not_found"
+	CodeMessageNotFound   = "message_not_found"
+	CodeModeratorRequired = "moderator_required"
 )
 
 type problemDef struct {
@@ -130,6 +132,7 @@ var problemCodes = map[string]problemDef{
 	CodeInternal:           {500, "Internal error"},
 	CodeContention:         {503, "Contention, retry"},
 	CodeChangePending:      {503, "Change recorded, still being applied"},
+	CodeDeviceCap:          {409, "Device cap reached"},
 	CodeUnavailable:        {503, "Service unavailable"},
 	CodeTimeout:            {503, "Request timed out"},
 	CodeInviteInvalid:      {404, "Invite invalid"},

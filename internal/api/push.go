@@ -22,16 +22,6 @@ type PushService interface {
 	Events() http.Handler
 }
 
-// CodeDeviceCap is the problem code of a registration beyond the
-// per-user device cap.
-const CodeDeviceCap = "device_cap_reached"
-
-func init() {
-	// Registered here, beside the routes that use it, rather than in
-	// errors.go's table.
-	problemCodes[CodeDeviceCap] = problemDef{409, "Device cap reached"}
-}
-
 // deviceJSON is PUT /v1/me/devices/{installationId}'s body.
 type deviceJSON struct {
 	Token    string `json:"token"`
