@@ -16,7 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,8 +39,11 @@ const (
 )
 
 // Trigger is one delivery: documents matching Document (a path pattern
-// relative to the database root with * for one segment, e.g.
-// "rooms/*/messages/*") and events of Type go to URL.
+// relative to the database root in which * or a named wildcard such as
+// {roomId} stands for one whole segment, e.g. "rooms/*/messages/*" or
+// "rooms/{roomId}/messages/{messageId}") and events of Type go to URL.
+// Start refuses patterns it cannot match exactly (** and partial-segment
+// wildcards), so a trigger never silently selects nothing.
 type Trigger struct {
 	Type     string
 	Document string
@@ -54,6 +57,9 @@ type Options struct {
 	Attempts int
 	// Client sends the requests (default: a client with a 10 s timeout).
 	Client *http.Client
+	// RetryDelay paces retries: the wait after failed attempt n is
+	// n*n*RetryDelay (default 20 ms).
+	RetryDelay time.Duration
 	// Logf receives delivery failures (nil: silence).
 	Logf func(format string, args ...any)
 }
@@ -63,12 +69,17 @@ type Deliverer struct {
 	triggers []Trigger
 	opts     Options
 	cancel   func()
-	queue    chan event
-	wg       sync.WaitGroup
-	pending  sync.WaitGroup
 	seq      atomic.Uint64
+	stopped  chan struct{} // closed when run returns
 
+	// mu guards the queue; cond signals a change of it or of closed.
+	// The queue is unbounded: observe runs on the committing goroutine
+	// and must never wait for a slow receiver.
 	mu     sync.Mutex
+	cond   *sync.Cond
+	queue  []event
+	queued uint64 // events ever queued
+	done   uint64 // events delivered or dropped
 	closed bool
 }
 
@@ -89,6 +100,12 @@ func Start(srv *firestore.Server, triggers []Trigger, opts Options) (*Deliverer,
 		if t.Document == "" || t.URL == "" {
 			return nil, errors.New("eventarc: a trigger needs Document and URL")
 		}
+		if err := checkPattern(t.Document); err != nil {
+			return nil, err
+		}
+		if u, err := url.Parse(t.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("eventarc: trigger URL %q is not an http(s) URL", t.URL)
+		}
 	}
 	if opts.Attempts <= 0 {
 		opts.Attempts = 5
@@ -96,34 +113,42 @@ func Start(srv *firestore.Server, triggers []Trigger, opts Options) (*Deliverer,
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: 10 * time.Second}
 	}
-	d := &Deliverer{triggers: triggers, opts: opts, queue: make(chan event, 1024)}
-	d.wg.Add(1)
+	if opts.RetryDelay <= 0 {
+		opts.RetryDelay = 20 * time.Millisecond
+	}
+	d := &Deliverer{triggers: append([]Trigger(nil), triggers...), opts: opts, stopped: make(chan struct{})}
+	d.cond = sync.NewCond(&d.mu)
 	go d.run()
 	d.cancel = srv.OnCommit(d.observe)
 	return d, nil
 }
 
-// observe runs on the committing goroutine: it only queues.
+// observe runs on the committing goroutine: it only queues, and never
+// blocks on delivery.
 func (d *Deliverer) observe(ws []firestore.DocumentWrite) {
+	var evs []event
 	for _, w := range ws {
 		rel, ok := relativeName(w.Name)
 		if !ok {
 			continue
 		}
 		for _, t := range d.triggers {
-			if !matches(t.Document, rel) || !wants(t.Type, w) {
-				continue
+			if matches(t.Document, rel) && wants(t.Type, w) {
+				evs = append(evs, event{url: t.URL, typ: t.Type, w: w})
 			}
-			d.mu.Lock()
-			if d.closed {
-				d.mu.Unlock()
-				return
-			}
-			d.pending.Add(1)
-			d.mu.Unlock()
-			d.queue <- event{url: t.URL, typ: t.Type, w: w}
 		}
 	}
+	if len(evs) == 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return
+	}
+	d.queue = append(d.queue, evs...)
+	d.queued += uint64(len(evs))
+	d.cond.Broadcast()
 }
 
 func wants(typ string, w firestore.DocumentWrite) bool {
@@ -138,30 +163,53 @@ func wants(typ string, w firestore.DocumentWrite) bool {
 	return true
 }
 
+// run delivers the queue in order until Close has been called and the
+// queue is empty.
 func (d *Deliverer) run() {
-	defer d.wg.Done()
-	for ev := range d.queue {
+	defer close(d.stopped)
+	for {
+		d.mu.Lock()
+		for len(d.queue) == 0 && !d.closed {
+			d.cond.Wait()
+		}
+		if len(d.queue) == 0 {
+			d.mu.Unlock()
+			return
+		}
+		ev := d.queue[0]
+		d.queue[0] = event{}
+		d.queue = d.queue[1:]
+		d.mu.Unlock()
+
 		d.deliver(ev)
-		d.pending.Done()
+
+		d.mu.Lock()
+		d.done++
+		d.cond.Broadcast()
+		d.mu.Unlock()
 	}
 }
 
 // Flush waits until every write committed so far has been delivered (or
-// dropped after its attempts).
-func (d *Deliverer) Flush() { d.pending.Wait() }
+// dropped after its attempts). Writes committed meanwhile do not prolong
+// the wait.
+func (d *Deliverer) Flush() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for target := d.queued; d.done < target; {
+		d.cond.Wait()
+	}
+}
 
-// Close stops observing, delivers what is queued and returns.
+// Close stops observing, delivers what is queued and returns; writes
+// committed after it are not delivered. It may be called more than once.
 func (d *Deliverer) Close() {
 	d.cancel()
 	d.mu.Lock()
-	already := d.closed
 	d.closed = true
+	d.cond.Broadcast()
 	d.mu.Unlock()
-	if already {
-		return
-	}
-	close(d.queue)
-	d.wg.Wait()
+	<-d.stopped
 }
 
 func (d *Deliverer) deliver(ev event) {
@@ -186,9 +234,12 @@ func (d *Deliverer) deliver(ev event) {
 			}
 			err = fmt.Errorf("HTTP %d", resp.StatusCode)
 		}
-		d.logf("eventarc: deliver %s to %s (attempt %d): %v", ev.w.Name, ev.url, attempt, err)
-		time.Sleep(time.Duration(attempt*attempt) * 20 * time.Millisecond)
+		d.logf("eventarc: deliver %s to %s (attempt %d of %d): %v", ev.w.Name, ev.url, attempt, d.opts.Attempts, err)
+		if attempt < d.opts.Attempts {
+			time.Sleep(time.Duration(attempt*attempt) * d.opts.RetryDelay)
+		}
 	}
+	d.logf("eventarc: dropped %s for %s after %d attempts", ev.w.Name, ev.url, d.opts.Attempts)
 }
 
 func (d *Deliverer) logf(format string, args ...any) {
@@ -252,15 +303,41 @@ func relativeName(name string) (string, bool) {
 	return segs[5], true
 }
 
-// matches reports whether rel fits pattern segment by segment (* is one
-// segment).
+// checkPattern refuses a Document pattern matches cannot honour exactly:
+// empty segments, ** (any number of segments) and wildcards inside a
+// segment.
+func checkPattern(pattern string) error {
+	for _, seg := range strings.Split(pattern, "/") {
+		switch {
+		case seg == "":
+			return fmt.Errorf("eventarc: document pattern %q has an empty segment", pattern)
+		case wildcard(seg):
+		case strings.ContainsAny(seg, "*{}"):
+			return fmt.Errorf("eventarc: document pattern %q: segment %q is neither a name nor a one-segment wildcard (* or {name})", pattern, seg)
+		}
+	}
+	return nil
+}
+
+// wildcard reports whether a pattern segment stands for any one segment.
+func wildcard(seg string) bool {
+	if seg == "*" {
+		return true
+	}
+	name, ok := strings.CutPrefix(seg, "{")
+	name, ok2 := strings.CutSuffix(name, "}")
+	return ok && ok2 && name != "" && !strings.ContainsAny(name, "{}*=")
+}
+
+// matches reports whether rel fits pattern segment by segment (a
+// wildcard is one segment; anything else matches itself only).
 func matches(pattern, rel string) bool {
 	ps, rs := strings.Split(pattern, "/"), strings.Split(rel, "/")
 	if len(ps) != len(rs) {
 		return false
 	}
 	for i := range ps {
-		if ok, _ := path.Match(ps[i], rs[i]); !ok && ps[i] != rs[i] {
+		if !wildcard(ps[i]) && ps[i] != rs[i] {
 			return false
 		}
 	}

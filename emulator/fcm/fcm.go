@@ -2,7 +2,9 @@
 // (POST /v1/projects/{project}/messages:send) for tests and local
 // development. Google offers no FCM emulator; this one accepts what the
 // Admin SDK's messaging client sends, records every message, and answers
-// as FCM does, including the UNREGISTERED error for tokens marked stale.
+// as FCM does, including the UNREGISTERED error for tokens marked stale,
+// INVALID_ARGUMENT for tokens marked invalid, for reserved data keys and
+// for a payload over FCM's 4096-byte limit.
 //
 // It delivers nothing anywhere: Messages returns what was sent, for tests
 // and demos to inspect. It serves only demo- projects, so a client
@@ -51,6 +53,7 @@ type Server struct {
 	mu           sync.Mutex
 	messages     []Message
 	unregistered map[string]bool
+	invalid      map[string]bool
 	seq          int
 	waiters      []chan struct{}
 }
@@ -59,13 +62,18 @@ type Server struct {
 // payload; the envelope adds some).
 const maxBody = 64 << 10
 
+// MaxPayloadBytes is FCM's limit on a message's payload. The fake counts
+// the bytes of the data keys and values and of the notification title and
+// body, an approximation of FCM's own count.
+const MaxPayloadBytes = 4096
+
 // NewServer listens on addr ("127.0.0.1:0" for a free port) and serves.
 func NewServer(addr string) (*Server, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{lis: lis, unregistered: map[string]bool{}}
+	s := &Server{lis: lis, unregistered: map[string]bool{}, invalid: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/projects/{rest...}", s.send)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -91,11 +99,40 @@ func (s *Server) MarkUnregistered(token string) {
 	s.mu.Unlock()
 }
 
-// Messages returns a copy of every accepted message, in arrival order.
+// MarkInvalid makes later sends to token fail with INVALID_ARGUMENT, as
+// FCM answers for a string that is not a registration token.
+func (s *Server) MarkInvalid(token string) {
+	s.mu.Lock()
+	s.invalid[token] = true
+	s.mu.Unlock()
+}
+
+// Messages returns a copy of every accepted message, in arrival order;
+// the caller may modify it.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Message(nil), s.messages...)
+	out := make([]Message, len(s.messages))
+	for i, m := range s.messages {
+		out[i] = m.clone()
+	}
+	return out
+}
+
+func (m Message) clone() Message {
+	if m.Data != nil {
+		d := make(map[string]string, len(m.Data))
+		for k, v := range m.Data {
+			d[k] = v
+		}
+		m.Data = d
+	}
+	if m.Notification != nil {
+		n := *m.Notification
+		m.Notification = &n
+	}
+	m.Raw = append(json.RawMessage(nil), m.Raw...)
+	return m
 }
 
 // Reset forgets the recorded messages (not the stale tokens).
@@ -154,7 +191,16 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 		fcmError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "exactly one of token, topic or condition is required")
 		return
 	}
+	if msg := checkPayload(m); msg != "" {
+		fcmError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", msg)
+		return
+	}
 	s.mu.Lock()
+	if s.invalid[m.Token] {
+		s.mu.Unlock()
+		fcmError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "INVALID_ARGUMENT", "The registration token is not a valid FCM registration token")
+		return
+	}
 	if s.unregistered[m.Token] {
 		s.mu.Unlock()
 		fcmError(w, http.StatusNotFound, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.")
@@ -173,6 +219,36 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"name": name})
+}
+
+// checkPayload returns why FCM would refuse m's payload ("" if it would
+// not): a reserved data key, or more than MaxPayloadBytes.
+func checkPayload(m wireMessage) string {
+	n := 0
+	for k, v := range m.Data {
+		if reservedKey(k) {
+			return fmt.Sprintf("Invalid data payload key: %s", k)
+		}
+		n += len(k) + len(v)
+	}
+	if m.Notification != nil {
+		n += len(m.Notification.Title) + len(m.Notification.Body)
+	}
+	if n > MaxPayloadBytes {
+		return "Message is too big"
+	}
+	return ""
+}
+
+// reservedKey reports the data keys FCM refuses: "from",
+// "message_type", "notification" and the "google." and "gcm." prefixes.
+func reservedKey(k string) bool {
+	switch {
+	case k == "from", k == "message_type", k == "notification",
+		strings.HasPrefix(k, "google."), strings.HasPrefix(k, "gcm."):
+		return true
+	}
+	return false
 }
 
 func btoi(b bool) int {

@@ -27,6 +27,7 @@ type InviteService interface {
 type RoomAdminService interface {
 	SetTitle(ctx context.Context, actor rooms.Actor, roomID, title string) (rooms.Room, error)
 	SetSlowMode(ctx context.Context, actor rooms.Actor, roomID string, seconds int) (rooms.Room, error)
+	SetPushPreview(ctx context.Context, actor rooms.Actor, roomID string, on bool) (rooms.Room, error)
 	SetRole(ctx context.Context, actor rooms.Actor, roomID, target string, role rooms.Role) (rooms.Room, error)
 }
 

@@ -238,6 +238,14 @@ func (f *fakeChat) SetSlowMode(_ context.Context, _ rooms.Actor, _ string, secon
 	return f.room, f.err
 }
 
+// SetPushPreview records the call and returns the room with the flag set.
+func (f *fakeChat) SetPushPreview(_ context.Context, _ rooms.Actor, _ string, on bool) (rooms.Room, error) {
+	f.record("SetPushPreview")
+	r := f.room
+	r.PushPreview = on
+	return r, f.err
+}
+
 func (f *fakeChat) SetRole(_ context.Context, _ rooms.Actor, _, _ string, role rooms.Role) (rooms.Room, error) {
 	f.record("SetRole")
 	f.lastRole = role

@@ -12,6 +12,9 @@ import (
 type patchRoomBody struct {
 	Title           *string `json:"title"`
 	SlowModeSeconds *int    `json:"slowModeSeconds"`
+	// PushPreview opts the room in to (true) or out of (false) push
+	// previews; decodeStrict refuses anything but a JSON boolean.
+	PushPreview *bool `json:"pushPreview"`
 }
 
 // memberRoleBody is PUT /v1/rooms/{id}/members/{uid}.
@@ -29,8 +32,8 @@ func (s *server) patchRoom(c echo.Context) error {
 	if err := decodeBody(c, s.MaxBodyBytes, &b, false); err != nil {
 		return err
 	}
-	if b.Title == nil && b.SlowModeSeconds == nil {
-		p := problem(CodeInvalidField, "nothing to change: send title or slowModeSeconds")
+	if b.Title == nil && b.SlowModeSeconds == nil && b.PushPreview == nil {
+		p := problem(CodeInvalidField, "nothing to change: send title, slowModeSeconds or pushPreview")
 		p.Field = "title"
 		return p
 	}
@@ -43,6 +46,11 @@ func (s *server) patchRoom(c echo.Context) error {
 	}
 	if b.SlowModeSeconds != nil {
 		if room, err = s.RoomAdmin.SetSlowMode(c.Request().Context(), actor(c), id.String(), *b.SlowModeSeconds); err != nil {
+			return err
+		}
+	}
+	if b.PushPreview != nil {
+		if room, err = s.RoomAdmin.SetPushPreview(c.Request().Context(), actor(c), id.String(), *b.PushPreview); err != nil {
 			return err
 		}
 	}

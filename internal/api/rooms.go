@@ -43,6 +43,7 @@ type roomJSON struct {
 	CreatedBy   string       `json:"createdBy"`
 	CreatedAt   time.Time    `json:"createdAt"`
 	MemberCount int          `json:"memberCount"`
+	PushPreview bool         `json:"pushPreview"`
 	Members     []memberJSON `json:"members"`
 }
 
@@ -66,7 +67,7 @@ type removeJSON struct {
 
 func toRoomJSON(r rooms.Room) roomJSON {
 	out := roomJSON{ID: r.ID, Title: r.Title, Kind: string(r.Kind), CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, MemberCount: r.MemberCount, Members: make([]memberJSON, 0, len(r.Members))}
+		CreatedAt: r.CreatedAt, MemberCount: r.MemberCount, PushPreview: r.PushPreview, Members: make([]memberJSON, 0, len(r.Members))}
 	for _, m := range r.Members {
 		out.Members = append(out.Members, memberJSON{UID: m.UID, Role: string(m.Role), AddedBy: m.AddedBy, JoinedAt: m.JoinedAt})
 	}

@@ -39,6 +39,7 @@ const (
 	InviteAccepted  Action = "room.invite_accepted"
 	TitleChanged    Action = "room.title_changed"
 	SlowModeChanged Action = "room.slow_mode_changed"
+	PreviewChanged  Action = "room.push_preview_changed"
 	RoleChanged     Action = "room.role_changed"
 	MessageReport   Action = "message.reported"
 )

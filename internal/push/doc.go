@@ -4,7 +4,9 @@
 // A push carries data {roomId, messageId} and a generic notification
 // text: it shows on lock screens, so it never contains the message text,
 // the sender's name or the room title, unless the room opts in (its
-// service-written field pushPreview is true). The app fetches the message
+// service-written field pushPreview is true, set by an owner or room
+// admin through PATCH /v1/rooms/{id}); Preview says exactly what a preview
+// shows, and it never names the sender. The app fetches the message
 // from Firestore, under the rules, when it opens.
 //
 // The pieces:

@@ -43,6 +43,8 @@ type roomDoc struct {
 	Title       string    `firestore:"title"`
 	Kind        string    `firestore:"kind"`
 	MemberCount int64     `firestore:"memberCount"`
+	// PushPreview is absent on new rooms (off).
+	PushPreview bool `firestore:"pushPreview,omitempty"`
 }
 
 type memberDoc struct {
@@ -470,7 +472,7 @@ func toRoom(snap *firestore.DocumentSnapshot) (Room, error) {
 	}
 	return Room{
 		ID: snap.Ref.ID, Title: d.Title, Kind: Kind(d.Kind), CreatedBy: d.CreatedBy,
-		CreatedAt: d.CreatedAt.UTC(), MemberCount: int(d.MemberCount),
+		CreatedAt: d.CreatedAt.UTC(), MemberCount: int(d.MemberCount), PushPreview: d.PushPreview,
 	}, nil
 }
 

@@ -1,7 +1,7 @@
 package rooms
 
-// firestore_manage.go implements ManageStore: renaming a room and
-// changing room roles, each in one transaction that keeps the room, its
+// firestore_manage.go implements ManageStore: renaming a room, its slow
+// mode and push previews, and changing room roles, each in one transaction that keeps the room, its
 // member documents and the members' index entries in step.
 
 import (
@@ -62,6 +62,29 @@ func (s *FirestoreStore) SetSlowMode(ctx context.Context, p SlowModeParams) erro
 		}
 		return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.SlowModeChanged,
 			RequestID: p.Actor.RequestID, Time: p.Now, Details: map[string]any{"seconds": p.Seconds}})
+	})
+}
+
+// SetPushPreview implements ManageStore: the room's pushPreview, which
+// the notifier reads on every push. Setting the value it already has
+// writes nothing (and no audit record).
+func (s *FirestoreStore) SetPushPreview(ctx context.Context, p PreviewParams) error {
+	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
+		room, role, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
+		if err != nil {
+			return err
+		}
+		if err := mayRetitle(room.Kind, role); err != nil {
+			return err
+		}
+		if room.PushPreview == p.On {
+			return nil
+		}
+		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldPushPreview, Value: p.On}}); err != nil {
+			return err
+		}
+		return audit.Write(tx, s.Client, audit.Record{Actor: p.Actor.UID, Target: p.RoomID, Action: audit.PreviewChanged,
+			RequestID: p.Actor.RequestID, Time: p.Now, Details: map[string]any{"from": room.PushPreview, "to": p.On}})
 	})
 }
 

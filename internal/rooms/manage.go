@@ -29,6 +29,14 @@ type SlowModeParams struct {
 	Now     time.Time
 }
 
+// PreviewParams is what ManageStore.SetPushPreview needs.
+type PreviewParams struct {
+	Actor  Actor
+	RoomID string
+	On     bool
+	Now    time.Time
+}
+
 // MaxSlowModeSeconds bounds a room's slow mode (an hour between messages).
 const MaxSlowModeSeconds = 3600
 
@@ -46,6 +54,7 @@ type RoleParams struct {
 type ManageStore interface {
 	SetTitle(ctx context.Context, p TitleParams) error
 	SetSlowMode(ctx context.Context, p SlowModeParams) error
+	SetPushPreview(ctx context.Context, p PreviewParams) error
 	SetRole(ctx context.Context, p RoleParams) error
 }
 
@@ -99,6 +108,23 @@ func (s *Management) SetSlowMode(ctx context.Context, actor Actor, roomID string
 		return Room{}, invalid("slowModeSeconds", "must be 0 (off) to %d", MaxSlowModeSeconds)
 	}
 	if err := s.Store.SetSlowMode(ctx, SlowModeParams{Actor: actor, RoomID: roomID, Seconds: seconds, Now: s.now()}); err != nil {
+		return Room{}, err
+	}
+	return s.Rooms.Get(ctx, roomID, actor.UID)
+}
+
+// SetPushPreview turns a group room's push previews on or off (owner or
+// room admin) and returns the room. With previews off (the default) a
+// push carries only {roomId, messageId} and a generic text; with them on
+// it also shows the room title and the first characters of the message
+// text (internal/push decides exactly what), never the sender's uid or
+// name. Direct rooms cannot opt in: they have no admin, and one member
+// must not decide what appears on the other's lock screen.
+func (s *Management) SetPushPreview(ctx context.Context, actor Actor, roomID string, on bool) (Room, error) {
+	if !roomid.Valid(roomID) {
+		return Room{}, invalid("id", "not a room ID")
+	}
+	if err := s.Store.SetPushPreview(ctx, PreviewParams{Actor: actor, RoomID: roomID, On: on, Now: s.now()}); err != nil {
 		return Room{}, err
 	}
 	return s.Rooms.Get(ctx, roomID, actor.UID)

@@ -53,6 +53,9 @@ type Room struct {
 	CreatedBy   string
 	CreatedAt   time.Time
 	MemberCount int
+	// PushPreview is whether pushes of the room's messages show its title
+	// and the start of the text (see Management.SetPushPreview).
+	PushPreview bool
 	// Members is sorted by join time, then uid. It may be nil when the
 	// caller asked only for the room.
 	Members []Member

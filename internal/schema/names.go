@@ -72,6 +72,9 @@ const (
 	// FieldSlowModeSeconds is rooms/{roomId}.slowModeSeconds, read by the
 	// rules on message creates (absent or 0: off).
 	FieldSlowModeSeconds = "slowModeSeconds"
+	// FieldPushPreview is rooms/{roomId}.pushPreview: true when the room
+	// opted in to push previews (absent or false: generic pushes only).
+	FieldPushPreview = "pushPreview"
 )
 
 // The custom claims roomgate owns. Every other claim is foreign.

@@ -165,6 +165,12 @@ func (s *suite) device(uid, installation, token string) {
 // under the rules), and returns its ID.
 func (s *suite) send(uid, roomID string) string {
 	s.t.Helper()
+	return s.sendText(uid, roomID, secretText)
+}
+
+// sendText is send with the given text.
+func (s *suite) sendText(uid, roomID, text string) string {
+	s.t.Helper()
 	ctx := context.Background()
 	c, done, err := clientAs(ctx, s.emu.FirestoreAddr, s.emu.ProjectID, s.tokens[uid])
 	if err != nil {
@@ -172,7 +178,7 @@ func (s *suite) send(uid, roomID string) string {
 	}
 	defer done()
 	ref, _, err := c.Collection("rooms").Doc(roomID).Collection("messages").Add(ctx, map[string]any{
-		"senderId": uid, "text": secretText, "createdAt": firestore.ServerTimestamp,
+		"senderId": uid, "text": text, "createdAt": firestore.ServerTimestamp,
 	})
 	if err != nil {
 		s.t.Fatalf("%s sends: %v", uid, err)

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/firestore"
-
 	"github.com/roomgate/roomgate/emulator/eventarc"
 )
 
@@ -219,21 +217,6 @@ func TestListenerSource(t *testing.T) {
 		t.Errorf("a message older than the listener was pushed %d times", n)
 	}
 	s.assertNoSecret("carol")
-}
-
-// TestRoomPreviewOptIn: only a room whose service-written pushPreview is
-// true shows its title and the text.
-func TestRoomPreviewOptIn(t *testing.T) {
-	s, room := fixture(t)
-	if _, err := s.fs.Collection("rooms").Doc(room).Update(context.Background(), []firestore.Update{{Path: "pushPreview", Value: true}}); err != nil {
-		t.Fatal(err)
-	}
-	m := s.send("alice", room)
-	s.deliver(s.srv.URL, room, m)
-	got := s.pushesFor(m)
-	if len(got) != 2 || got[0].Notification.Title != roomTitle || got[0].Notification.Body != secretText {
-		t.Fatalf("preview pushes = %+v", got)
-	}
 }
 
 // TestEventsEndpointEdges: events it does not act on are acknowledged

@@ -40,6 +40,8 @@ func roomCases() []ruleCase {
 		// Writes: only the service writes rooms.
 		{name: "member creates a room", as: alice, op: opCreate, path: roomPath(roomGuess), data: roomData, want: deny},
 		{name: "owner renames room", as: alice, op: opUpdate, path: roomPath(roomA), data: map[string]any{"title": "renamed"}, want: deny},
+		{name: "owner turns push previews on", as: alice, op: opUpdate, path: roomPath(roomA), data: map[string]any{"pushPreview": true}, want: deny},
+		{name: "member turns push previews on", as: bob, op: opUpdate, path: roomPath(roomA), data: map[string]any{"pushPreview": true}, want: deny},
 		{name: "owner bumps memberCount", as: alice, op: opUpdate, path: roomPath(roomA), data: map[string]any{"memberCount": 99}, want: deny},
 		{name: "owner overwrites room", as: alice, op: opSet, path: roomPath(roomA), data: roomData, want: deny},
 		{name: "owner deletes room", as: alice, op: opDelete, path: roomPath(roomA), want: deny},
