@@ -248,10 +248,11 @@ type (
 
 	// Binary is X op Y.
 	Binary struct {
-		Pos Pos // position of X
-		Op  Op
-		X   Expr
-		Y   Expr
+		Pos   Pos // position of X
+		OpPos Pos // position of the operator
+		Op    Op
+		X     Expr
+		Y     Expr
 	}
 
 	// Ternary is Cond ? Then : Else.

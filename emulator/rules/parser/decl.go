@@ -16,13 +16,6 @@ import (
 // A trailing ";" after allow and return is optional ([inf], the docs both
 // use and omit it); each let must end with ";" [doc].
 
-// allowMethods are the methods an allow statement may name
-// (the methods an allow statement may name).
-var allowMethods = map[string]bool{
-	"read": true, "write": true, "get": true, "list": true,
-	"create": true, "update": true, "delete": true,
-}
-
 func (p *parser) parseFile(f *ast.File) {
 	if p.isKeyword("rules_version") {
 		f.VersionPos = p.tok.pos
@@ -213,9 +206,8 @@ func (p *parser) parseAllow() *ast.Allow {
 			p.skipStatement()
 			return a
 		}
-		if !allowMethods[p.tok.lit] {
-			p.errorf(p.tok.pos, "unknown method %q (want read, write, get, list, create, update or delete)", p.tok.lit)
-		}
+		// Any name parses: Google's compiler loads an unknown method
+		// with a warning and it grants nothing (rules.Compile).
 		a.Methods = append(a.Methods, ast.Method{Pos: p.tok.pos, Name: p.tok.lit})
 		p.next()
 		if !p.got(tComma) {
