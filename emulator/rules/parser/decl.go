@@ -95,7 +95,8 @@ func (p *parser) skipStatement() {
 func (p *parser) parseService() *ast.Service {
 	s := &ast.Service{Pos: p.tok.pos}
 	p.next()
-	name, _ := p.ident("service name")
+	name, namePos := p.ident("service name")
+	s.NamePos = namePos
 	for name != "" && p.got(tDot) {
 		part, _ := p.ident("service name")
 		if part == "" {
@@ -233,7 +234,7 @@ func (p *parser) parseAllow() *ast.Allow {
 func (p *parser) parseFunction() *ast.Function {
 	fn := &ast.Function{Pos: p.tok.pos}
 	p.next()
-	fn.Name, _ = p.ident("function name")
+	fn.Name, fn.NamePos = p.ident("function name")
 	if !p.expect(tLParen) {
 		p.skipStatement()
 		return fn
@@ -273,6 +274,7 @@ func (p *parser) parseFunctionBody(fn *ast.Function, names map[string]bool) {
 		p.next()
 		var pos ast.Pos
 		l.Name, pos = p.ident("variable name")
+		l.NamePos = pos
 		if l.Name != "" && names[l.Name] {
 			p.errorf(pos, "%q is already declared in function %s", l.Name, fn.Name)
 		}
