@@ -11,8 +11,12 @@ import (
 )
 
 // cmdCheck checks rules files the way the emulator would load them: parse
-// errors and compile errors (unknown functions, limits) with positions and
-// a caret under the column. Exit status 1 if any file fails.
+// errors and compile errors (recursion, limits) with positions and a caret
+// under the column, on stderr; exit status 1 if any file fails. Warnings
+// (unknown variables and functions, wrong argument counts, statically
+// mistyped operands, unused functions: Google's compiler loads such rules
+// and the expressions fail at run time) go to stdout the same way, marked
+// "warning:", and do not fail the check.
 // A file named like a help flag can be checked as ./-h.
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	const usage = "usage: roomgate-emulator check FILE...\n"
@@ -45,8 +49,14 @@ func checkRulesFile(name string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := rules.Compile(name, src); err != nil {
+	rs, err := rules.Compile(name, src)
+	if err != nil {
 		return err
+	}
+	for _, w := range rs.Warnings() {
+		text := *w
+		text.Msg = "warning: " + w.Msg
+		fmt.Fprintln(stdout, text.Snippet())
 	}
 	allows := 0
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -55,7 +65,11 @@ func checkRulesFile(name string, stdout io.Writer) error {
 		}
 		return true
 	})
-	fmt.Fprintf(stdout, "%s: ok (rules_version %d, %d allow statements)\n", name, f.Version, allows)
+	warnings := ""
+	if n := len(rs.Warnings()); n > 0 {
+		warnings = fmt.Sprintf(", %d warnings", n)
+	}
+	fmt.Fprintf(stdout, "%s: ok (rules_version %d, %d allow statements%s)\n", name, f.Version, allows, warnings)
 	return nil
 }
 

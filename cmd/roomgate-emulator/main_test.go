@@ -239,6 +239,21 @@ func TestCheck(t *testing.T) {
 	if code := runContext(context.Background(), []string{"check", "../../firestore.rules"}, nil, &out, &errb); code != 0 {
 		t.Errorf("firestore.rules: exit %d: %s", code, errb.String())
 	}
+	if strings.Contains(out.String(), "warning") {
+		t.Errorf("firestore.rules has warnings:\n%s", out.String())
+	}
+	// Warnings are printed with positions and do not fail the check.
+	warned := writeFile(t, dir, "warned.rules", "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{database}/documents {\n    match /a/{b} {\n      allow read: if foo == 1;\n      allow nope: if true;\n    }\n  }\n}\n")
+	out.Reset()
+	errb.Reset()
+	if code := runContext(context.Background(), []string{"check", warned}, nil, &out, &errb); code != 0 {
+		t.Errorf("warned.rules: exit %d: %s", code, errb.String())
+	}
+	if want := warned + ":5:22: warning: Invalid variable name: foo.\n      allow read: if foo == 1;\n                     ^\n" +
+		warned + ":6:13: warning: Invalid method name: nope.\n      allow nope: if true;\n            ^\n" +
+		warned + ": ok (rules_version 2, 2 allow statements, 2 warnings)\n"; out.String() != want {
+		t.Errorf("warnings: stdout %q, want %q", out.String(), want)
+	}
 	// A missing file and a file over the ruleset size limit fail with the
 	// file named, and the other files are still checked.
 	missing := dir + "/nope.rules"

@@ -100,6 +100,9 @@ type rulesIssue struct {
 		FileIndex int    `json:"fileIndex"`
 		Line      int    `json:"line"`
 		Column    int    `json:"column"`
+		// CurrentOffset is the issue's byte offset in the file, as
+		// Google's emulator reports it (its endOffset is not modelled).
+		CurrentOffset int `json:"currentOffset"`
 	} `json:"sourcePosition"`
 	Description string `json:"description"`
 	// Severity is the Rules API enum's name, as Google's emulator writes
@@ -159,8 +162,15 @@ func (s *server) putRules(w http.ResponseWriter, r *http.Request, project string
 		return
 	}
 	s.rules.set(project, &loadedRules{rs: rs, name: name, src: f.Content})
-	s.logf("rules loaded for project %s (%s)", project, name)
-	writeJSON(w, http.StatusOK, map[string]any{"issues": []rulesIssue{}})
+	// Warnings load, as in Google's emulator, which lists them as issues
+	// of severity WARNING in the 200 answer.
+	warnings, text := positionedIssues(name, rs.Warnings(), "WARNING")
+	if len(warnings) > 0 {
+		s.logf("rules loaded for project %s (%s) with %d warnings:\n%s", project, name, len(warnings), text)
+	} else {
+		s.logf("rules loaded for project %s (%s)", project, name)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"issues": warnings})
 }
 
 // compileIssues turns a compile error into positioned issues and a
@@ -178,12 +188,19 @@ func compileIssues(name string, err error) ([]rulesIssue, string) {
 		is.SourcePosition.FileName = name
 		return []rulesIssue{is}, err.Error()
 	}
+	return positionedIssues(name, list, "ERROR")
+}
+
+// positionedIssues turns a list of positioned problems into issues of the
+// given severity and a readable text with caret snippets.
+func positionedIssues(name string, list parser.ErrorList, severity string) ([]rulesIssue, string) {
 	issues := make([]rulesIssue, 0, len(list))
 	var text strings.Builder
 	for _, e := range list {
-		is := rulesIssue{Description: e.Msg, Severity: "ERROR"}
+		is := rulesIssue{Description: e.Msg, Severity: severity}
 		is.SourcePosition.FileName = name
 		is.SourcePosition.Line, is.SourcePosition.Column = e.Pos.Line, e.Pos.Col
+		is.SourcePosition.CurrentOffset = e.Pos.Offset
 		issues = append(issues, is)
 		text.WriteString(e.Snippet())
 		text.WriteByte('\n')

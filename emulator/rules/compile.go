@@ -90,11 +90,10 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 		errorf(ast.Pos{Line: 1, Col: 1}, "missing service declaration")
 		return nil, errs
 	}
-	if f.Service.Name != "cloud.firestore" {
-		// A Storage ruleset loaded into Firestore would otherwise deny
-		// everything silently; say so instead.
-		errorf(f.Service.Pos, "service %q is not cloud.firestore", f.Service.Name)
-	}
+	checkFile(f, func(pos ast.Pos, format string, args ...any) {
+		rs.warnings = append(rs.warnings, &parser.Error{Filename: f.Name, Pos: pos, Msg: fmt.Sprintf(format, args...), Line: sourceLine(src, pos)})
+	})
+	rs.warnings.Sort()
 
 	global := &compileScope{funcs: indexFuncs(f.Functions)}
 	service := &compileScope{parent: global, funcs: indexFuncs(f.Service.Functions)}
@@ -157,6 +156,12 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 	}
 	for _, m := range f.Service.Matches {
 		rs.roots = append(rs.roots, build(m, nil, 0, service, false))
+	}
+	if f.Service.Name != "cloud.firestore" {
+		// Google's emulator loads a ruleset of another service (with a
+		// warning unless it is firebase.storage) and no Firestore
+		// request matches it: every request is denied.
+		rs.roots = nil
 	}
 	sort.SliceStable(rs.allows, func(i, j int) bool {
 		return rs.allows[i].decl.Pos.Offset < rs.allows[j].decl.Pos.Offset

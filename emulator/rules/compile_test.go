@@ -14,8 +14,6 @@ func TestCompileErrors(t *testing.T) {
 		want      []string // "line:col: substring"
 	}{
 		{"syntax", "service cloud.firestore { match /a { allow read: if ; } }", []string{"1:"}},
-		{"storage service", "service firebase.storage { match /b/{bucket}/o { allow read; } }",
-			[]string{`1:1: service "firebase.storage" is not cloud.firestore`}},
 		{"two cycles", `service cloud.firestore {
   function a() { return a(); }
   match /databases/{database}/documents {

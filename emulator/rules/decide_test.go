@@ -32,6 +32,9 @@ package rules
 //	batch <op> ; <op> ... => <expect>  ops are create/update/set/delete as above
 //	compile-error <line>:<col> <text>  the ruleset fails to compile with an
 //	                                   error at that position containing text
+//	warning <line>:<col> <text>        the ruleset compiles with a warning at
+//	                                   that position whose text contains text
+//	warnings <n>                       it has exactly n warnings
 //
 // JSON values: integers are int, numbers with '.' or an exponent are float;
 // "$time" is request.time (a server timestamp); {"$ts": "<RFC3339>"} is a
@@ -190,6 +193,20 @@ func (s *suite) command(t *testing.T, line string) {
 		t.Fatalf("ruleset did not compile: %v", s.compErr)
 	}
 	switch verb {
+	case "warning":
+		pos, text, _ := strings.Cut(rest, " ")
+		for _, w := range s.rs.Warnings() {
+			if w.Pos.String() == pos && strings.Contains(w.Msg, text) {
+				return
+			}
+		}
+		t.Fatalf("no warning at %s containing %q; warnings:\n%v", pos, text, s.rs.Warnings())
+		return
+	case "warnings":
+		if n, _ := strconv.Atoi(rest); len(s.rs.Warnings()) != n {
+			t.Fatalf("%d warnings, want %s:\n%v", len(s.rs.Warnings()), rest, s.rs.Warnings())
+		}
+		return
 	case "stored":
 		p, js, _ := strings.Cut(rest, " ")
 		data := s.decodeMap(t, js)

@@ -43,6 +43,8 @@ type Ruleset struct {
 	// readsResource is true when some condition or function names
 	// `resource`; queries then rewrite them (query_rewrite.go).
 	readsResource bool
+	// warnings are the problems found that do not stop loading (check.go).
+	warnings parser.ErrorList
 }
 
 // Compile parses and checks src (the file's contents; name is used in error
@@ -56,6 +58,15 @@ func Compile(name string, src []byte) (*Ruleset, error) {
 	}
 	return compile(f, src)
 }
+
+// Warnings returns what the compiler found suspicious without rejecting
+// the ruleset, sorted by position and worded as Google's compiler words
+// it: unknown variables and functions, wrong argument counts, operands of
+// a statically wrong type, unused functions and variables, an unknown
+// service or allow method. Each such expression is an error at run time
+// (the request is denied); an unknown service or method grants nothing.
+// The list is nil when there are none; callers must not modify it.
+func (rs *Ruleset) Warnings() parser.ErrorList { return rs.warnings }
 
 // Version reports the ruleset's rules_version (1 or 2).
 func (rs *Ruleset) Version() int { return rs.version }

@@ -17,6 +17,9 @@ type section struct {
 	// compileErrs are the file's compile-error expectations: the section
 	// is a compile case, compared on whether each emulator rejects it.
 	compileErrs []string
+	// warnings are the file's warning expectations ("line:col text"):
+	// each is compared on whether each emulator reports it.
+	warnings []string
 }
 
 // fcase is one request of the corpus.
@@ -155,6 +158,12 @@ func parseDecideFile(path, name string) ([]*section, error) {
 			continue
 		case "compile-error":
 			cur.compileErrs = append(cur.compileErrs, rest)
+			continue
+		case "warning":
+			cur.warnings = append(cur.warnings, rest)
+			continue
+		case "warnings":
+			// The count is the engine's check; each warning is compared.
 			continue
 		}
 		spec, exp, ok := cutLast(rest, "=>")

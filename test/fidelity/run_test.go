@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -61,15 +62,18 @@ const opTimeout = 30 * time.Second
 func runSection(ctx context.Context, p pair, project string, sec *section, probe bool, tl *tally) []result {
 	var errs [2]error
 	var verdicts [2][]verdict
+	var warnings [2][]string
 	var wg sync.WaitGroup
 	for i, tg := range p {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := tg.loadRules(project, sec.src); err != nil {
+			w, err := tg.loadRulesWarnings(project, sec.src)
+			if err != nil {
 				errs[i] = err
 				return
 			}
+			warnings[i] = w
 			verdicts[i] = runCases(ctx, tg, project, sec.cases)
 		}()
 	}
@@ -97,6 +101,19 @@ func runSection(ctx context.Context, p pair, project string, sec *section, probe
 		return []result{r}
 	}
 	var out []result
+	// Each expected warning: does each emulator report it (position and
+	// text)? The probes' expectation is Google's answer.
+	for _, w := range sec.warnings {
+		r := result{id: sec.id + " warning " + w, kind: "warning", google: "absent", ours: "absent", expect: "present", probe: probe}
+		if slices.Contains(warnings[0], w) {
+			r.google = "present"
+		}
+		if slices.Contains(warnings[1], w) {
+			r.ours = "present"
+		}
+		r.gmsg, r.omsg = strings.Join(warnings[0], "; "), strings.Join(warnings[1], "; ")
+		out = append(out, r)
+	}
 	if len(sec.compileErrs) > 0 {
 		out = append(out, result{id: sec.id + " compile", kind: "compile", google: "compiles", ours: "compiles", expect: "rejected", probe: probe})
 	}

@@ -112,16 +112,42 @@ var googleLineRE = regexp.MustCompile(`(?m)^L(\d+):\d+ (.*)$`)
 // loadRules installs src as project's rules. A ruleset the emulator
 // rejects comes back as *compileError; anything else failing is a plain error.
 func (tg *target) loadRules(project, src string) error {
+	_, err := tg.loadRulesWarnings(project, src)
+	return err
+}
+
+// loadRulesWarnings is loadRules that also returns the warnings of a
+// ruleset the emulator loaded, as "line:col description".
+func (tg *target) loadRulesWarnings(project, src string) ([]string, error) {
 	body := map[string]any{"rules": map[string]any{"files": []map[string]string{{"name": "firestore.rules", "content": src}}}}
 	code, b, err := tg.rest(http.MethodPut, "/emulator/v1/projects/"+project+":securityRules", body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if code/100 == 2 {
-		return nil
+		var ok struct {
+			Issues []struct {
+				SourcePosition struct {
+					Line   int `json:"line"`
+					Column int `json:"column"`
+				} `json:"sourcePosition"`
+				Description string `json:"description"`
+				Severity    string `json:"severity"`
+			} `json:"issues"`
+		}
+		if err := json.Unmarshal(b, &ok); err != nil {
+			return nil, fmt.Errorf("%s: load rules: HTTP %d: %s", tg.name, code, b)
+		}
+		var warnings []string
+		for _, is := range ok.Issues {
+			if is.Severity == "WARNING" {
+				warnings = append(warnings, fmt.Sprintf("%d:%d %s", is.SourcePosition.Line, is.SourcePosition.Column, is.Description))
+			}
+		}
+		return warnings, nil
 	}
 	if code != http.StatusBadRequest {
-		return fmt.Errorf("%s: load rules: HTTP %d: %s", tg.name, code, b)
+		return nil, fmt.Errorf("%s: load rules: HTTP %d: %s", tg.name, code, b)
 	}
 	var resp struct {
 		Error struct {
@@ -134,7 +160,7 @@ func (tg *target) loadRules(project, src string) error {
 		} `json:"issues"`
 	}
 	if err := json.Unmarshal(b, &resp); err != nil {
-		return fmt.Errorf("%s: load rules: HTTP %d: %s", tg.name, code, b)
+		return nil, fmt.Errorf("%s: load rules: HTTP %d: %s", tg.name, code, b)
 	}
 	ce := &compileError{msg: resp.Error.Message}
 	// Google's text lists warnings (unused variables, comparisons that
@@ -155,7 +181,7 @@ func (tg *target) loadRules(project, src string) error {
 	sort.Ints(errLines)
 	sort.Ints(warnLines)
 	ce.lines = append(errLines, warnLines...)
-	return ce
+	return nil, ce
 }
 
 // clear deletes every document of project (retried: Google's emulator

@@ -52,6 +52,7 @@ type File struct {
 // Service is `service <name> { ... }`.
 type Service struct {
 	Pos       Pos
+	NamePos   Pos    // position of Name
 	Name      string // e.g. "cloud.firestore"
 	Functions []*Function
 	Matches   []*Match
@@ -127,18 +128,20 @@ type Allow struct {
 
 // Function is `function name(params) { let ...; return expr; }`.
 type Function struct {
-	Pos    Pos
-	Name   string
-	Params []*Ident
-	Lets   []*Let
-	Return Expr // not nil in a function that parsed
+	Pos     Pos
+	NamePos Pos // position of Name
+	Name    string
+	Params  []*Ident
+	Lets    []*Let
+	Return  Expr // not nil in a function that parsed
 }
 
 // Let is `let name = expr;` inside a function body.
 type Let struct {
-	Pos   Pos
-	Name  string
-	Value Expr
+	Pos     Pos
+	NamePos Pos // position of Name
+	Name    string
+	Value   Expr
 }
 
 // ---------------------------------------------------------------------------
@@ -248,10 +251,11 @@ type (
 
 	// Binary is X op Y.
 	Binary struct {
-		Pos Pos // position of X
-		Op  Op
-		X   Expr
-		Y   Expr
+		Pos   Pos // position of X
+		OpPos Pos // position of the operator
+		Op    Op
+		X     Expr
+		Y     Expr
 	}
 
 	// Ternary is Cond ? Then : Else.

@@ -16,13 +16,6 @@ import (
 // A trailing ";" after allow and return is optional ([inf], the docs both
 // use and omit it); each let must end with ";" [doc].
 
-// allowMethods are the methods an allow statement may name
-// (the methods an allow statement may name).
-var allowMethods = map[string]bool{
-	"read": true, "write": true, "get": true, "list": true,
-	"create": true, "update": true, "delete": true,
-}
-
 func (p *parser) parseFile(f *ast.File) {
 	if p.isKeyword("rules_version") {
 		f.VersionPos = p.tok.pos
@@ -102,7 +95,8 @@ func (p *parser) skipStatement() {
 func (p *parser) parseService() *ast.Service {
 	s := &ast.Service{Pos: p.tok.pos}
 	p.next()
-	name, _ := p.ident("service name")
+	name, namePos := p.ident("service name")
+	s.NamePos = namePos
 	for name != "" && p.got(tDot) {
 		part, _ := p.ident("service name")
 		if part == "" {
@@ -213,9 +207,8 @@ func (p *parser) parseAllow() *ast.Allow {
 			p.skipStatement()
 			return a
 		}
-		if !allowMethods[p.tok.lit] {
-			p.errorf(p.tok.pos, "unknown method %q (want read, write, get, list, create, update or delete)", p.tok.lit)
-		}
+		// Any name parses: Google's compiler loads an unknown method
+		// with a warning and it grants nothing (rules.Compile).
 		a.Methods = append(a.Methods, ast.Method{Pos: p.tok.pos, Name: p.tok.lit})
 		p.next()
 		if !p.got(tComma) {
@@ -241,7 +234,7 @@ func (p *parser) parseAllow() *ast.Allow {
 func (p *parser) parseFunction() *ast.Function {
 	fn := &ast.Function{Pos: p.tok.pos}
 	p.next()
-	fn.Name, _ = p.ident("function name")
+	fn.Name, fn.NamePos = p.ident("function name")
 	if !p.expect(tLParen) {
 		p.skipStatement()
 		return fn
@@ -281,6 +274,7 @@ func (p *parser) parseFunctionBody(fn *ast.Function, names map[string]bool) {
 		p.next()
 		var pos ast.Pos
 		l.Name, pos = p.ident("variable name")
+		l.NamePos = pos
 		if l.Name != "" && names[l.Name] {
 			p.errorf(pos, "%q is already declared in function %s", l.Name, fn.Name)
 		}

@@ -173,16 +173,16 @@ func TestErrorRendering(t *testing.T) {
 	src := "service cloud.firestore {\n" +
 		"  match /databases/{database}/documents {\n" +
 		"\tallow read: if a +;\n" +
-		"    allow wrte: if true;\n" +
+		"    allow write: if (true;\n" +
 		"  }\n" +
 		"}\n"
 	_, err := parser.ParseFile("bad.rules", []byte(src))
 	want := "bad.rules:3:20: expected expression, found ';'\n" +
 		"\tallow read: if a +;\n" +
 		"\t                  ^\n" +
-		"bad.rules:4:11: unknown method \"wrte\" (want read, write, get, list, create, update or delete)\n" +
-		"    allow wrte: if true;\n" +
-		"          ^"
+		"bad.rules:4:26: expected ')', found ';'\n" +
+		"    allow write: if (true;\n" +
+		"                         ^"
 	if err == nil || err.Error() != want {
 		t.Errorf("rendered errors:\n%v\nwant:\n%s", err, want)
 	}
@@ -190,7 +190,7 @@ func TestErrorRendering(t *testing.T) {
 	if got := el[0].Error(); got != "bad.rules:3:20: expected expression, found ';'" {
 		t.Errorf("single error %q", got)
 	}
-	if el[1].Line != "    allow wrte: if true;" {
+	if el[1].Line != "    allow write: if (true;" {
 		t.Errorf("Line %q", el[1].Line)
 	}
 }
@@ -201,7 +201,7 @@ func TestTooManyErrors(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("service cloud.firestore {\n  match /a {\n")
 	for i := 0; i < 50; i++ {
-		b.WriteString("    allow nope;\n")
+		b.WriteString("    allow read: if (;\n")
 	}
 	b.WriteString("  }\n}\n")
 	_, err := parser.ParseFile("many.rules", []byte(b.String()))

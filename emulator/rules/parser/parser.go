@@ -253,9 +253,10 @@ func (p *parser) parseBinary(minPrec int) ast.Expr {
 			// divides.
 			p.errorf(p.tok.pos, "Missing 'match' keyword before path: '/%c' starts a path; write the division with a space after '/'.", p.lx.at(0))
 		}
+		opPos := p.tok.pos
 		p.next()
 		y := p.parseBinary(prec + 1)
-		x = &ast.Binary{Pos: x.Position(), Op: op, X: x, Y: y}
+		x = &ast.Binary{Pos: x.Position(), OpPos: opPos, Op: op, X: x, Y: y}
 	}
 }
 
