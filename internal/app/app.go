@@ -170,6 +170,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		RequestTimeout: cfg.RequestTimeout,
 		IdempotencyTTL: cfg.IdempotencyTTL,
+		ReauthWindow:   cfg.ReauthWindow,
 	})
 	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper, Push: p}
 }
