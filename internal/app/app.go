@@ -50,6 +50,9 @@ type Service struct {
 	Sweeper *rooms.Sweeper
 	// Push is the push notifier (devices, mutes, fan-out).
 	Push *Push
+	// DeviceGC drops devices of users deleted outside roomgate; Run runs
+	// it every cfg.DeviceGCInterval.
+	DeviceGC *DeviceGC
 }
 
 // Close releases the clients.
@@ -172,7 +175,8 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		IdempotencyTTL: cfg.IdempotencyTTL,
 		ReauthWindow:   cfg.ReauthWindow,
 	})
-	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper, Push: p}
+	gc := &DeviceGC{Devices: p.Devices, Auth: ac, Logger: log}
+	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper, Push: p, DeviceGC: gc}
 }
 
 // readinessProbeID is a document and uid that never exist; reading them
