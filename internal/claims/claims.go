@@ -24,8 +24,9 @@
 //
 // A change is durable: the transaction that records it in users/{uid} also
 // writes privilegeChanges/{uid}, a server-only marker holding the version
-// to apply and, after a ban, the duty to revoke refresh tokens and remove
-// the user from every room. The marker is deleted only once all of that is
+// to apply and, after a ban, the duty to revoke refresh tokens, remove
+// the user from every room and drop their push devices (an account
+// deletion adds its own duties, account.go). The marker is deleted only once all of that is
 // done for the version it names (pending.go). The request applies its own
 // change under a lease on the marker; if it cannot finish (Auth or
 // Firestore unreachable, the request's deadline, a crash), the marker stays
