@@ -82,6 +82,7 @@ const (
 	CodeAuthFailures       = "too_many_auth_failures"
 	CodeContention         = "contention"
 	CodeChangePending      = "change_pending"
+	CodeReauthRequired     = "reauthentication_required"
 	// CodeDeviceCap: a push registration beyond the per-user device cap.
 	CodeDeviceCap         = "device_cap_reached"
 	CodeUnavailable       = "unavailable"
@@ -132,6 +133,7 @@ var problemCodes = map[string]problemDef{
 	CodeInternal:           {500, "Internal error"},
 	CodeContention:         {503, "Contention, retry"},
 	CodeChangePending:      {503, "Change recorded, still being applied"},
+	CodeReauthRequired:     {403, "Recent sign-in required"},
 	CodeDeviceCap:          {409, "Device cap reached"},
 	CodeUnavailable:        {503, "Service unavailable"},
 	CodeTimeout:            {503, "Request timed out"},

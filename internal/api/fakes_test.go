@@ -144,6 +144,11 @@ func (f *fakeClaims) Unban(context.Context, string, string, string) (claims.Resu
 	return f.result()
 }
 
+func (f *fakeClaims) DeleteAccount(_ context.Context, actor, _, target string) (claims.Result, error) {
+	f.record("DeleteAccount:" + actor + ">" + target)
+	return f.result()
+}
+
 // fixedClock is a settable clock for rate-limit tests.
 type fixedClock struct {
 	mu sync.Mutex

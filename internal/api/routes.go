@@ -56,6 +56,11 @@ func (s *server) routes(e *echo.Echo) {
 	v1.POST("/admin/users/:uid/ban", s.ban, admin...)
 	v1.DELETE("/admin/users/:uid/ban", s.unban, admin...)
 
+	// Account deletion: any signed-in user, for themselves (with a recent
+	// sign-in); admins for others.
+	v1.DELETE("/me", s.deleteMe, authed...)
+	v1.DELETE("/admin/users/:uid", s.deleteUser, admin...)
+
 	// Chat-app routes: invites, room management, profiles and lookup,
 	// blocks, reports and the audit log.
 	moderator := append(authed[:len(authed):len(authed)], s.requireModerator)

@@ -43,6 +43,9 @@ type ClaimsService interface {
 	SetRole(ctx context.Context, actor, requestID, target, role string) (claims.Result, error)
 	Ban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
 	Unban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
+	// DeleteAccount deletes target's account (actor == target: the user
+	// themselves); ErrChangePending when recorded but not finished.
+	DeleteAccount(ctx context.Context, actor, requestID, target string) (claims.Result, error)
 	// CurrentRole is the caller's role and ban state now, not as of the
 	// token's minting; admin routes re-check with it.
 	CurrentRole(ctx context.Context, uid string) (role string, banned bool, err error)
@@ -97,6 +100,9 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// IdempotencyTTL is how long Idempotency-Keys are remembered (0: 24h).
 	IdempotencyTTL time.Duration
+	// ReauthWindow is how recent the caller's sign-in (the ID token's
+	// auth_time) must be for DELETE /v1/me (0: DefaultReauthWindow).
+	ReauthWindow time.Duration
 	// Now is the clock for rate limiting; nil means time.Now.
 	Now func() time.Time
 	// Push serves the device, mute and Eventarc routes; nil disables them

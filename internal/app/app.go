@@ -30,6 +30,7 @@ import (
 	"github.com/roomgate/roomgate/internal/config"
 	"github.com/roomgate/roomgate/internal/moderation"
 	"github.com/roomgate/roomgate/internal/profiles"
+	"github.com/roomgate/roomgate/internal/push"
 	"github.com/roomgate/roomgate/internal/rooms"
 	"github.com/roomgate/roomgate/internal/schema"
 )
@@ -49,6 +50,9 @@ type Service struct {
 	Sweeper *rooms.Sweeper
 	// Push is the push notifier (devices, mutes, fan-out).
 	Push *Push
+	// DeviceGC drops devices of users deleted outside roomgate; Run runs
+	// it every cfg.DeviceGCInterval.
+	DeviceGC *DeviceGC
 }
 
 // Close releases the clients.
@@ -130,20 +134,22 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		Limits:    limits,
 		Sweeper:   sweeper,
 	}
+	m := api.NewMetrics()
+	p := newPush(cfg, fs, m, log)
 	cm := &claims.Manager{
 		Auth:                 ac,
 		State:                &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
 		Ejector:              rooms.BanEjector{Rooms: rs},
+		Devices:              p.Devices,
+		Eraser:               eraser{fs: fs},
 		RequireEmailVerified: cfg.RequireEmailVerified,
 	}
 	// Validate (in Clients) has refused a malformed list already.
 	origins, _ := cfg.CORSOriginList()
-	m := api.NewMetrics()
-	p := newPush(cfg, fs, m, log)
 	e := api.New(api.Deps{
 		Verifier: &authn.Firebase{Client: ac},
 		Rooms:    rs,
-		Claims:   dropDevicesOnBan{ClaimsService: cm, devices: p.Devices},
+		Claims:   cm,
 		Push:     p,
 		// The chat-app services share the rooms store (and so its
 		// per-room queue of membership transactions).
@@ -167,8 +173,10 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		RequestTimeout: cfg.RequestTimeout,
 		IdempotencyTTL: cfg.IdempotencyTTL,
+		ReauthWindow:   cfg.ReauthWindow,
 	})
-	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper, Push: p}
+	gc := &DeviceGC{Devices: p.Devices, Auth: ac, Logger: log}
+	return &Service{Handler: e, Firestore: fs, Auth: ac, Rooms: rs, Claims: cm, Metrics: m, Sweeper: sweeper, Push: p, DeviceGC: gc}
 }
 
 // readinessProbeID is a document and uid that never exist; reading them
@@ -209,13 +217,17 @@ func GrantRole(ctx context.Context, cfg config.Config, uid, role, actor string) 
 		return claims.Result{}, err
 	}
 	defer fs.Close()
-	// The ejector too: a ban of the same user may still be pending, and
-	// finishing it is part of settling this change.
+	// The ejector, device dropper and eraser too: a ban of the same user
+	// may still be pending, and finishing it is part of settling this
+	// change.
 	rs := &rooms.Service{
 		Store:     &rooms.FirestoreStore{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
 		Directory: &rooms.FirebaseDirectory{Auth: ac},
 		Limits:    rooms.Limits{MaxMembers: cfg.MaxMembers, MaxTitleRunes: cfg.MaxTitleRunes},
 	}
-	cm := &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts}, Ejector: rooms.BanEjector{Rooms: rs}}
+	cm := &claims.Manager{
+		Auth: ac, State: &claims.FirestoreState{Client: fs, MaxAttempts: cfg.TxnMaxAttempts},
+		Ejector: rooms.BanEjector{Rooms: rs}, Devices: &push.Devices{Client: fs}, Eraser: eraser{fs: fs},
+	}
 	return cm.SetRole(ctx, "cli:"+actor, "cli-"+time.Now().UTC().Format("20060102T150405Z"), uid, role)
 }

@@ -11,7 +11,6 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/roomgate/roomgate/internal/api"
-	"github.com/roomgate/roomgate/internal/claims"
 	"github.com/roomgate/roomgate/internal/config"
 	"github.com/roomgate/roomgate/internal/push"
 )
@@ -112,23 +111,4 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// dropDevicesOnBan is the claims service with one addition: a ban also
-// deletes the user's push devices, so a banned user's phone stops
-// receiving pushes even from rooms a later change might re-add them to.
-type dropDevicesOnBan struct {
-	api.ClaimsService
-	devices *push.Devices
-}
-
-func (d dropDevicesOnBan) Ban(ctx context.Context, actor, requestID, target string) (claims.Result, error) {
-	res, err := d.ClaimsService.Ban(ctx, actor, requestID, target)
-	if err != nil {
-		return res, err
-	}
-	if _, err := d.devices.DropUser(ctx, target); err != nil {
-		return res, err
-	}
-	return res, nil
 }

@@ -51,11 +51,12 @@ func Serve(ctx context.Context, srv *http.Server, ln net.Listener, shutdownTimeo
 }
 
 // Run is `roomgate serve`: build, listen on cfg.Addr, serve until ctx is
-// cancelled (SIGINT/SIGTERM in main), shut down gracefully. Two background
+// cancelled (SIGINT/SIGTERM in main), shut down gracefully. Background
 // workers run alongside and stop before the clients close: the deletion
-// sweeper (first resuming what earlier instances left) and the claims
+// sweeper (first resuming what earlier instances left), the claims
 // reconciler (a change it was applying keeps its marker and is finished by
-// another instance or the next start).
+// another instance or the next start) and, unless its interval is 0, the
+// device GC.
 func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	svc, err := Build(ctx, cfg, log)
 	if err != nil {
@@ -73,6 +74,13 @@ func Run(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		defer background.Done()
 		svc.Claims.RunReconciler(bctx, cfg.ReconcileInterval, log)
 	}()
+	if cfg.DeviceGCInterval > 0 {
+		background.Add(1)
+		go func() {
+			defer background.Done()
+			svc.DeviceGC.Run(bctx, cfg.DeviceGCInterval)
+		}()
+	}
 	defer func() {
 		stopBackground()
 		background.Wait()

@@ -24,16 +24,19 @@ type Action string
 
 // The audited actions.
 const (
-	RoomCreated     Action = "room.created"
-	RoomDeleted     Action = "room.deleted"
-	MembersAdded    Action = "room.members_added"
-	MemberRemoved   Action = "room.member_removed"
-	MemberLeft      Action = "room.member_left"
-	OwnerChanged    Action = "room.owner_changed"
-	ClaimsAdmitted  Action = "claims.chat_granted"
-	RoleSet         Action = "claims.role_set"
-	UserBanned      Action = "user.banned"
-	UserUnbanned    Action = "user.unbanned"
+	RoomCreated    Action = "room.created"
+	RoomDeleted    Action = "room.deleted"
+	MembersAdded   Action = "room.members_added"
+	MemberRemoved  Action = "room.member_removed"
+	MemberLeft     Action = "room.member_left"
+	OwnerChanged   Action = "room.owner_changed"
+	ClaimsAdmitted Action = "claims.chat_granted"
+	RoleSet        Action = "claims.role_set"
+	UserBanned     Action = "user.banned"
+	UserUnbanned   Action = "user.unbanned"
+	// UserDeleted: an account deletion was recorded (details.by is
+	// "self" or "admin"); the record outlives the account.
+	UserDeleted     Action = "user.deleted"
 	InviteCreated   Action = "room.invite_created"
 	InviteRevoked   Action = "room.invite_revoked"
 	InviteAccepted  Action = "room.invite_accepted"

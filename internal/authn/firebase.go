@@ -77,6 +77,9 @@ func fromFirebase(t *auth.Token) *Token {
 		IssuedAt: time.Unix(t.IssuedAt, 0),
 		Claims:   t.Claims,
 	}
+	if t.AuthTime > 0 {
+		out.AuthTime = time.Unix(t.AuthTime, 0)
+	}
 	if out.Claims == nil {
 		out.Claims = map[string]any{}
 	}

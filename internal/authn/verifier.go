@@ -44,6 +44,9 @@ type Token struct {
 	EmailVerified bool
 	// IssuedAt is the token's iat.
 	IssuedAt time.Time
+	// AuthTime is the token's auth_time: when the user last signed in
+	// (not when this token was refreshed). Zero when absent.
+	AuthTime time.Time
 	// Claims holds the custom and Firebase claims (never iss, aud, exp, iat,
 	// sub). Custom claims such as chat, role and banned sit at top level.
 	Claims map[string]any

@@ -24,8 +24,9 @@
 //
 // A change is durable: the transaction that records it in users/{uid} also
 // writes privilegeChanges/{uid}, a server-only marker holding the version
-// to apply and, after a ban, the duty to revoke refresh tokens and remove
-// the user from every room. The marker is deleted only once all of that is
+// to apply and, after a ban, the duty to revoke refresh tokens, remove
+// the user from every room and drop their push devices (an account
+// deletion adds its own duties, account.go). The marker is deleted only once all of that is
 // done for the version it names (pending.go). The request applies its own
 // change under a lease on the marker; if it cannot finish (Auth or
 // Firestore unreachable, the request's deadline, a crash), the marker stays
@@ -142,8 +143,17 @@ type State interface {
 	// Update runs mutate on the stored state (seed when none is stored) in
 	// one transaction; if it changed anything, bumps Version, writes rec
 	// and records the change as pending (Pending), reserved for the caller
-	// until reserveUntil.
+	// until reserveUntil. While a deletion of uid is pending it refuses
+	// every change with ErrUserNotFound.
 	Update(ctx context.Context, uid string, seed Desired, mutate Mutation, rec AuditInfo, reserveUntil time.Time) (Desired, error)
+	// RecordDeletion records the deletion of uid's account in one
+	// transaction: users/{uid} banned, without chat or role (so every
+	// check of roomgate refuses the user at once), the marker with the
+	// deletion's duties and authCreated, and rec. A deletion already
+	// pending is left as it is (recorded reports false). authCreated < 0
+	// says uid has no Auth user: then, with neither users/{uid} nor a
+	// marker stored, there is nothing to delete: ErrUserNotFound.
+	RecordDeletion(ctx context.Context, uid string, authCreated int64, rec AuditInfo, reserveUntil time.Time) (recorded bool, err error)
 	// Get returns the stored state; ok is false when none is stored.
 	Get(ctx context.Context, uid string) (d Desired, ok bool, err error)
 	// Lease takes the lease on uid's pending change for owner until
@@ -152,8 +162,10 @@ type State interface {
 	// change is pending; ErrLeaseHeld when someone else holds it.
 	Lease(ctx context.Context, uid, owner string, now, until time.Time, takeReserved bool) (p Pending, found bool, err error)
 	// Done deletes uid's pending change if owner still holds its lease and
-	// its Version is applied. When a newer change landed meanwhile it
-	// returns that one (still leased by owner) and cleared is false.
+	// its Version is applied; for a deletion (Pending.Delete) it deletes
+	// users/{uid} in the same transaction. When a newer change landed
+	// meanwhile it returns that one (still leased by owner) and cleared is
+	// false.
 	Done(ctx context.Context, uid, owner string, applied int64) (next Pending, cleared bool, err error)
 	// Release gives up owner's lease after a failure: the change is retried
 	// by the reconciler from retryAt on, and cause is recorded on it.
@@ -168,11 +180,22 @@ type State interface {
 type Pending struct {
 	UID     string
 	Version int64 // the users/{uid} claimsVersion to apply (or a later one)
-	// Revoke and Eject are a ban's duties: revoke refresh tokens, remove
-	// from every room. They stick until the marker is cleared, even if
-	// an unban is recorded meanwhile: a recorded ban always takes effect.
-	Revoke, Eject bool
-	// Actor and RequestID are the ban's, for the rooms' audit records.
+	// Revoke, Eject and DropDevices are a ban's duties: revoke refresh
+	// tokens, remove from every room, delete every push device. They stick
+	// until the marker is cleared, even if an unban is recorded meanwhile:
+	// a recorded ban always takes effect.
+	Revoke, Eject, DropDevices bool
+	// Delete is an account deletion's duty (account.go): besides the
+	// ban's duties, erase the user's server-side data, delete the Auth
+	// user and, with the marker, users/{uid}. It sticks like the others.
+	Delete bool
+	// AuthCreated is the creation time (Unix ms) of the Auth account a
+	// deletion was recorded for (-1: none existed, 0: unknown): an account
+	// created later under the same uid is a different person and is never
+	// revoked or deleted.
+	AuthCreated int64
+	// Actor and RequestID are the ban's or deletion's, for the rooms'
+	// audit records.
 	Actor, RequestID string
 	UpdatedAt        time.Time
 	LeaseOwner       string // "" for a reservation or a released lease

@@ -10,6 +10,7 @@ package claims_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"firebase.google.com/go/v4/auth"
 
 	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/push"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -431,5 +433,84 @@ func TestTheLeaseExcludesOtherWorkers(t *testing.T) {
 	}
 	if _, found, err := st.Lease(ctx, "u", "D", t0, t0, true); err != nil || found {
 		t.Fatalf("Lease with nothing pending: %v %v", found, err)
+	}
+}
+
+// devices registers n push devices for uid through push.Devices, as the
+// API does, and returns the store.
+func (e *env) devices(t *testing.T, uid string, n int) *push.Devices {
+	t.Helper()
+	d := &push.Devices{Client: e.fs}
+	for i := range n {
+		tok := fmt.Sprintf("fcm-token-%s-%d:APA91bDDDDDDDDDDDDDDDDDDDDDDDDDD", uid, i)
+		if err := d.Put(context.Background(), uid, fmt.Sprintf("inst-%d", i), push.Device{Token: tok, Platform: "android"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return d
+}
+
+func (e *env) deviceCount(t *testing.T, uid string) int {
+	t.Helper()
+	docs, err := e.fs.Collection("users").Doc(uid).Collection("devices").Documents(context.Background()).GetAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(docs)
+}
+
+// TestABanFinishedByTheReconcilerDropsDevices: dropping the push devices
+// is a duty of the recorded ban, not of the request: the request fails
+// on Auth, and the reconciler's pass deletes the devices before it
+// clears the marker.
+func TestABanFinishedByTheReconcilerDropsDevices(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	e.admittedInRoom(t, "u")
+	e.devices(t, "u", 2)
+	e.devices(t, "bystander", 1)
+	m, _ := e.flaky(t, 1000)
+	if _, err := m.Ban(ctx, "admin", "r-ban", "u"); !errors.Is(err, claims.ErrChangePending) {
+		t.Fatalf("Ban = %v, want ErrChangePending", err)
+	}
+	if n := e.deviceCount(t, "u"); n != 2 {
+		t.Fatalf("devices dropped before the ban's claims were applied? %d left", n)
+	}
+	fresh := e.manager(t)
+	fresh.Now = clockAt(later)
+	if n, err := fresh.Reconcile(ctx); n != 1 || err != nil {
+		t.Fatalf("Reconcile = %d, %v; want 1, nil", n, err)
+	}
+	if n := e.deviceCount(t, "u"); n != 0 || e.pending(t, "u") {
+		t.Fatalf("after the reconciler: %d devices, pending %v", n, e.pending(t, "u"))
+	}
+	if n := e.deviceCount(t, "bystander"); n != 1 {
+		t.Fatalf("another user's devices: %d, want 1", n)
+	}
+}
+
+// TestABanStaysPendingWithoutADeviceDropper: a Manager that cannot drop
+// devices does not clear a ban's marker (deny by default); one that can
+// finishes it.
+func TestABanStaysPendingWithoutADeviceDropper(t *testing.T) {
+	e := start(t)
+	ctx := context.Background()
+	e.admittedInRoom(t, "u")
+	e.devices(t, "u", 1)
+	m := e.manager(t)
+	m.Devices = nil
+	if _, err := m.Ban(ctx, "admin", "r-ban", "u"); !errors.Is(err, claims.ErrChangePending) {
+		t.Fatalf("Ban without a device dropper = %v, want ErrChangePending", err)
+	}
+	if !e.pending(t, "u") || e.deviceCount(t, "u") != 1 {
+		t.Fatal("want the marker kept and the device still there")
+	}
+	fresh := e.manager(t)
+	fresh.Now = clockAt(later)
+	if n, err := fresh.Reconcile(ctx); n != 1 || err != nil {
+		t.Fatalf("Reconcile = %d, %v", n, err)
+	}
+	if e.pending(t, "u") || e.deviceCount(t, "u") != 0 {
+		t.Fatal("want the marker cleared and the device gone")
 	}
 }

@@ -52,6 +52,9 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 		if err != nil {
 			return err
 		}
+		if hadPrev && prev.Delete {
+			return fmt.Errorf("%w: the account is being deleted", ErrUserNotFound)
+		}
 		snap, err := tx.Get(s.ref(uid))
 		switch {
 		case status.Code(err) == codes.NotFound:

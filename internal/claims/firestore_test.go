@@ -18,6 +18,7 @@ import (
 
 	"github.com/roomgate/roomgate/emulator/emutest"
 	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/push"
 	"github.com/roomgate/roomgate/internal/rooms"
 )
 
@@ -39,7 +40,9 @@ func start(t *testing.T) *env {
 func (e *env) manager(t *testing.T) *claims.Manager {
 	t.Helper()
 	fs, ac := e.emu.AdminClient(t), e.emu.AdminAuth(t)
-	return &claims.Manager{Auth: ac, State: &claims.FirestoreState{Client: fs}, Ejector: ejector(fs, ac)} // default attempts, as in production
+	return &claims.Manager{ // default attempts, as in production
+		Auth: ac, State: &claims.FirestoreState{Client: fs}, Ejector: ejector(fs, ac), Devices: &push.Devices{Client: fs},
+	}
 }
 
 // ejector is the production ejector: the room service on fs and ac.

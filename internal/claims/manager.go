@@ -17,6 +17,7 @@ type AuthClient interface {
 	GetUser(ctx context.Context, uid string) (*auth.UserRecord, error)
 	SetCustomUserClaims(ctx context.Context, uid string, claims map[string]any) error
 	RevokeRefreshTokens(ctx context.Context, uid string) error
+	DeleteUser(ctx context.Context, uid string) error
 }
 
 // AuditInfo says who asked for a change and why; the State writes it as an
@@ -29,20 +30,41 @@ type AuditInfo struct {
 	Time      time.Time
 }
 
-// Ejector removes a user from every room (a ban's last duty);
-// *rooms.Service does it, adapted by internal/app. It must be idempotent:
-// a retried ejection finds fewer rooms and returns how many it left.
+// Ejector removes a user from every room (a ban's and an account
+// deletion's duty; reason is "ban" or "account deleted", for the rooms'
+// audit records); *rooms.Service does it, adapted by rooms.BanEjector. It
+// must be idempotent: a retried ejection finds fewer rooms and returns how
+// many it left.
 type Ejector interface {
-	RemoveEverywhere(ctx context.Context, actor, requestID, uid string) (int, error)
+	RemoveEverywhere(ctx context.Context, actor, requestID, uid, reason string) (int, error)
+}
+
+// DeviceDropper deletes every push device of a user (a ban's and an
+// account deletion's duty), idempotently; *push.Devices does it.
+type DeviceDropper interface {
+	DropUser(ctx context.Context, uid string) (int, error)
+}
+
+// Eraser deletes the server-side documents that identify a user, other
+// than those the Manager handles itself (users/{uid}, the marker, room
+// memberships, devices): an account deletion's duty. It must be
+// idempotent, and it runs before the ejection, so it may still read the
+// user's room index. internal/app implements it.
+type Eraser interface {
+	EraseUser(ctx context.Context, uid string) error
 }
 
 // Manager applies claim changes. Auth and State are required.
 type Manager struct {
 	Auth  AuthClient
 	State State
-	// Ejector removes a banned user from every room; nil skips that duty
-	// (only for tools that never ban, such as the admin subcommand).
+	// Ejector removes a banned or deleted user from every room, Devices
+	// drops their push devices, Eraser erases a deleted user's data. A
+	// change that needs one that is nil stays pending (deny by default):
+	// every Manager that may settle a ban or deletion must have all three.
 	Ejector Ejector
+	Devices DeviceDropper
+	Eraser  Eraser
 	// LeaseDuration is how long one worker may apply a pending change
 	// before another may take it over (0 = DefaultLeaseDuration). Every
 	// step of the work runs under a deadline well inside it.

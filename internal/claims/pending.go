@@ -16,16 +16,21 @@ import (
 // that is not yet fully applied. Server-only: firestore.rules has no rule
 // for the collection, so clients can neither read nor write it.
 type pendingDoc struct {
-	Version    int64     `firestore:"version"`
-	Revoke     bool      `firestore:"revoke"`
-	Eject      bool      `firestore:"eject"`
-	Actor      string    `firestore:"actor"`
-	RequestID  string    `firestore:"requestId"`
-	UpdatedAt  time.Time `firestore:"updatedAt"`
-	LeaseOwner string    `firestore:"leaseOwner"`
-	LeaseUntil time.Time `firestore:"leaseUntil"`
-	Attempts   int64     `firestore:"attempts"`
-	LastError  string    `firestore:"lastError"`
+	Version int64 `firestore:"version"`
+	Revoke  bool  `firestore:"revoke"`
+	Eject   bool  `firestore:"eject"`
+	// DropDevices is absent (false) on markers of bans recorded before it
+	// existed; pending() derives it from Eject for those.
+	DropDevices bool      `firestore:"dropDevices"`
+	Delete      bool      `firestore:"delete"`
+	AuthCreated int64     `firestore:"authCreated"`
+	Actor       string    `firestore:"actor"`
+	RequestID   string    `firestore:"requestId"`
+	UpdatedAt   time.Time `firestore:"updatedAt"`
+	LeaseOwner  string    `firestore:"leaseOwner"`
+	LeaseUntil  time.Time `firestore:"leaseUntil"`
+	Attempts    int64     `firestore:"attempts"`
+	LastError   string    `firestore:"lastError"`
 }
 
 // Field names the queries and partial updates address.
@@ -40,7 +45,8 @@ const (
 
 func (p pendingDoc) pending(uid string) Pending {
 	return Pending{
-		UID: uid, Version: p.Version, Revoke: p.Revoke, Eject: p.Eject, Actor: p.Actor, RequestID: p.RequestID,
+		UID: uid, Version: p.Version, Revoke: p.Revoke, Eject: p.Eject, DropDevices: p.DropDevices || p.Eject,
+		Delete: p.Delete, AuthCreated: p.AuthCreated, Actor: p.Actor, RequestID: p.RequestID,
 		UpdatedAt: p.UpdatedAt, LeaseOwner: p.LeaseOwner, LeaseUntil: p.LeaseUntil, Attempts: p.Attempts, LastError: p.LastError,
 	}
 }
@@ -66,7 +72,7 @@ func (s *FirestoreState) readPending(tx *firestore.Transaction, uid string) (pen
 }
 
 // recordPending writes the marker for the change to d in tx. A ban adds
-// the revoke and eject duties; duties already recorded stay. A live lease
+// the revoke, eject and device duties; duties already recorded stay. A live lease
 // held by a worker stays with it (its apply loop sees the new version);
 // otherwise the marker is reserved for the recording request until
 // reserveUntil, so the reconciler leaves it alone while the request works.
@@ -77,14 +83,20 @@ func (s *FirestoreState) recordPending(tx *firestore.Transaction, uid string, d 
 	}
 	p.Version = d.Version
 	p.UpdatedAt = info.Time
-	if d.Banned {
-		p.Revoke, p.Eject = true, true
+	if d.Banned && !p.Delete {
+		p.Revoke, p.Eject, p.DropDevices = true, true, true
 		p.Actor, p.RequestID = info.Actor, info.RequestID
 	}
-	if p.LeaseOwner == "" || !p.LeaseUntil.After(info.Time) {
+	reserve(&p, info.Time, reserveUntil)
+	return tx.Set(s.pendingRef(uid), p)
+}
+
+// reserve keeps a live lease held by a worker with it, else reserves the
+// marker for the recording request until reserveUntil.
+func reserve(p *pendingDoc, now, reserveUntil time.Time) {
+	if p.LeaseOwner == "" || !p.LeaseUntil.After(now) {
 		p.LeaseOwner, p.LeaseUntil = "", reserveUntil
 	}
-	return tx.Set(s.pendingRef(uid), p)
 }
 
 // Lease implements State.
@@ -132,6 +144,12 @@ func (s *FirestoreState) Done(ctx context.Context, uid, owner string, applied in
 		}
 		if p.Version <= applied {
 			cleared = true
+			if p.Delete {
+				// The account's last trace, removed with its marker.
+				if err := tx.Delete(s.ref(uid)); err != nil {
+					return err
+				}
+			}
 			return tx.Delete(s.pendingRef(uid))
 		}
 		next = p.pending(uid)

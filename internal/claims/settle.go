@@ -135,10 +135,14 @@ func (m *Manager) work(ctx context.Context, p Pending, owner string) (Result, er
 }
 
 // applyOnce drives Auth and the rooms to p: claims converged to the
-// current users/{uid}, then a ban's duties. Every step is idempotent. A
-// user deleted from Auth meanwhile has no claims or tokens left, but is
-// still removed from the rooms.
+// current users/{uid}, then a ban's duties (revoke, eject, drop devices).
+// Every step is idempotent. A user deleted from Auth meanwhile has no
+// claims or tokens left, but is still removed from the rooms. A deletion
+// has its own steps (applyDeletion).
 func (m *Manager) applyOnce(ctx context.Context, p Pending) (Result, error) {
+	if p.Delete {
+		return m.applyDeletion(ctx, p)
+	}
 	res, err := m.converge(ctx, p.UID)
 	gone := errors.Is(err, ErrUserNotFound)
 	switch {
@@ -160,10 +164,15 @@ func (m *Manager) applyOnce(ctx context.Context, p Pending) (Result, error) {
 		if m.Ejector == nil {
 			return Result{}, errors.New("claims: a ban is pending but this manager cannot remove users from rooms")
 		}
-		n, err := m.Ejector.RemoveEverywhere(ctx, p.Actor, p.RequestID, p.UID)
+		n, err := m.Ejector.RemoveEverywhere(ctx, p.Actor, p.RequestID, p.UID, "ban")
 		res.RoomsLeft = n
 		if err != nil {
 			return res, fmt.Errorf("claims: removing from rooms: %w", err)
+		}
+	}
+	if p.DropDevices {
+		if err := m.dropDevices(ctx, p.UID); err != nil {
+			return res, err
 		}
 	}
 	return res, nil
@@ -180,4 +189,16 @@ func (m *Manager) release(ctx context.Context, p Pending, owner string, cause er
 		retry *= 2
 	}
 	_ = m.State.Release(rctx, p.UID, owner, m.now().Add(min(retry, retryMax)), cause.Error())
+}
+
+// dropDevices deletes uid's push devices, refusing (the change stays
+// pending) when this Manager has no DeviceDropper.
+func (m *Manager) dropDevices(ctx context.Context, uid string) error {
+	if m.Devices == nil {
+		return errors.New("claims: a ban or deletion is pending but this manager cannot drop push devices")
+	}
+	if _, err := m.Devices.DropUser(ctx, uid); err != nil {
+		return fmt.Errorf("claims: dropping push devices: %w", err)
+	}
+	return nil
 }

@@ -90,6 +90,13 @@ type Config struct {
 	// privilege changes (admission, role, ban) that a request recorded but
 	// could not finish applying.
 	ReconcileInterval time.Duration
+	// ReauthWindow is how recent the caller's sign-in (the ID token's
+	// auth_time) must be for DELETE /v1/me.
+	ReauthWindow time.Duration
+	// DeviceGCInterval is how often the push devices of users deleted
+	// outside roomgate are looked for and dropped; 0 turns it off. The
+	// first pass runs one interval after start.
+	DeviceGCInterval time.Duration
 
 	// LogFormat is "json" or "text"; LogLevel is debug, info, warn or error.
 	LogFormat string
@@ -133,6 +140,8 @@ func Default() Config {
 		TxnMaxAttempts:    25,
 		IdempotencyTTL:    24 * time.Hour,
 		ReconcileInterval: 10 * time.Second,
+		ReauthWindow:      5 * time.Minute,
+		DeviceGCInterval:  time.Hour,
 		LogFormat:         "json",
 		LogLevel:          "info",
 		PushMaxDevices:    10,
@@ -245,10 +254,14 @@ func (c Config) Validate() error {
 		"write timeout": c.WriteTimeout, "idle timeout": c.IdleTimeout,
 		"request timeout": c.RequestTimeout, "shutdown timeout": c.ShutdownTimeout,
 		"idempotency TTL": c.IdempotencyTTL, "reconcile interval": c.ReconcileInterval,
+		"reauthentication window": c.ReauthWindow,
 	} {
 		if d <= 0 {
 			bad("%s must be positive", name)
 		}
+	}
+	if c.DeviceGCInterval < 0 {
+		bad("device GC interval must not be negative (0 = off)")
 	}
 	if c.TxnMaxAttempts < 1 || c.TxnMaxAttempts > 100 {
 		bad("transaction attempts %d out of range 1..100", c.TxnMaxAttempts)

@@ -168,3 +168,45 @@ func (d *Devices) targets(ctx context.Context, uids []string) ([]target, error) 
 	}
 	return out, nil
 }
+
+// Owners returns up to limit distinct uids that own devices, in uid
+// order, starting after after ("" = from the first). Fewer than limit
+// means the end was reached. Only documents at users/{uid}/devices/{id}
+// whose uid field matches their path count. The device GC pages through
+// them with it.
+func (d *Devices) Owners(ctx context.Context, after string, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []string
+	cursor := after
+	for len(out) < limit {
+		q := d.Client.CollectionGroup(DevicesCollection).OrderBy("uid", firestore.Asc).Select("uid").Limit(limit)
+		if cursor != "" {
+			q = q.StartAfter(cursor)
+		}
+		docs, err := q.Documents(ctx).GetAll()
+		if err != nil {
+			return nil, err
+		}
+		prev := cursor
+		for _, s := range docs {
+			uid, _ := s.Data()["uid"].(string)
+			cursor = max(cursor, uid)
+			user := s.Ref.Parent.Parent
+			if uid == "" || user == nil || user.Parent.ID != UsersCollection || user.Parent.Parent != nil || user.ID != uid {
+				continue
+			}
+			if len(out) == 0 || out[len(out)-1] != uid {
+				out = append(out, uid)
+			}
+			if len(out) == limit {
+				break
+			}
+		}
+		if len(docs) < limit || cursor == prev {
+			break // the end, or no progress (only unusable documents)
+		}
+	}
+	return out, nil
+}

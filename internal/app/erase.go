@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"cloud.google.com/go/firestore"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/internal/claims"
+	"github.com/roomgate/roomgate/internal/push"
+	"github.com/roomgate/roomgate/internal/schema"
+)
+
+// eraser is the claims manager's Eraser: an account deletion removes the
+// server-side documents that identify the user and that no other duty of
+// the deletion covers:
+//
+//   - profiles/{uid} and profileSettings/{uid};
+//   - userLookup/{key}, the email lookup entry, if it still names uid;
+//   - users/{uid}/blocks/*, the user's blocks;
+//   - rooms/{id}/pushMutes/{uid} for every room in the user's index (read
+//     here, before the ejection removes the index).
+//
+// Room memberships and the index go with the ejection, devices with the
+// device duty, users/{uid} with the marker. Kept on purpose: audit
+// records, message reports, the messages the user wrote (the other
+// members' conversation), and other users' blocks of this uid (their
+// safety choice, not the deleted user's data). Every step is idempotent.
+type eraser struct {
+	fs *firestore.Client
+}
+
+var _ claims.Eraser = eraser{}
+
+// EraseUser implements claims.Eraser.
+func (e eraser) EraseUser(ctx context.Context, uid string) error {
+	if err := e.profile(ctx, uid); err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	user := e.fs.Collection(schema.Users).Doc(uid)
+	if err := e.deleteAll(ctx, user.Collection(schema.Blocks)); err != nil {
+		return fmt.Errorf("blocks: %w", err)
+	}
+	index, err := user.Collection(schema.UserRooms).Select().Documents(ctx).GetAll()
+	if err != nil {
+		return fmt.Errorf("room index: %w", err)
+	}
+	for _, s := range index {
+		mute := e.fs.Collection(schema.Rooms).Doc(s.Ref.ID).Collection(push.MutesCollection).Doc(uid)
+		if err := deleteDoc(ctx, mute); err != nil {
+			return fmt.Errorf("mute: %w", err)
+		}
+	}
+	return nil
+}
+
+// profile deletes the profile, its settings and the lookup entry they
+// point to, in one transaction (as profiles.FirestoreStore.Put writes
+// them), so a crash never leaves a lookup entry without its settings.
+func (e eraser) profile(ctx context.Context, uid string) error {
+	settings := e.fs.Collection(schema.ProfileSettings).Doc(uid)
+	return e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		snap, err := tx.Get(settings)
+		if err != nil && status.Code(err) != codes.NotFound {
+			return err
+		}
+		var lookup *firestore.DocumentRef
+		if snap.Exists() {
+			key, _ := snap.Data()["lookupKey"].(string)
+			if key != "" {
+				ref := e.fs.Collection(schema.UserLookup).Doc(key)
+				ls, err := tx.Get(ref)
+				if err != nil && status.Code(err) != codes.NotFound {
+					return err
+				}
+				if owner, _ := ls.Data()["uid"].(string); ls.Exists() && owner == uid {
+					lookup = ref
+				}
+			}
+		}
+		for _, ref := range []*firestore.DocumentRef{e.fs.Collection(schema.Profiles).Doc(uid), settings, lookup} {
+			if ref == nil {
+				continue
+			}
+			if err := tx.Delete(ref); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// deleteAll deletes every document of col (no subcollections).
+func (e eraser) deleteAll(ctx context.Context, col *firestore.CollectionRef) error {
+	docs, err := col.Select().Documents(ctx).GetAll()
+	if err != nil {
+		return err
+	}
+	for _, s := range docs {
+		if err := deleteDoc(ctx, s.Ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func deleteDoc(ctx context.Context, ref *firestore.DocumentRef) error {
+	if _, err := ref.Delete(ctx); err != nil && status.Code(err) != codes.NotFound {
+		return err
+	}
+	return nil
+}
