@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -282,5 +283,46 @@ func TestIframePage(t *testing.T) {
 		if r := getPage(t, addr, "/emulator/auth/iframe"+bad); r.Status != 400 || !strings.Contains(r.Body, `"authEmulator"`) {
 			t.Errorf("%s: %d %s", bad, r.Status, r.Body)
 		}
+	}
+}
+
+// TestTargetHandlerPages holds what both emulators' browser pages do: the
+// handler lists the accounts with an identity of the provider (here one
+// made by signInWithIdp with a requestUri of the handler's own form, as the
+// JS SDK sends after the page), refuses a query without apiKey or
+// providerId, and the iframe helper page is served.
+func TestTargetHandlerPages(t *testing.T) {
+	addr := authTarget(t)
+	c := targetAdmin(t, addr)
+	id := strings.ToLower(randomSuffix(t))
+	email := "handler-" + id + "@example.com"
+	claims := `{"sub":"h-` + id + `","iss":"","aud":"","exp":0,"iat":0,"name":"Handler ` + id +
+		`","screen_name":"","email":"` + email + `","email_verified":true,"picture":""}`
+	requestURI := "http://" + addr + "/emulator/auth/handler?" + url.Values{"providerId": {"github.com"}, "id_token": {claims}}.Encode()
+	r := mustOK(t, targetClient(t, addr, "signInWithIdp", map[string]any{
+		"requestUri": requestURI, "sessionId": "ValueNotUsedByAuthEmulator", "postBody": "", "returnSecureToken": true,
+	}))
+	t.Cleanup(func() { _ = c.DeleteUser(context.Background(), r.str("localId")) })
+	if r.str("email") != email || r.str("idToken") == "" {
+		t.Fatalf("signInWithIdp: %s", r.Raw)
+	}
+
+	p := getPage(t, addr, handlerQuery("signInViaPopup", "github.com", nil))
+	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(p.Body, email) || !strings.Contains(p.Body, "Handler "+id) {
+		t.Fatalf("handler page: %d %v\n%s", p.Status, p.Header, p.Body)
+	}
+	p = getPage(t, addr, handlerQuery("signInViaPopup", "github.com", map[string]string{"providerId": ""}))
+	var refused struct {
+		AuthEmulator struct{ Error string } `json:"authEmulator"`
+	}
+	_ = json.Unmarshal([]byte(p.Body), &refused)
+	if p.Status != http.StatusBadRequest || refused.AuthEmulator.Error != "missing apiKey or providerId query parameters" {
+		t.Fatalf("handler without providerId: %d %s", p.Status, p.Body)
+	}
+	p = getPage(t, addr, "/emulator/auth/iframe?apiKey=fake-api-key&appName=%5BDEFAULT%5D&v=12.4.0")
+	if p.Status != http.StatusOK || !strings.HasPrefix(p.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(p.Body, "https://apis.google.com/js/api.js") {
+		t.Fatalf("iframe page: %d %v\n%s", p.Status, p.Header, p.Body)
 	}
 }
