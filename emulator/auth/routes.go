@@ -95,6 +95,17 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if strings.HasPrefix(r.URL.Path, emulatorV1) && !loopback.CheckAdmin(w, r) {
 		return
 	}
+	// The browser pages of popup and redirect sign-in are navigated to,
+	// never fetched: they get no CORS headers, so other sites cannot read
+	// them (they list account names and emails).
+	switch r.URL.Path {
+	case widgetPath:
+		s.serveWidget(w, r)
+		return
+	case iframePath:
+		s.serveIframe(w, r)
+		return
+	}
 	allowCORS(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusNoContent)
