@@ -24,6 +24,10 @@ import "time"
 //     `distinct` and `selectOnlyKeys` (false) and `groupBy` (an empty map).
 //     Only the first three are documented; the others are there so that
 //     keys() checks decide as in Google's emulator.
+//   - request.writeFields, the legacy list of written fields, is bound on
+//     create, update and delete (null unless the write has an update mask
+//     or transforms; write_fields.go) and undefined on get and list, as
+//     Google's emulator binds it under both rules versions.
 
 // authValueIn returns request.auth (null, or {uid, token}) built in arena
 // ar (which may be nil).
@@ -105,6 +109,7 @@ func requestVars(ar *valueArena, req *Request, segs []string) (request, resource
 		namedValue{"path", path},
 		namedValue{"time", timestampValue(requestTime(req.Time))},
 		namedValue{"resource", incoming},
+		namedValue{"writeFields", writeFieldsValue(req)},
 	)
 	return request, resource
 }
