@@ -184,6 +184,8 @@ type env struct {
 	// unknown is the value of a match variable whose captured segments are
 	// not known (queries); nil outside queries.
 	unknown Value
+	// unknownPath is unknown for a recursive wildcard: a path (query.go).
+	unknownPath Value
 }
 
 // newEnv returns the environment of a query disjunct: its root variables
@@ -210,7 +212,7 @@ func (e *env) reset() {
 	clear(e.nameBuf[:e.nNames])
 	e.rootNames = [2]namedValue{}
 	e.root, e.svc = scope{}, scope{}
-	e.rs, e.top, e.rw, e.unknown = nil, nil, nil, nil
+	e.rs, e.top, e.rw, e.unknown, e.unknownPath = nil, nil, nil, nil, nil
 	e.nScope, e.nNames = 0, 0
 }
 
@@ -288,6 +290,9 @@ func (e *env) newScope(sc scope) *scope {
 // for {x=**} (1.2), or the unknown value when a query leaves it open.
 func (e *env) bindingValue(b binding) Value {
 	if !b.known() {
+		if b.recursive && e.unknownPath != nil {
+			return e.unknownPath
+		}
 		return e.unknown
 	}
 	if b.recursive {
