@@ -23,18 +23,26 @@ import (
 // the disjunct's facts (query_facts.go):
 //   - field == C in the query: the read becomes the constant C, so every
 //     use of the field is exact (`resource.data.x > 5` with x == 6 is
-//     6 > 5). A number, or a list or map holding one, is substituted only
-//     as a direct operand of a comparison, where int and float compare
-//     alike as they do in the query; elsewhere (`is int`, arithmetic) it
-//     stays unknown.
+//     6 > 5). A number is exact within one numeric variant of the
+//     disjunct (query_facts.go: x == 5 is judged as 5 and as 5.0); a list
+//     or map holding a number is substituted only as a direct operand of
+//     a comparison, where int and float compare alike as they do in the
+//     query, and for `is` (its own type is certain); elsewhere it stays
+//     unknown. A field inside a pinned map is the map's value for it
+//     (`meta.owner` with meta == {'owner': 'a'}), a missing key unknown.
 //   - a comparison the query's range, != or not-in constraint implies
 //     becomes `(implication) ? true : unknown`: it can become true, never
 //     false, so negating it cannot grant. A numeric upper bound without a
 //     lower bound is not used (the range could include NaN, for which
 //     every comparison is false).
 //   - `c in resource.data.tags` and `.hasAny` use array-contains the same
-//     way (`.hasAll` does not: Google's emulator denies it there);
-//     `'f' in resource.data` is true for a constrained f.
+//     way (`.hasAll` does not: Google's emulator denies it there).
+//   - every filter matches only documents holding its field, so
+//     `'f' in resource.data` is true for a constrained f or a constrained
+//     field nested in f, and `resource.data.keys()` can prove `hasAll`,
+//     `hasAny` and `in` of those keys (never their negation, `hasOnly` or
+//     `size()`: the document may hold other keys). A constrained nested
+//     field proves `resource.data.f is map`.
 //   - anything else that reads resource.data stays unknown.
 //
 // When unsure the rewrite leaves the read unknown, which denies.
