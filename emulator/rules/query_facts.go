@@ -240,6 +240,13 @@ const maxVariants = 64
 // exceed maxVariants, d is returned alone, numbers inexact.
 func (d *disjunct) variants() []*disjunct {
 	out := []*disjunct{d}
+	numeric := false
+	for _, ff := range d.fields {
+		numeric = numeric || (ff.hasEq && isNumber(ff.eq))
+	}
+	if !numeric {
+		return out
+	}
 	for _, f := range d.sortedFields() {
 		ff := d.fields[f]
 		if !ff.hasEq || !isNumber(ff.eq) {
