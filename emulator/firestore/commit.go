@@ -439,6 +439,13 @@ func (s *server) applyWrites(c caller, ops []writeOp, ts *txnState) (time.Time, 
 				req.Method = rules.MethodUpdate
 				req.Incoming = toRulesDoc(after, project)
 			}
+			if op.kind == opUpdate {
+				// request.writeFields: the mask and the transformed paths.
+				req.HasUpdateMask, req.UpdateMask = op.hasMask, op.mask
+				for _, tr := range op.transforms {
+					req.Transforms = append(req.Transforms, tr.segs)
+				}
+			}
 			reqs = append(reqs, req)
 		}
 		if len(reqs) == 0 {

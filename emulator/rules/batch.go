@@ -97,6 +97,17 @@ func netWrites(reqs []*Request) (net []*Request, of []int) {
 func merged(a, b *Request) *Request {
 	m := *b
 	m.Resource = a.Resource
+	// request.writeFields of the net write: every transform, and the
+	// masks' union only if both writes have one (write_fields.go).
+	if len(a.Transforms) > 0 {
+		m.Transforms = append(append([][]string(nil), a.Transforms...), b.Transforms...)
+	}
+	m.HasUpdateMask = a.HasUpdateMask && b.HasUpdateMask
+	if m.HasUpdateMask {
+		m.UpdateMask = append(append([][]string(nil), a.UpdateMask...), b.UpdateMask...)
+	} else {
+		m.UpdateMask = nil
+	}
 	doc, _ := writtenDoc(b)
 	switch {
 	case doc == nil:

@@ -24,6 +24,10 @@ import "time"
 //     `distinct` and `selectOnlyKeys` (false) and `groupBy` (an empty map).
 //     Only the first three are documented; the others are there so that
 //     keys() checks decide as in Google's emulator.
+//   - request.writeFields, the legacy list of written fields, is bound on
+//     create, update and delete (null unless the write has an update mask
+//     or transforms; write_fields.go) and undefined on get and list, as
+//     Google's emulator binds it under both rules versions.
 
 // authValueIn returns request.auth (null, or {uid, token}) built in arena
 // ar (which may be nil).
@@ -105,6 +109,7 @@ func requestVars(ar *valueArena, req *Request, segs []string) (request, resource
 		namedValue{"path", path},
 		namedValue{"time", timestampValue(requestTime(req.Time))},
 		namedValue{"resource", incoming},
+		namedValue{"writeFields", writeFieldsValue(req)},
 	)
 	return request, resource
 }
@@ -179,6 +184,8 @@ type env struct {
 	// unknown is the value of a match variable whose captured segments are
 	// not known (queries); nil outside queries.
 	unknown Value
+	// unknownPath is unknown for a recursive wildcard: a path (query.go).
+	unknownPath Value
 }
 
 // newEnv returns the environment of a query disjunct: its root variables
@@ -205,7 +212,7 @@ func (e *env) reset() {
 	clear(e.nameBuf[:e.nNames])
 	e.rootNames = [2]namedValue{}
 	e.root, e.svc = scope{}, scope{}
-	e.rs, e.top, e.rw, e.unknown = nil, nil, nil, nil
+	e.rs, e.top, e.rw, e.unknown, e.unknownPath = nil, nil, nil, nil, nil
 	e.nScope, e.nNames = 0, 0
 }
 
@@ -283,6 +290,9 @@ func (e *env) newScope(sc scope) *scope {
 // for {x=**} (1.2), or the unknown value when a query leaves it open.
 func (e *env) bindingValue(b binding) Value {
 	if !b.known() {
+		if b.recursive && e.unknownPath != nil {
+			return e.unknownPath
+		}
 		return e.unknown
 	}
 	if b.recursive {

@@ -62,6 +62,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -319,7 +320,50 @@ func (s *suite) request(t *testing.T, spec string) *Request {
 	default:
 		t.Fatalf("unknown operation %q", verb)
 	}
+	if verb != "get" && verb != "delete" {
+		writeShape(t, req, verb == "update", js)
+	}
 	return req
+}
+
+// writeShape gives req the update mask and transforms the Go client sends
+// for the write (as test/fidelity sends it): a "$time" value in a map is a
+// server-timestamp transform of its path (sorted), and an update's mask
+// names its other top-level fields.
+func writeShape(t *testing.T, req *Request, update bool, js string) {
+	var raw map[string]any
+	if err := json.Unmarshal([]byte(js), &raw); err != nil {
+		t.Fatalf("write data %s: %v", js, err)
+	}
+	var walk func(prefix []string, m map[string]any)
+	walk = func(prefix []string, m map[string]any) {
+		for k, v := range m {
+			p := append(prefix[:len(prefix):len(prefix)], k)
+			switch x := v.(type) {
+			case string:
+				if x == "$time" {
+					req.Transforms = append(req.Transforms, p)
+				}
+			case map[string]any:
+				walk(p, x)
+			}
+		}
+	}
+	walk(nil, raw)
+	sort.Slice(req.Transforms, func(i, j int) bool {
+		return strings.Join(req.Transforms[i], "\x00") < strings.Join(req.Transforms[j], "\x00")
+	})
+	if !update {
+		return
+	}
+	req.HasUpdateMask = true
+	req.UpdateMask = [][]string{}
+	for k, v := range raw {
+		if v != "$time" {
+			req.UpdateMask = append(req.UpdateMask, []string{k})
+		}
+	}
+	sort.Slice(req.UpdateMask, func(i, j int) bool { return req.UpdateMask[i][0] < req.UpdateMask[j][0] })
 }
 
 // query builds a Query from "list <collection path> [json]" or

@@ -58,10 +58,20 @@ func (c *evalContext) eval(e ast.Expr, s *scope) Value {
 		return errSteps()
 	}
 	v := c.evalNode(e, s)
-	if ev, ok := v.(*errorV); ok && !ev.pos.IsValid() {
-		// Label the error with the innermost node it arose at. A copy,
-		// not an update: error values may be shared (the access cache).
-		return &errorV{msg: ev.msg, pos: e.Position()}
+	if ev, ok := v.(*errorV); ok {
+		if ev.typ != nil {
+			// A typed unknown keeps its type only read directly through
+			// a variable; through anything else (x[1], x.y, f(x)) it is
+			// a plain unknown.
+			if _, direct := e.(*ast.Ident); !direct {
+				return &errorV{msg: ev.msg, pos: orPos(ev.pos, e.Position())}
+			}
+		}
+		if !ev.pos.IsValid() {
+			// Label the error with the innermost node it arose at. A copy,
+			// not an update: error values may be shared (the access cache).
+			return &errorV{msg: ev.msg, pos: e.Position(), typ: ev.typ}
+		}
 	}
 	return v
 }
@@ -135,6 +145,11 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 		}
 		l := c.eval(x.X, s)
 		r := c.eval(x.Y, s)
+		if x.Op == ast.OpEq || x.Op == ast.OpNe {
+			if v, ok := typedNullCompare(x.Op, l, r); ok {
+				return v
+			}
+		}
 		if isError(l) {
 			return l
 		}
@@ -159,6 +174,9 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 		return c.eval(x.Else, s)
 	case *ast.Is:
 		v := c.eval(x.X, s)
+		if ev, ok := v.(*errorV); ok && ev.typ != nil {
+			return isType(ev.typ, x.Type)
+		}
 		if isError(v) {
 			return v
 		}
@@ -586,4 +604,27 @@ func evalCondition(c *evalContext, e ast.Expr, s *scope) (granted bool, res Resu
 		return false, ResultError, x.msg
 	}
 	return false, ResultError, errorText(errNotBool("condition", v))
+}
+
+// orPos returns p if valid, else q.
+func orPos(p, q ast.Pos) ast.Pos {
+	if p.IsValid() {
+		return p
+	}
+	return q
+}
+
+// typedNullCompare decides `x == null` and `x != null` for a typed unknown
+// x (never null); ok is false for anything else.
+func typedNullCompare(op ast.Op, l, r Value) (Value, bool) {
+	if _, isNull := r.(nullV); isNull {
+		l, r = r, l
+	}
+	if _, isNull := l.(nullV); !isNull {
+		return nil, false
+	}
+	if ev, ok := r.(*errorV); ok && ev.typ != nil {
+		return boolOf(op == ast.OpNe), true
+	}
+	return nil, false
 }

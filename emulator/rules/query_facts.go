@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -33,6 +35,9 @@ type fieldFacts struct {
 	ne []any
 	// contains lists values the array field contains (array-contains).
 	contains []any
+	// exact says eq's type is exact: a number in a numeric variant
+	// (variants), or any value but a number.
+	exact bool
 }
 
 // disjunct is one conjunction of field filters of a query.
@@ -64,6 +69,13 @@ func goValueText(v any) string {
 		return fmt.Sprintf("%q", x)
 	case Reference:
 		return string(x)
+	case float64:
+		// A float shows as one (5.0), so numeric variants read apart.
+		t := strconv.FormatFloat(x, 'g', -1, 64)
+		if !strings.ContainsAny(t, ".eEIN") {
+			t += ".0"
+		}
+		return t
 	case []any:
 		parts := make([]string, len(x))
 		for i, e := range x {
@@ -211,6 +223,104 @@ func (ff *fieldFacts) setEq(v any) {
 	if !ff.hasEq {
 		ff.eq, ff.hasEq = v, true
 	}
+}
+
+// maxVariants caps the numeric variants of one disjunct (variants).
+const maxVariants = 64
+
+// variants splits d by the types its numeric equalities leave open. A
+// query's `x == 5` (or `in`) matches a stored 5 and a stored 5.0 alike
+// (and `x == 0` a stored -0.0), so a rule must hold for each: a variant
+// fixes every such field to one exact number, which is then substituted
+// wherever the field is read (`x is int`, `x / 2`, `string(x)`), each
+// variant judged on its own. A non-integral float (and NaN, from is-nan)
+// has one variant. Over-including a variant can only deny more. A number
+// nested in a pinned list or map is not split (it stays substituted only
+// as a comparison operand, query_rewrite.go). When the variants would
+// exceed maxVariants, d is returned alone, numbers inexact.
+func (d *disjunct) variants() []*disjunct {
+	out := []*disjunct{d}
+	numeric := false
+	for _, ff := range d.fields {
+		numeric = numeric || (ff.hasEq && isNumber(ff.eq))
+	}
+	if !numeric {
+		return out
+	}
+	for _, f := range d.sortedFields() {
+		ff := d.fields[f]
+		if !ff.hasEq || !isNumber(ff.eq) {
+			continue
+		}
+		nums := numberVariants(ff.eq)
+		if len(out)*len(nums) > maxVariants {
+			return []*disjunct{d}
+		}
+		next := make([]*disjunct, 0, len(out)*len(nums))
+		for _, v := range out {
+			for _, n := range nums {
+				next = append(next, v.withExact(f, n))
+			}
+		}
+		out = next
+	}
+	return out
+}
+
+// sortedFields returns the constrained field paths in order, so that
+// variants come in a stable order.
+func (d *disjunct) sortedFields() []string {
+	fs := make([]string, 0, len(d.fields))
+	for f := range d.fields {
+		fs = append(fs, f)
+	}
+	sort.Strings(fs)
+	return fs
+}
+
+// withExact returns a copy of d with field f pinned to the exact number n,
+// its equality filter showing n.
+func (d *disjunct) withExact(f string, n any) *disjunct {
+	c := &disjunct{name: d.name, fields: make(map[string]*fieldFacts, len(d.fields))}
+	for k, v := range d.fields {
+		c.fields[k] = v
+	}
+	ff := *d.fields[f]
+	ff.eq, ff.exact = n, true
+	c.fields[f] = &ff
+	c.filters = append([]Filter(nil), d.filters...)
+	for i, fl := range c.filters {
+		if fl.Field == f && (fl.Op == OpEqual || fl.Op == OpIsNaN) {
+			c.filters[i].Value = n
+			break
+		}
+	}
+	return c
+}
+
+// numberVariants returns the stored numbers equal to v as Firestore
+// compares them: v as an int64 and as a float64 where either exists (and
+// -0.0 beside 0), NaN alone.
+func numberVariants(v any) []any {
+	f, isInt := 0.0, false
+	var i int64
+	switch x := fromGo(v).(type) {
+	case intV:
+		i, f, isInt = int64(x), float64(x), true
+	case floatV:
+		f = float64(x)
+	}
+	switch {
+	case math.IsNaN(f):
+		return []any{f}
+	case f == 0:
+		return []any{int64(0), 0.0, math.Copysign(0, -1)}
+	case isInt:
+		return []any{i, f}
+	case f == math.Trunc(f) && f >= -(1<<63) && f < 1<<63:
+		return []any{int64(f), f}
+	}
+	return []any{f}
 }
 
 // isNumber reports whether v is a Go number of document data.

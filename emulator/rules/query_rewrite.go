@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/roomgate/roomgate/emulator/rules/ast"
@@ -22,18 +23,26 @@ import (
 // the disjunct's facts (query_facts.go):
 //   - field == C in the query: the read becomes the constant C, so every
 //     use of the field is exact (`resource.data.x > 5` with x == 6 is
-//     6 > 5). A number, or a list or map holding one, is substituted only
-//     as a direct operand of a comparison, where int and float compare
-//     alike as they do in the query; elsewhere (`is int`, arithmetic) it
-//     stays unknown.
+//     6 > 5). A number is exact within one numeric variant of the
+//     disjunct (query_facts.go: x == 5 is judged as 5 and as 5.0); a list
+//     or map holding a number is substituted only as a direct operand of
+//     a comparison, where int and float compare alike as they do in the
+//     query, and for `is` (its own type is certain); elsewhere it stays
+//     unknown. A field inside a pinned map is the map's value for it
+//     (`meta.owner` with meta == {'owner': 'a'}), a missing key unknown.
 //   - a comparison the query's range, != or not-in constraint implies
 //     becomes `(implication) ? true : unknown`: it can become true, never
 //     false, so negating it cannot grant. A numeric upper bound without a
 //     lower bound is not used (the range could include NaN, for which
 //     every comparison is false).
 //   - `c in resource.data.tags` and `.hasAny` use array-contains the same
-//     way (`.hasAll` does not: Google's emulator denies it there);
-//     `'f' in resource.data` is true for a constrained f.
+//     way (`.hasAll` does not: Google's emulator denies it there).
+//   - every filter matches only documents holding its field, so
+//     `'f' in resource.data` is true for a constrained f or a constrained
+//     field nested in f, and `resource.data.keys()` can prove `hasAll`,
+//     `hasAny` and `in` of those keys (never their negation, `hasOnly` or
+//     `size()`: the document may hold other keys). A constrained nested
+//     field proves `resource.data.f is map`.
 //   - anything else that reads resource.data stays unknown.
 //
 // When unsure the rewrite leaves the read unknown, which denies.
@@ -168,14 +177,45 @@ func isResourceData(e ast.Expr) bool {
 func (rw *rewriter) eqValue(field string, comparison bool) (any, bool) {
 	ff := rw.d.fields[field]
 	if ff == nil || !ff.hasEq {
-		return nil, false
+		ff = rw.pinnedBelow(field)
+		if ff == nil {
+			return nil, false
+		}
 	}
-	if containsNumber(ff.eq) {
+	if containsNumber(ff.eq) && !ff.exact {
 		if !comparison || !isNumber(ff.eq) {
 			return nil, false
 		}
 	}
 	return ff.eq, true
+}
+
+// pinnedBelow returns the facts of a field nested in a pinned map: with
+// `meta == {'owner': 'a'}` in the query, meta.owner is 'a' (map equality
+// is exact, so the stored map holds exactly those keys). A key the map
+// lacks, or a value under a list, leaves the field unknown (nil).
+func (rw *rewriter) pinnedBelow(field string) *fieldFacts {
+	for i := len(field) - 1; i > 0; i-- {
+		if field[i] != '.' {
+			continue
+		}
+		ff := rw.d.fields[field[:i]]
+		if ff == nil || !ff.hasEq {
+			continue
+		}
+		v := ff.eq
+		for _, k := range strings.Split(field[i+1:], ".") {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			if v, ok = m[k]; !ok {
+				return nil
+			}
+		}
+		return &fieldFacts{eq: v, hasEq: true}
+	}
+	return nil
 }
 
 var flipped = map[ast.Op]ast.Op{ast.OpLt: ast.OpGt, ast.OpLe: ast.OpGe, ast.OpGt: ast.OpLt, ast.OpGe: ast.OpLe, ast.OpEq: ast.OpEq, ast.OpNe: ast.OpNe}
@@ -307,6 +347,9 @@ func (rw *rewriter) expr(e ast.Expr) ast.Expr {
 			if isResourceData(x.Y) {
 				return rw.hasKey(x.X, x.Pos)
 			}
+			if isDataKeys(x.Y) {
+				return provable(&ast.Binary{Pos: x.Pos, Op: ast.OpIn, X: rw.expr(x.X), Y: rw.bind(rw.knownKeys(), x.Pos)}, x.Pos)
+			}
 		}
 		return &ast.Binary{Pos: x.Pos, Op: x.Op, X: rw.expr(x.X), Y: rw.expr(x.Y)}
 	case *ast.Call:
@@ -317,6 +360,10 @@ func (rw *rewriter) expr(e ast.Expr) ast.Expr {
 		if m, ok := x.Fun.(*ast.Member); ok {
 			if f, ok := fieldOf(m.X); ok && (m.Name == "hasAny" || m.Name == "hasAll") && len(args) == 1 {
 				return rw.arrayHas(f, m.Name, args[0], x.Pos)
+			}
+			if isDataKeys(m.X) && (m.Name == "hasAny" || m.Name == "hasAll") && len(args) == 1 {
+				// Some (every) listed key is one the filters prove present.
+				return provable(&ast.Call{Pos: x.Pos, Fun: &ast.Member{Pos: x.Pos, X: rw.bind(rw.knownKeys(), x.Pos), Name: m.Name}, Args: args}, x.Pos)
 			}
 			if isResourceData(m.X) && m.Name == "get" && len(args) == 2 {
 				if f, ok := getKey(x.Args[0]); ok {
@@ -365,6 +412,9 @@ func (rw *rewriter) expr(e ast.Expr) ast.Expr {
 	case *ast.Ternary:
 		return &ast.Ternary{Pos: x.Pos, Cond: rw.expr(x.Cond), Then: rw.expr(x.Then), Else: rw.expr(x.Else)}
 	case *ast.Is:
+		if f, ok := fieldOf(x.X); ok {
+			return rw.isType(f, x)
+		}
 		return &ast.Is{Pos: x.Pos, X: rw.expr(x.X), Type: x.Type}
 	case *ast.Member:
 		return &ast.Member{Pos: x.Pos, X: rw.expr(x.X), Name: x.Name}
@@ -437,9 +487,71 @@ func (rw *rewriter) hasKey(key ast.Expr, pos ast.Pos) ast.Expr {
 	// the nested field a.b does not prove. Such keys stay unknown, as in
 	// fieldOf and getKey.
 	if s, ok := key.(*ast.StringLit); ok && s.Value != "" && !strings.Contains(s.Value, ".") {
-		if _, constrained := rw.d.fields[s.Value]; constrained {
+		if rw.constrainedBelow(s.Value) {
 			return &ast.BoolLit{Pos: pos, Value: true}
 		}
 	}
 	return unknownExpr(pos)
+}
+
+// constrainedBelow reports whether a filter constrains the field path f
+// or a field nested in it; either proves f present (every filter, !=
+// and not-in too, matches only documents holding its field), and a
+// nested one proves f a map.
+func (rw *rewriter) constrainedBelow(f string) bool {
+	if _, ok := rw.d.fields[f]; ok {
+		return true
+	}
+	return rw.nestedBelow(f)
+}
+
+// nestedBelow reports whether a filter constrains a field nested in f.
+func (rw *rewriter) nestedBelow(f string) bool {
+	for k := range rw.d.fields {
+		if strings.HasPrefix(k, f+".") {
+			return true
+		}
+	}
+	return false
+}
+
+// knownKeys is the list of top-level keys the filters prove present.
+func (rw *rewriter) knownKeys() Value {
+	seen := map[string]bool{}
+	var keys []any
+	for k := range rw.d.fields {
+		top, _, _ := strings.Cut(k, ".")
+		if !seen[top] {
+			seen[top] = true
+			keys = append(keys, top)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].(string) < keys[j].(string) })
+	return fromGo(keys)
+}
+
+// isDataKeys reports whether e is resource.data.keys().
+func isDataKeys(e ast.Expr) bool {
+	c, ok := e.(*ast.Call)
+	if !ok || len(c.Args) != 0 {
+		return false
+	}
+	m, ok := c.Fun.(*ast.Member)
+	return ok && m.Name == "keys" && isResourceData(m.X)
+}
+
+// isType rewrites `resource.data.<f> is T`: exact for a pinned value
+// whose type is certain (anything but a number the query leaves int or
+// float; a list or map is a list or map whatever numbers it holds), true
+// for `is map` when a filter constrains a field nested in f, unknown
+// otherwise. (Google's emulator proves no type from a range filter, and
+// neither does this.)
+func (rw *rewriter) isType(f string, x *ast.Is) ast.Expr {
+	if ff := rw.d.fields[f]; ff != nil && ff.hasEq && (ff.exact || !isNumber(ff.eq)) {
+		return &ast.Is{Pos: x.Pos, X: rw.bind(fromGo(ff.eq), x.Pos), Type: x.Type}
+	}
+	if x.Type == "map" && rw.nestedBelow(f) {
+		return &ast.BoolLit{Pos: x.Pos, Value: true}
+	}
+	return unknownExpr(x.Pos)
 }

@@ -91,6 +91,17 @@ type Request struct {
 	// from Before with this request's write applied.
 	Before Documents
 	After  Documents
+
+	// HasUpdateMask, UpdateMask and Transforms describe a write for
+	// request.writeFields (write_fields.go); they are ignored for a get.
+	// UpdateMask is the write's update mask, each field path split into
+	// its segments (a.`b.c` is ["a", "b.c"]), when HasUpdateMask is set
+	// (an update naming fields, a merge; a mask may be empty); a create,
+	// a set without merge and a delete have none. Transforms are the field
+	// paths of the write's field transforms, in request order.
+	HasUpdateMask bool
+	UpdateMask    [][]string
+	Transforms    [][]string
 }
 
 // FilterOp is a query filter operator, named as the JS SDK names it.

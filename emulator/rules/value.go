@@ -77,6 +77,11 @@ type (
 	errorV struct {
 		msg string
 		pos ast.Pos
+		// typ, when set, makes the error an unknown value of typ's type
+		// (never null), from a query's constraints: read directly through
+		// a variable, `is` and a comparison with null answer from it
+		// (eval.go); any other use is the plain error.
+		typ Value
 	}
 )
 
