@@ -281,7 +281,7 @@ func isType(v Value, t string) Value {
 	case "constraint":
 		return theFalse
 	case "bool", "int", "float", "string", "bytes", "list", "map", "map_diff",
-		"timestamp", "duration", "path", "latlng", "null":
+		"timestamp", "duration", "path", "latlng", "vector", "null":
 		return boolOf(v.typeName() == t)
 	}
 	return errorf("Unknown type error: %q is not a type.", t)

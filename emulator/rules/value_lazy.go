@@ -89,7 +89,7 @@ func lazyFromGo(v any) Value {
 func goDataErr(v any) Value {
 	switch x := v.(type) {
 	case nil, bool, int64, int, int32, int16, int8, uint8, uint16, uint32,
-		float64, float32, string, []byte, LatLng, *LatLng:
+		float64, float32, string, []byte, LatLng, *LatLng, Vector:
 		return nil
 	case Value:
 		if isError(x) {
