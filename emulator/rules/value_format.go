@@ -60,6 +60,8 @@ func writeValue(b *strings.Builder, v Value) {
 		writeValue(b, x.eager())
 	case *setV:
 		writeElems(b, "set([", x.elems, "])")
+	case *bagV:
+		writeElems(b, "values([", x.elems, "])")
 	case *mapDiffV:
 		b.WriteString("map_diff(")
 		writeValue(b, x.a)

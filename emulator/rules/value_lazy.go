@@ -201,6 +201,13 @@ func lazyMapMethod(m lazyMap, name string, args []Value) Value {
 		return m.keys()
 	case name == "get" && len(args) == 2:
 		return mapGet(m, args[0], args[1])
+	case name == "values" && len(args) == 0:
+		switch l := m.(type) {
+		case *litMapV:
+			return l.values()
+		case *goMapV:
+			return unorderedValues(l)
+		}
 	}
 	return mapMethod(m.eager(), name, args)
 }
