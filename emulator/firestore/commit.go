@@ -2,6 +2,7 @@ package firestore
 
 import (
 	"context"
+	"math"
 	"time"
 
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
@@ -225,6 +226,9 @@ func validateValue(v *firestorepb.Value, depth int) error {
 		}
 		return validateValues(x.ArrayValue.GetValues(), depth+1)
 	case *firestorepb.Value_MapValue:
+		if isVector(x.MapValue) {
+			return validateVector(x.MapValue)
+		}
 		return validateFields(x.MapValue.GetFields(), depth+1)
 	case *firestorepb.Value_ReferenceValue:
 		if _, err := parseDocName(x.ReferenceValue); err != nil {
@@ -232,6 +236,29 @@ func validateValue(v *firestorepb.Value, depth int) error {
 		}
 	case *firestorepb.Value_FieldReferenceValue, *firestorepb.Value_FunctionValue, *firestorepb.Value_PipelineValue:
 		return status.Error(codes.InvalidArgument, "pipeline expressions are not document data")
+	}
+	return nil
+}
+
+// validateVector refuses, with Google's emulator's wording, a vector
+// (a map {__type__: "__vector__", value: [...]}) that is empty, holds
+// anything but doubles or a NaN, or has other entries.
+func validateVector(m *firestorepb.MapValue) error {
+	if len(m.GetFields()) != 2 {
+		return status.Error(codes.InvalidArgument, "Vector Value map has extraneous entries.")
+	}
+	comps := m.GetFields()["value"].GetArrayValue().GetValues()
+	if len(comps) == 0 {
+		return status.Error(codes.InvalidArgument, "Cannot have a zero length vector.")
+	}
+	for _, c := range comps {
+		d, ok := c.GetValueType().(*firestorepb.Value_DoubleValue)
+		if !ok {
+			return status.Error(codes.InvalidArgument, "Vector must only contain values of type 'double'")
+		}
+		if math.IsNaN(d.DoubleValue) {
+			return status.Error(codes.InvalidArgument, "Vector cannot contain NaN values.")
+		}
 	}
 	return nil
 }

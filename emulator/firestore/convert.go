@@ -49,11 +49,26 @@ func toRulesValue(v *firestorepb.Value) any {
 		}
 		return out
 	case *firestorepb.Value_MapValue:
+		if isVector(x.MapValue) {
+			return toRulesVector(v)
+		}
 		return toRulesData(x.MapValue.GetFields())
 	}
 	// An unset value is not valid data; the engine turns unknown types
 	// into error values, which deny.
 	return v
+}
+
+// toRulesVector converts a vector (rules see it as a type of its own,
+// not as its stored map). One whose components are not all numbers
+// cannot come from a client library; it is returned unconverted, which
+// the engine reads as an error value, so rules reading that document deny.
+func toRulesVector(v *firestorepb.Value) any {
+	comps := vectorOf(v)
+	if comps == nil && len(v.GetMapValue().GetFields()["value"].GetArrayValue().GetValues()) > 0 {
+		return v
+	}
+	return rules.Vector(comps)
 }
 
 // referencePath strips "projects/P" from a reference value.

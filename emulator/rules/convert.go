@@ -68,6 +68,8 @@ func fromGo(v any) Value {
 		return latlngV{lat: x.Lat, lng: x.Lng}
 	case Reference:
 		return pathValue(string(x))
+	case Vector:
+		return vectorV(x)
 	case []any:
 		l := make(listV, len(x))
 		for i, e := range x {

@@ -39,7 +39,8 @@ package rules
 // JSON values: integers are int, numbers with '.' or an exponent are float;
 // "$time" is request.time (a server timestamp); {"$ts": "<RFC3339>"} is a
 // timestamp; {"$ref": "<path>"} a reference; {"$bytes": "<base64>"} bytes;
-// {"$latlng": [lat, lng]} a geo point.
+// {"$latlng": [lat, lng]} a geo point; {"$vector": [x, y, ...]} a vector
+// (components are numbers or the strings "NaN", "Infinity", "-Infinity").
 //
 // A query is {"where": F, "limit": n, "offset": n, "orderBy": ["a", "-b"]}
 // where F is ["field", "op", value], ["field", "is-null"] (unary ops),
@@ -491,6 +492,8 @@ func (s *suite) convert(t *testing.T, v any) any {
 					lat, _ := ll[0].(json.Number).Float64()
 					lng, _ := ll[1].(json.Number).Float64()
 					return LatLng{Lat: lat, Lng: lng}
+				case "$vector":
+					return decideVector(t, e)
 				}
 			}
 		}
@@ -498,6 +501,30 @@ func (s *suite) convert(t *testing.T, v any) any {
 			x[k] = s.convert(t, x[k])
 		}
 		return x
+	}
+	return v
+}
+
+// decideVector reads the components of a {"$vector": [...]} marker.
+func decideVector(t *testing.T, e any) Vector {
+	l, ok := e.([]any)
+	if !ok {
+		t.Fatalf("bad $vector %v", e)
+	}
+	v := make(Vector, len(l))
+	for i, n := range l {
+		switch x := n.(type) {
+		case json.Number:
+			v[i], _ = x.Float64()
+		case string:
+			f, err := strconv.ParseFloat(x, 64)
+			if err != nil {
+				t.Fatalf("bad $vector component %q", x)
+			}
+			v[i] = f
+		default:
+			t.Fatalf("bad $vector component %v", n)
+		}
 	}
 	return v
 }

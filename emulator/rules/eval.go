@@ -281,6 +281,9 @@ func (c *evalContext) evalList(x *ast.ListLit, s *scope) Value {
 		if firstErr == nil && isError(v) {
 			firstErr = v
 		}
+		if firstErr == nil {
+			firstErr = bagIn("a list literal holding values()", v)
+		}
 		l[i] = v
 	}
 	if firstErr != nil {
@@ -293,6 +296,7 @@ func (c *evalContext) evalList(x *ast.ListLit, s *scope) Value {
 // error [inf] (CEL rejects it too), rather than silently keeping one.
 func (c *evalContext) evalMap(x *ast.MapLit, s *scope) Value {
 	m := make(mapV, len(x.Entries))
+	order := make([]string, 0, len(x.Entries))
 	var firstErr Value
 	fail := func(v Value) {
 		if firstErr == nil {
@@ -307,19 +311,24 @@ func (c *evalContext) evalMap(x *ast.MapLit, s *scope) Value {
 			fail(k)
 		case isError(v):
 			fail(v)
+		case bagIn("", v) != nil:
+			fail(bagIn("a map literal holding values()", v))
 		default:
 			ks, ok := k.(stringV)
 			if !ok {
 				fail(errorf("Unsupported operation error. Received: map key of type %s. Expected: string.", k.typeName()))
 				continue
 			}
-			m[string(ks)] = v // a repeated key keeps its last value (Google's emulator)
+			if _, seen := m[string(ks)]; !seen {
+				order = append(order, string(ks))
+			}
+			m[string(ks)] = v // a repeated key keeps its first place and last value (Google's emulator)
 		}
 	}
 	if firstErr != nil {
 		return firstErr
 	}
-	return m
+	return literalMap(m, order)
 }
 
 // evalPath builds a path literal. An interpolated $(x) may be a string

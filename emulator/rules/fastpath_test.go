@@ -136,7 +136,7 @@ func TestLazyDataMatchesEager(t *testing.T) {
 		}
 		want := formatValue((&evalContext{}).eval(x, eager))
 		got := formatValue((&evalContext{}).eval(x, lazy))
-		if got != want {
+		if got != want && !sameButUnordered(got, want) {
 			t.Errorf("%s\nlazy:  %s\neager: %s", src, got, want)
 		}
 	}
@@ -453,8 +453,15 @@ func FuzzFastPaths(f *testing.F) {
 		var arena valueArena
 		want, wantSteps := run(fromGo, eagerRec, nil)
 		got, gotSteps := run(lazyData, func(fs ...namedValue) Value { return arena.record(fs...) }, consts)
-		if got != want || gotSteps != wantSteps {
+		if (got != want && !sameButUnordered(got, want)) || gotSteps != wantSteps {
 			t.Fatalf("%s:\nfast:  %s (%d steps)\nplain: %s (%d steps)", src, got, gotSteps, want, wantSteps)
 		}
 	})
+}
+
+// sameButUnordered reports whether lazy, a value read from document data,
+// differs from eager only by being values() whose order roomgate cannot
+// know (value_bag.go): the same elements, marked unordered.
+func sameButUnordered(lazy, eager string) bool {
+	return lazy == "values("+eager+")"
 }

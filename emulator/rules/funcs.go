@@ -142,6 +142,8 @@ func callMethod(recv Value, name string, args []Value) Value {
 		return bytesMethod(r, name, args)
 	case listV:
 		return listMethod(r, name, args)
+	case *bagV:
+		return bagMethod(r, name, args)
 	case *setV:
 		return setMethod(r, name, args)
 	case mapV:

@@ -46,10 +46,11 @@ func unaryOp(op ast.Op, v Value) Value {
 
 func binaryOp(op ast.Op, l, r Value) Value {
 	switch op {
-	case ast.OpEq:
-		return boolOf(equalValues(l, r))
-	case ast.OpNe:
-		return boolOf(!equalValues(l, r))
+	case ast.OpEq, ast.OpNe:
+		if err := bagIn(string(op), l, r); err != nil {
+			return err
+		}
+		return boolOf(equalValues(l, r) == (op == ast.OpEq))
 	case ast.OpLt, ast.OpLe, ast.OpGt, ast.OpGe:
 		return compareOp(op, l, r)
 	case ast.OpIn:
@@ -93,6 +94,8 @@ func compareOp(op ast.Op, l, r Value) Value {
 // [inf], not false, so `!(k in m)` cannot pass by accident.
 func inOp(x, y Value) Value {
 	switch c := y.(type) {
+	case *bagV:
+		return inOp(x, c.elems)
 	case listV:
 		for _, e := range c {
 			if deepEqual(x, e) {
@@ -281,7 +284,7 @@ func isType(v Value, t string) Value {
 	case "constraint":
 		return theFalse
 	case "bool", "int", "float", "string", "bytes", "list", "map", "map_diff",
-		"timestamp", "duration", "path", "latlng", "null":
+		"timestamp", "duration", "path", "latlng", "vector", "null":
 		return boolOf(v.typeName() == t)
 	}
 	return errorf("Unknown type error: %q is not a type.", t)

@@ -16,6 +16,7 @@ import "time"
 //	[]byte              bytes
 //	time.Time           timestamp
 //	LatLng              latlng
+//	Vector              vector     (a Firestore vector embedding)
 //	Reference           path       (a Firestore reference value)
 //	[]any               list
 //	map[string]any      map
@@ -37,6 +38,13 @@ const (
 type LatLng struct {
 	Lat, Lng float64
 }
+
+// Vector is a Firestore vector value in document data (what the Go
+// client writes for firestore.Vector64 or Vector32; stored as the map
+// {__type__: "__vector__", value: [doubles]}). Rules see it as a type of
+// its own, "vector": not a map and not a list, as Google's emulator does.
+// The slice must not be changed once handed to the engine.
+type Vector []float64
 
 // Reference is a Firestore reference value in document data: the full
 // document path "/databases/(default)/documents/coll/doc".

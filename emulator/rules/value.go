@@ -14,7 +14,7 @@ import (
 )
 
 // Value is a rules value: null, bool, int, float, string, bytes, list, map,
-// set, map_diff, path, timestamp, duration, latlng, or error. The set of
+// set, map_diff, path, timestamp, duration, latlng, vector, or error. The set of
 // implementations is closed (the interface has an unexported method).
 type Value interface {
 	// typeName is the rules type name as `is` spells it, e.g. "int",
@@ -72,6 +72,10 @@ type (
 	latlngV struct {
 		lat, lng float64
 	}
+	// vectorV is a vector embedding: its components, never changed.
+	// Google's emulator gives it no operators or methods beyond `==`,
+	// `!=`, `is` and membership in lists and sets (value_vector.go).
+	vectorV []float64
 	// errorV is an evaluation error. pos is the node it arose at, when
 	// known.
 	errorV struct {
@@ -99,6 +103,7 @@ func (*pathV) typeName() string     { return "path" }
 func (timestampV) typeName() string { return "timestamp" }
 func (durationV) typeName() string  { return "duration" }
 func (latlngV) typeName() string    { return "latlng" }
+func (vectorV) typeName() string    { return "vector" }
 func (*errorV) typeName() string    { return "error" }
 
 // Shared instances, so the common values allocate nothing.

@@ -107,6 +107,9 @@ func deepEqual(a, b Value) bool {
 	case latlngV:
 		y, ok := b.(latlngV)
 		return ok && x == y
+	case vectorV:
+		y, ok := b.(vectorV)
+		return ok && vectorsEqual(x, y)
 	}
 	return false
 }
@@ -358,6 +361,8 @@ func (k *keyWriter) write(v Value) {
 		b.WriteString("U" + strconv.FormatInt(x.sec, 10) + "." + strconv.Itoa(int(x.nsec)) + ";")
 	case latlngV:
 		b.WriteString("L" + strconv.FormatFloat(x.lat, 'g', -1, 64) + "," + strconv.FormatFloat(x.lng, 'g', -1, 64) + ";")
+	case vectorV:
+		k.writeVector(x)
 	case *errorV:
 		writeLenPrefixed(b, 'E', x.msg)
 	}

@@ -5,7 +5,7 @@ package rules
 // null, true, 1, 2.5, "s", b"\x01", [1, 2], {"a": 1} (keys sorted),
 // path("/a/b"), and constructor-like forms for the rest:
 // set([...]), map_diff({...}, {...}), timestamp("2006-01-02T15:04:05Z"),
-// duration("1.5s"), latlng(1.0, 2.0), error("...").
+// duration("1.5s"), latlng(1.0, 2.0), vector([1.0, 2.0]), error("...").
 
 import (
 	"strconv"
@@ -60,6 +60,8 @@ func writeValue(b *strings.Builder, v Value) {
 		writeValue(b, x.eager())
 	case *setV:
 		writeElems(b, "set([", x.elems, "])")
+	case *bagV:
+		writeElems(b, "values([", x.elems, "])")
 	case *mapDiffV:
 		b.WriteString("map_diff(")
 		writeValue(b, x.a)
@@ -84,6 +86,15 @@ func writeValue(b *strings.Builder, v Value) {
 		b.WriteString(", ")
 		b.WriteString(javaDouble(x.lng))
 		b.WriteByte(')')
+	case vectorV:
+		b.WriteString("vector([")
+		for i, f := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(javaDouble(f))
+		}
+		b.WriteString("])")
 	case *errorV:
 		b.WriteString("error(")
 		b.WriteString(strconv.Quote(x.msg))

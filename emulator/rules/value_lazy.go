@@ -89,7 +89,7 @@ func lazyFromGo(v any) Value {
 func goDataErr(v any) Value {
 	switch x := v.(type) {
 	case nil, bool, int64, int, int32, int16, int8, uint8, uint16, uint32,
-		float64, float32, string, []byte, LatLng, *LatLng:
+		float64, float32, string, []byte, LatLng, *LatLng, Vector:
 		return nil
 	case Value:
 		if isError(x) {
@@ -201,6 +201,13 @@ func lazyMapMethod(m lazyMap, name string, args []Value) Value {
 		return m.keys()
 	case name == "get" && len(args) == 2:
 		return mapGet(m, args[0], args[1])
+	case name == "values" && len(args) == 0:
+		switch l := m.(type) {
+		case *litMapV:
+			return l.values()
+		case *goMapV:
+			return unorderedValues(l)
+		}
 	}
 	return mapMethod(m.eager(), name, args)
 }

@@ -5,8 +5,9 @@ package fidelity
 
 func init() {
 	knownDivergences = map[string]divergence{
-		"decide/adversarial_lazy.txt:35":     {google: "deny", ours: "allow", safer: "google", note: "update m/a {} => allow"},
-		"expr/maps.txt:110 ==":               {google: "deny", ours: "allow", safer: "google", note: "eval eval {'b': 2, 'a': 1}.values()  (engine expects [1, 2])"},
+		"probes_vectors.txt:260":             {google: "deny", ours: "allow", safer: "google", note: "get vlistzero/a => allow"},
+		"decide/vectors.txt:53":              {google: "allow", ours: "deny", safer: "roomgate", note: "get o2/a => deny reason~\"depends on the order of values()\""},
+		"decide/vectors.txt:54":              {google: "allow", ours: "deny", safer: "roomgate", note: "update o/a {} => deny reason~\"a list literal holding values()\""},
 		"decide/adversarial_batches.txt:81":  {google: "allow", ours: "deny", safer: "roomgate", note: "batch create five/a {} ; create five/b {} ; create five/c {} ; create five/d {} ; create rep/a {} => deny calls=20 opcal"},
 		"decide/adversarial_queries.txt:100": {google: "allow", ours: "deny", safer: "roomgate", note: "list gb => deny"},
 		"decide/adversarial_queries.txt:113": {google: "allow", ours: "deny", safer: "roomgate", note: "list ti {\"where\":[\"x\",\"==\",5]} => deny"},
@@ -45,7 +46,6 @@ func init() {
 		"decide/query_proofs.txt:149":        {google: "allow", ours: "deny", safer: "roomgate", note: "group gpne => deny"},
 		"decide/query_proofs.txt:150":        {google: "allow", ours: "deny", safer: "roomgate", note: "group gpstr => deny"},
 		"decide/query_proofs.txt:153":        {google: "allow", ours: "deny", safer: "roomgate", note: "group gpt => deny"},
-		"expr/maps.txt:110 !=":               {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval {'b': 2, 'a': 1}.values()  (engine expects [1, 2])"},
 		"expr/paths.txt:69 !=":               {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval path('users/{uid}').bind({'uid': 'a/b'})  (engine expects error: Invalid path segment)"},
 		"expr/paths.txt:86 !=":               {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval /users/$('a/b')  (engine expects error: Invalid path segment \"a/b\")"},
 		"expr/paths.txt:91 !=":               {google: "allow", ours: "deny", safer: "roomgate", note: "eval eval /users/$('')  (engine expects error: Invalid path segment)"},

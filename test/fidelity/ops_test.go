@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ type (
 	serverTime struct{}
 	bytesVal   []byte
 	geoVal     struct{ lat, lng float64 }
+	vectorVal  []float64 // written as the client's firestore.Vector64
 )
 
 // decideTime is what "$time" means in a stored document (decide_test.go's
@@ -85,6 +87,26 @@ func convertJSON(v any) (any, error) {
 					lat, _ := ll[0].(json.Number).Float64()
 					lng, _ := ll[1].(json.Number).Float64()
 					return geoVal{lat, lng}, nil
+				case "$vector":
+					l, _ := e.([]any)
+					vec := make(vectorVal, len(l))
+					for i, n := range l {
+						var f float64
+						var err error
+						switch x := n.(type) {
+						case json.Number:
+							f, err = x.Float64()
+						case string: // "NaN", "Infinity", "-Infinity"
+							f, err = strconv.ParseFloat(x, 64)
+						default:
+							err = fmt.Errorf("bad $vector %v", e)
+						}
+						if err != nil {
+							return nil, err
+						}
+						vec[i] = f
+					}
+					return vec, nil
 				}
 			}
 		}
@@ -117,6 +139,8 @@ func materialize(c *firestore.Client, v any, write bool) any {
 		return []byte(x)
 	case geoVal:
 		return &latlng.LatLng{Latitude: x.lat, Longitude: x.lng}
+	case vectorVal:
+		return firestore.Vector64(x)
 	case []any:
 		out := make([]any, len(x))
 		for i := range x {

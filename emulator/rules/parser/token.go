@@ -173,5 +173,5 @@ var typeNames = map[string]bool{
 	"bool": true, "int": true, "float": true, "number": true,
 	"string": true, "bytes": true, "list": true, "map": true,
 	"set": true, "map_diff": true, "timestamp": true, "duration": true,
-	"path": true, "latlng": true, "constraint": true,
+	"path": true, "latlng": true, "vector": true, "constraint": true,
 }
