@@ -1,8 +1,9 @@
 package rooms
 
 // firestore_manage.go implements ManageStore: renaming a room, its slow
-// mode and push previews, and changing room roles, each in one transaction that keeps the room, its
-// member documents and the members' index entries in step.
+// mode and push previews, and changing room roles, each in one
+// transaction that keeps the room, its member documents and the members'
+// index entries in step.
 
 import (
 	"context"
@@ -15,17 +16,26 @@ import (
 
 var _ ManageStore = (*FirestoreStore)(nil)
 
-// SetTitle implements ManageStore: the room's title and every member's
-// index entry (which repeats the title for listing).
-func (s *FirestoreStore) SetTitle(ctx context.Context, p TitleParams) error {
-	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
-		room, role, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
+// manageRoom runs change in a transaction on roomID after checking that
+// uid may manage the room's settings (mayManage); change sees the room
+// as read in that transaction.
+func (s *FirestoreStore) manageRoom(ctx context.Context, roomID, uid string, change func(tx *firestore.Transaction, room Room) error) error {
+	return s.runRoom(ctx, roomID, func(ctx context.Context, tx *firestore.Transaction) error {
+		room, role, err := s.roomAndRole(tx, roomID, uid)
 		if err != nil {
 			return err
 		}
-		if err := mayRetitle(room.Kind, role); err != nil {
+		if err := mayManage(room.Kind, role); err != nil {
 			return err
 		}
+		return change(tx, room)
+	})
+}
+
+// SetTitle implements ManageStore: the room's title and every member's
+// index entry (which repeats the title for listing).
+func (s *FirestoreStore) SetTitle(ctx context.Context, p TitleParams) error {
+	return s.manageRoom(ctx, p.RoomID, p.Actor.UID, func(tx *firestore.Transaction, room Room) error {
 		if room.Title == p.Title {
 			return nil
 		}
@@ -49,14 +59,7 @@ func (s *FirestoreStore) SetTitle(ctx context.Context, p TitleParams) error {
 // SetSlowMode implements ManageStore: the room's slowModeSeconds, which
 // the rules read on every message create (0 is off).
 func (s *FirestoreStore) SetSlowMode(ctx context.Context, p SlowModeParams) error {
-	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
-		room, role, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
-		if err != nil {
-			return err
-		}
-		if err := mayRetitle(room.Kind, role); err != nil {
-			return err
-		}
+	return s.manageRoom(ctx, p.RoomID, p.Actor.UID, func(tx *firestore.Transaction, room Room) error {
 		if err := tx.Update(s.roomRef(p.RoomID), []firestore.Update{{Path: schema.FieldSlowModeSeconds, Value: int64(p.Seconds)}}); err != nil {
 			return err
 		}
@@ -69,14 +72,7 @@ func (s *FirestoreStore) SetSlowMode(ctx context.Context, p SlowModeParams) erro
 // the notifier reads on every push. Setting the value it already has
 // writes nothing (and no audit record).
 func (s *FirestoreStore) SetPushPreview(ctx context.Context, p PreviewParams) error {
-	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
-		room, role, err := s.roomAndRole(tx, p.RoomID, p.Actor.UID)
-		if err != nil {
-			return err
-		}
-		if err := mayRetitle(room.Kind, role); err != nil {
-			return err
-		}
+	return s.manageRoom(ctx, p.RoomID, p.Actor.UID, func(tx *firestore.Transaction, room Room) error {
 		if room.PushPreview == p.On {
 			return nil
 		}

@@ -3,7 +3,7 @@ package rooms
 // manage.go is room management beyond membership: renaming a room, and
 // room roles (the owner promotes members to room admin and back, and
 // hands ownership to another member). The decisions are pure functions
-// (mayRetitle, planRoleChange) called inside the store's transactions.
+// (mayManage, planRoleChange) called inside the store's transactions.
 
 import (
 	"context"
@@ -148,10 +148,11 @@ func (s *Management) SetRole(ctx context.Context, actor Actor, roomID, target st
 	return s.Rooms.Get(ctx, roomID, actor.UID)
 }
 
-// mayRetitle decides whether a caller with role may rename a room of
-// kind: the same people who may add members (owner or room admin of a
-// group room; a non-member hears ErrNotFound).
-func mayRetitle(kind Kind, role Role) error {
+// mayManage decides whether a caller with role may change the settings
+// of a room of kind (title, slow mode, push previews): the same people
+// who may add members (owner or room admin of a group room; a
+// non-member hears ErrNotFound).
+func mayManage(kind Kind, role Role) error {
 	return mayAdd(kind, role)
 }
 

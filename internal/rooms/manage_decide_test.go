@@ -62,8 +62,8 @@ func TestMayRetitle(t *testing.T) {
 		{KindGroup, RoleOwner, nil}, {KindGroup, RoleAdmin, nil}, {KindGroup, RoleMember, ErrForbidden},
 		{KindGroup, "", ErrNotFound}, {KindDirect, RoleOwner, ErrDirectRoomFixed},
 	} {
-		if got := mayRetitle(c.kind, c.role); !errors.Is(got, c.want) || (got == nil) != (c.want == nil) {
-			t.Errorf("mayRetitle(%s, %q) = %v, want %v", c.kind, c.role, got, c.want)
+		if got := mayManage(c.kind, c.role); !errors.Is(got, c.want) || (got == nil) != (c.want == nil) {
+			t.Errorf("mayManage(%s, %q) = %v, want %v", c.kind, c.role, got, c.want)
 		}
 	}
 }
