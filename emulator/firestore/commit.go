@@ -354,17 +354,45 @@ func applyOp(op *writeOp, cur *firestorepb.Document, t time.Time) (*firestorepb.
 	return doc, res, nil
 }
 
+// fieldsEqual reports whether a write leaves the fields exactly as they
+// were (a no-op). Doubles compare by bits, at any depth: proto.Equal
+// holds 0.0 equal to -0.0, and keeping a stored -0.0 when 0.0 is written
+// would show rules (request.resource) and readers the old value.
 func fieldsEqual(a, b map[string]*firestorepb.Value) bool {
 	if len(a) != len(b) {
 		return false
 	}
 	for k, va := range a {
 		vb, ok := b[k]
-		if !ok || !proto.Equal(va, vb) {
+		if !ok || !sameValue(va, vb) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameValue is proto.Equal with doubles compared by their bits.
+func sameValue(a, b *firestorepb.Value) bool {
+	switch x := a.GetValueType().(type) {
+	case *firestorepb.Value_DoubleValue:
+		y, ok := b.GetValueType().(*firestorepb.Value_DoubleValue)
+		return ok && math.Float64bits(x.DoubleValue) == math.Float64bits(y.DoubleValue)
+	case *firestorepb.Value_ArrayValue:
+		y, ok := b.GetValueType().(*firestorepb.Value_ArrayValue)
+		if !ok || len(x.ArrayValue.GetValues()) != len(y.ArrayValue.GetValues()) {
+			return false
+		}
+		for i, e := range x.ArrayValue.GetValues() {
+			if !sameValue(e, y.ArrayValue.GetValues()[i]) {
+				return false
+			}
+		}
+		return true
+	case *firestorepb.Value_MapValue:
+		y, ok := b.GetValueType().(*firestorepb.Value_MapValue)
+		return ok && fieldsEqual(x.MapValue.GetFields(), y.MapValue.GetFields())
+	}
+	return proto.Equal(a, b)
 }
 
 func cloneFields(f map[string]*firestorepb.Value) map[string]*firestorepb.Value {

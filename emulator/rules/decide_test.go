@@ -40,7 +40,8 @@ package rules
 // "$time" is request.time (a server timestamp); {"$ts": "<RFC3339>"} is a
 // timestamp; {"$ref": "<path>"} a reference; {"$bytes": "<base64>"} bytes;
 // {"$latlng": [lat, lng]} a geo point; {"$vector": [x, y, ...]} a vector
-// (components are numbers or the strings "NaN", "Infinity", "-Infinity").
+// (components are numbers or the strings "NaN", "Infinity", "-Infinity");
+// {"$float": "NaN"} (or "Infinity", "-Infinity") a float JSON cannot write.
 //
 // A query is {"where": F, "limit": n, "offset": n, "orderBy": ["a", "-b"]}
 // where F is ["field", "op", value], ["field", "is-null"] (unary ops),
@@ -492,6 +493,13 @@ func (s *suite) convert(t *testing.T, v any) any {
 					lat, _ := ll[0].(json.Number).Float64()
 					lng, _ := ll[1].(json.Number).Float64()
 					return LatLng{Lat: lat, Lng: lng}
+				case "$float":
+					s, _ := e.(string)
+					f, err := strconv.ParseFloat(s, 64)
+					if err != nil {
+						t.Fatalf("bad $float %v", e)
+					}
+					return f
 				case "$vector":
 					return decideVector(t, e)
 				}

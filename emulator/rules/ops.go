@@ -89,7 +89,8 @@ func compareOp(op ast.Op, l, r Value) Value {
 }
 
 // inOp is `x in y`: an element of a list (by deepEqual: no int/float
-// coercion, `1 in [1.0]` is false as Google's emulator answers), a member
+// coercion, `1 in [1.0]` is false as Google's emulator answers; -0.0 is
+// in [0.0], but [-0.0] is not in [[0.0]]), a member
 // of a set (numbers by value), or an own key of a map. A non-string key tested against a map is an error
 // [inf], not false, so `!(k in m)` cannot pass by accident.
 func inOp(x, y Value) Value {

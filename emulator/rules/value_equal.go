@@ -16,6 +16,17 @@ package rules
 //     `[1].hasAny([1.0])` are false), as Google's emulator answers; they
 //     use deepEqual, or strictKey for long lists.
 //   - NaN equals nothing, itself included, except in sets and map_diff.
+//   - A float nested in a list or map (at any depth, a map's values
+//     included) equals another only when they are numerically equal and
+//     have the same sign, as Google's emulator answers: [0.0] == [-0.0],
+//     {'a': 0.0} == {'a': -0.0} and [0.0] in [[-0.0]] are false, while
+//     0.0 == -0.0, -0.0 in [0.0] and [-0.0].hasAny([0.0]) are true (the
+//     element itself is compared as at the top level). A nested NaN still
+//     equals nothing ([NaN] == [NaN] is false, unlike Java's
+//     Double.equals), also as Google answers. Sets and map_diff keep
+//     comparing by value, -0.0 equal to 0.0 at any depth. Consequence:
+//     `l == [0.0]` does not hold for a stored [-0.0], so a rule granting on
+//     list or map equality grants no more than Google's emulator.
 
 import (
 	"math"
@@ -35,8 +46,15 @@ func equalValues(a, b Value) bool {
 }
 
 // deepEqual compares without int/float coercion at the top level; sets
-// compare by equalKey.
-func deepEqual(a, b Value) bool {
+// compare by equalKey. Two floats compare numerically at the top level
+// (-0.0 equals 0.0); inside lists and maps deepNested compares them.
+func deepEqual(a, b Value) bool { return deepEqualAt(a, b, false) }
+
+// deepNested is deepEqual for values nested in a list or map, where a
+// float also needs the same sign (0.0 and -0.0 differ).
+func deepNested(a, b Value) bool { return deepEqualAt(a, b, true) }
+
+func deepEqualAt(a, b Value, nested bool) bool {
 	switch x := a.(type) {
 	case nullV:
 		_, ok := b.(nullV)
@@ -49,7 +67,7 @@ func deepEqual(a, b Value) bool {
 		return ok && x == y
 	case floatV:
 		y, ok := b.(floatV)
-		return ok && x == y
+		return ok && x == y && (!nested || math.Signbit(float64(x)) == math.Signbit(float64(y)))
 	case stringV:
 		y, ok := b.(stringV)
 		return ok && x == y
@@ -62,7 +80,7 @@ func deepEqual(a, b Value) bool {
 			return false
 		}
 		for i := range x {
-			if !deepEqual(x[i], y[i]) {
+			if !deepNested(x[i], y[i]) {
 				return false
 			}
 		}
@@ -114,13 +132,14 @@ func deepEqual(a, b Value) bool {
 	return false
 }
 
+// mapsEqual compares two maps' keys and, nested, their values.
 func mapsEqual(x, y mapV) bool {
 	if len(x) != len(y) {
 		return false
 	}
 	for k, xv := range x {
 		yv, ok := y[k]
-		if !ok || !deepEqual(xv, yv) {
+		if !ok || !deepNested(xv, yv) {
 			return false
 		}
 	}
@@ -266,8 +285,8 @@ func equalKey(v Value) string {
 
 // strictKey returns a string that is equal for two values exactly when
 // deepEqual holds for them (no int/float coercion at any depth; sets
-// inside compare as sets). ok is false when v holds a NaN outside a set:
-// such a value equals nothing.
+// inside compare as sets; -0.0 is 0.0 at the top level only). ok is false
+// when v holds a NaN outside a set: such a value equals nothing.
 func strictKey(v Value) (key string, ok bool) {
 	k := keyWriter{strict: true}
 	k.write(v)
@@ -279,6 +298,7 @@ type keyWriter struct {
 	b      strings.Builder
 	strict bool
 	nan    bool // strict: a NaN was written
+	depth  int  // lists and maps entered: a nested -0.0 keeps its sign
 }
 
 func (k *keyWriter) write(v Value) {
@@ -302,8 +322,8 @@ func (k *keyWriter) write(v Value) {
 			if math.IsNaN(f) {
 				k.nan = true
 			}
-			if f == 0 {
-				f = 0 // -0.0 == 0.0
+			if f == 0 && k.depth == 0 {
+				f = 0 // -0.0 == 0.0 at the top level only
 			}
 			b.WriteByte('d')
 			b.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
@@ -321,16 +341,20 @@ func (k *keyWriter) write(v Value) {
 		writeLenPrefixed(b, 'b', string(x))
 	case listV:
 		b.WriteString("l" + strconv.Itoa(len(x)) + "[")
+		k.depth++
 		for _, e := range x {
 			k.write(e)
 		}
+		k.depth--
 		b.WriteByte(']')
 	case mapV:
 		b.WriteString("m" + strconv.Itoa(len(x)) + "{")
+		k.depth++
 		for _, key := range sortedKeys(x) {
 			writeLenPrefixed(b, 'k', key)
 			k.write(x[key])
 		}
+		k.depth--
 		b.WriteByte('}')
 	case *setV:
 		keys := make([]string, 0, len(x.index))

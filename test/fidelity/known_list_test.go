@@ -5,7 +5,6 @@ package fidelity
 
 func init() {
 	knownDivergences = map[string]divergence{
-		"probes_vectors.txt:260":             {google: "deny", ours: "allow", safer: "google", note: "get vlistzero/a => allow"},
 		"decide/vectors.txt:53":              {google: "allow", ours: "deny", safer: "roomgate", note: "get o2/a => deny reason~\"depends on the order of values()\""},
 		"decide/vectors.txt:54":              {google: "allow", ours: "deny", safer: "roomgate", note: "update o/a {} => deny reason~\"a list literal holding values()\""},
 		"decide/adversarial_batches.txt:81":  {google: "allow", ours: "deny", safer: "roomgate", note: "batch create five/a {} ; create five/b {} ; create five/c {} ; create five/d {} ; create rep/a {} => deny calls=20 opcal"},

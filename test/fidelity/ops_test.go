@@ -87,6 +87,9 @@ func convertJSON(v any) (any, error) {
 					lat, _ := ll[0].(json.Number).Float64()
 					lng, _ := ll[1].(json.Number).Float64()
 					return geoVal{lat, lng}, nil
+				case "$float": // "NaN", "Infinity", "-Infinity"
+					s, _ := e.(string)
+					return strconv.ParseFloat(s, 64)
 				case "$vector":
 					l, _ := e.([]any)
 					vec := make(vectorVal, len(l))
