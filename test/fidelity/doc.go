@@ -5,7 +5,7 @@
 //
 // The corpus is the engine's own data-driven cases
 // (emulator/rules/testdata/decide and testdata/expr) plus targeted probes
-// (testdata/probes.txt) for the questions the rules reference leaves open.
+// (testdata/probes*.txt) for the questions the rules reference leaves open.
 // Every divergence found is listed in DIVERGENCES.md and in the Go table
 // knownDivergences; the test fails when a new divergence appears and when a
 // listed one no longer reproduces, so the list stays true.
