@@ -143,7 +143,15 @@ func TestAccountDeletionsUnderFaults(t *testing.T) {
 	}
 	wg.Wait()
 	stop()
-	t.Logf("deletions under faults: %v; room operations (0: no answer): %v", answers, statuses)
+	brief := map[string]string{}
+	for uid, ans := range answers {
+		brief[uid], _, _ = strings.Cut(ans, " ")
+		if _, code, ok := strings.Cut(ans, `"code":"`); ok {
+			code, _, _ = strings.Cut(code, `"`)
+			brief[uid] += " " + code
+		}
+	}
+	t.Logf("deletions under faults: %v; room operations (0: no answer): %v", brief, statuses)
 
 	deleted := map[string]bool{}
 	for uid, ans := range answers {
