@@ -80,6 +80,9 @@ func (c *cluster) read() state {
 //     a member document (no orphaned entries either way);
 //   - no member documents under a missing room; a tombstone never
 //     coexists with its room;
+//   - every live room has members (the last one out deletes it), and a
+//     group room exactly one owner among them (an owner who leaves, is
+//     banned or deletes their account hands the room on);
 //   - messages exist only under a live room or a tombstone; with settled,
 //     no tombstones remain (every deletion has been swept);
 //   - every user recorded as banned is in no room, unless the ban is still
@@ -89,6 +92,14 @@ func (c *cluster) read() state {
 func (c *cluster) check(settled bool) state {
 	c.t.Helper()
 	s := c.read()
+	if errs := violations(s, settled); len(errs) > 0 {
+		c.t.Fatalf("invariants broken:\n%v", errs)
+	}
+	return s
+}
+
+// violations states the invariants of check over s, sorted; none is nil.
+func violations(s state, settled bool) []string {
 	var errs []string
 	fail := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
 	for id, r := range s.rooms {
@@ -98,6 +109,11 @@ func (c *cluster) check(settled bool) state {
 		}
 		if s.tombstones[id] {
 			fail("room %s exists and has a tombstone", id)
+		}
+		if len(s.members[id]) == 0 {
+			fail("room %s exists with no members", id)
+		} else if owners := ownersOf(s.members[id]); r["kind"] != schema.KindDirect && len(owners) != 1 {
+			fail("room %s has owners %v, want exactly one", id, owners)
 		}
 	}
 	for id, ms := range s.members {
@@ -141,11 +157,8 @@ func (c *cluster) check(settled bool) state {
 			}
 		}
 	}
-	if len(errs) > 0 {
-		sort.Strings(errs)
-		c.t.Fatalf("invariants broken:\n%v", errs)
-	}
-	return s
+	sort.Strings(errs)
+	return errs
 }
 
 // settle waits for every deletion to be swept (a sweeper must be
@@ -154,4 +167,16 @@ func (c *cluster) settle(t testing.TB) state {
 	t.Helper()
 	waitFor(t, "every deletion swept", func() bool { return c.tombstones() == 0 })
 	return c.check(true)
+}
+
+// ownersOf lists the members whose role is owner, sorted.
+func ownersOf(members map[string]map[string]any) []string {
+	var out []string
+	for uid, m := range members {
+		if m["role"] == schema.RoomRoleOwner {
+			out = append(out, uid)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
