@@ -32,7 +32,7 @@ func TestInviteRoutes(t *testing.T) {
 		{name: "the owner revokes", method: "DELETE", path: "/v1/rooms/" + roomA + "/invites/IIIIIIIIIIIIIIIIIIIIII", token: "tok-alice", status: 204, calls: []string{"Revoke"}},
 		{name: "the owner lists invites without tokens", method: "GET", path: "/v1/rooms/" + roomA + "/invites", token: "tok-alice", status: 200,
 			contains: []string{`{"invites":[{"id":"IIIIIIIIIIIIIIIIIIIIII","createdBy":"alice","createdAt":"2026-01-01T00:00:00Z","expiresAt":"2026-01-01T01:00:00Z","maxUses":3,"uses":1}]}`},
-			absent: []string{`"token"`, "acceptPath"}, calls: []string{"ListInvites"}},
+			absent:   []string{`"token"`, "acceptPath"}, calls: []string{"ListInvites"}},
 		{name: "listing takes a limit and a cursor", method: "GET", path: "/v1/rooms/" + roomA + "/invites?limit=1&cursor=" + rooms.EncodeInviteCursor(rooms.InviteCursor{ExpiresAt: time.Unix(1, 0), InviteID: "IIIIIIIIIIIIIIIIIIIIII"}),
 			token: "tok-alice", status: 200, calls: []string{"ListInvites"}},
 		{name: "a forged invite cursor is 400", method: "GET", path: "/v1/rooms/" + roomA + "/invites?cursor=bm9wZQ", token: "tok-alice", status: 400, contains: []string{`"code":"invalid_cursor"`}},
