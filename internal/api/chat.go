@@ -17,9 +17,15 @@ import (
 // InviteService is what the invite handlers need; *rooms.Invites
 // implements it.
 type InviteService interface {
+	// ParseInvite validates a new invite's lifetime in seconds and use
+	// count (0: the defaults) against the service's invite limits.
+	ParseInvite(expiresInSeconds int64, maxUses int) (rooms.InviteRequest, error)
 	Create(ctx context.Context, actor rooms.Actor, roomID string, req rooms.InviteRequest) (rooms.NewInvite, error)
 	Accept(ctx context.Context, actor rooms.Actor, token string) (rooms.AcceptResult, error)
 	Revoke(ctx context.Context, actor rooms.Actor, roomID, inviteID string) error
+	// List returns a page of the room's live invites (owner or room
+	// admin).
+	List(ctx context.Context, actor rooms.Actor, roomID string, q rooms.InviteListQuery) (rooms.InvitePage, error)
 }
 
 // RoomAdminService is what the room management handlers need;

@@ -217,6 +217,17 @@ func (f *fakeChat) Accept(_ context.Context, _ rooms.Actor, token string) (rooms
 	return rooms.AcceptResult{Room: f.room, Joined: true}, f.err
 }
 
+func (f *fakeChat) ParseInvite(expiresInSeconds int64, maxUses int) (rooms.InviteRequest, error) {
+	return (&rooms.Invites{}).ParseInvite(expiresInSeconds, maxUses)
+}
+
+func (f *fakeChat) List(_ context.Context, a rooms.Actor, roomID string, _ rooms.InviteListQuery) (rooms.InvitePage, error) {
+	f.record("ListInvites")
+	t := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	return rooms.InvitePage{Invites: []rooms.Invite{{ID: "IIIIIIIIIIIIIIIIIIIIII", RoomID: roomID, CreatedBy: a.UID, CreatedAt: t,
+		ExpiresAt: t.Add(time.Hour), MaxUses: 3, Uses: 1}}}, f.err
+}
+
 func (f *fakeChat) Revoke(context.Context, rooms.Actor, string, string) error {
 	f.record("Revoke")
 	return f.err

@@ -13,7 +13,7 @@ import (
 )
 
 // createInviteBody is POST /v1/rooms/{id}/invites; both fields are
-// optional (rooms.DefaultInviteTTL, rooms.DefaultInviteUses).
+// optional (the configured defaults: see rooms.InviteLimits).
 type createInviteBody struct {
 	ExpiresInSeconds int64 `json:"expiresInSeconds"`
 	MaxUses          int   `json:"maxUses"`
@@ -46,13 +46,7 @@ func (s *server) createInvite(c echo.Context) error {
 	if err := decodeBody(c, s.MaxBodyBytes, &b, true); err != nil {
 		return err
 	}
-	maxTTL := int64(rooms.MaxInviteTTL / time.Second)
-	if b.ExpiresInSeconds < 0 || b.ExpiresInSeconds > maxTTL {
-		p := problem(CodeInvalidField, "expiresInSeconds must be between 60 and 2592000")
-		p.Field = "expiresInSeconds"
-		return p
-	}
-	req, err := rooms.ValidateInvite(rooms.InviteRequest{TTL: time.Duration(b.ExpiresInSeconds) * time.Second, MaxUses: b.MaxUses})
+	req, err := s.Invites.ParseInvite(b.ExpiresInSeconds, b.MaxUses)
 	if err != nil {
 		return err
 	}
@@ -112,4 +106,49 @@ func (s *server) revokeInvite(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// listedInviteJSON is one entry of GET /v1/rooms/{id}/invites. It has no
+// token field: the token is shown once, at minting, and neither it nor
+// its digest is ever listed.
+type listedInviteJSON struct {
+	ID        string    `json:"id"`
+	CreatedBy string    `json:"createdBy"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+	MaxUses   int       `json:"maxUses"`
+	Uses      int       `json:"uses"`
+}
+
+type inviteListJSON struct {
+	Invites []listedInviteJSON `json:"invites"`
+	Next    string             `json:"next,omitempty"`
+}
+
+// listInvites handles GET /v1/rooms/{id}/invites: a page of the room's
+// live invites, for its owner and admins.
+func (s *server) listInvites(c echo.Context) error {
+	id, err := roomParam(c)
+	if err != nil {
+		return err
+	}
+	limit, cursor, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	q, err := rooms.ParseInviteListQuery(limit, cursor)
+	if err != nil {
+		return err
+	}
+	page, err := s.Invites.List(c.Request().Context(), actor(c), id.String(), q)
+	if err != nil {
+		return err
+	}
+	out := inviteListJSON{Invites: make([]listedInviteJSON, 0, len(page.Invites)), Next: page.Next}
+	for _, inv := range page.Invites {
+		out.Invites = append(out.Invites, listedInviteJSON{ID: inv.ID, CreatedBy: inv.CreatedBy, CreatedAt: inv.CreatedAt,
+			ExpiresAt: inv.ExpiresAt, MaxUses: inv.MaxUses, Uses: inv.Uses})
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, out)
 }

@@ -191,43 +191,54 @@ func (s *server) idempotency(c echo.Context, uid string, req rooms.CreateRequest
 	}, nil
 }
 
-// listQueryParams are the only query parameters GET /v1/rooms accepts.
+// listQueryParams are the only query parameters the listings (GET
+// /v1/rooms, GET /v1/rooms/{id}/invites) accept.
 var listQueryParams = map[string]bool{"limit": true, "cursor": true}
 
-func (s *server) listRooms(c echo.Context) error {
+// pageParams reads a listing's query string: only limit and cursor, each
+// at most once. Their syntax is checked here (a canonical decimal integer,
+// rooms.DefaultPageSize when absent; a cursor parameter, when present, is
+// not empty); the range and the cursor's content by the listing's Parse
+// function.
+func pageParams(c echo.Context) (limit int, cursor string, err error) {
 	q, err := url.ParseQuery(c.Request().URL.RawQuery)
 	if err != nil {
-		return problem(CodeInvalidRequest, "malformed query string")
+		return 0, "", problem(CodeInvalidRequest, "malformed query string")
 	}
 	for k, v := range q {
 		if !listQueryParams[k] {
 			p := problem(CodeInvalidField, "unknown query parameter")
 			p.Field = clipField(k)
-			return p
+			return 0, "", p
 		}
 		if len(v) > 1 {
 			p := problem(CodeInvalidField, "given more than once")
 			p.Field = k
-			return p
+			return 0, "", p
 		}
 	}
-	// The query string's syntax is checked here (a canonical decimal
-	// integer; a cursor parameter, when present, is not empty); the range
-	// and the cursor's content by rooms.ParseListQuery.
-	limit := rooms.DefaultPageSize
+	limit = rooms.DefaultPageSize
 	if q.Has("limit") {
 		v := q.Get("limit")
 		n, err := strconv.Atoi(v)
 		if err != nil || strconv.Itoa(n) != v {
 			p := problem(CodeInvalidField, "limit must be an integer from 1 to "+strconv.Itoa(rooms.MaxPageSize))
 			p.Field = "limit"
-			return p
+			return 0, "", p
 		}
 		limit = n
 	}
-	cursor := q.Get("cursor")
+	cursor = q.Get("cursor")
 	if q.Has("cursor") && cursor == "" {
-		return rooms.ErrBadCursor
+		return 0, "", rooms.ErrBadCursor
+	}
+	return limit, cursor, nil
+}
+
+func (s *server) listRooms(c echo.Context) error {
+	limit, cursor, err := pageParams(c)
+	if err != nil {
+		return err
 	}
 	lq, err := rooms.ParseListQuery(limit, cursor)
 	if err != nil {

@@ -65,6 +65,7 @@ func (s *server) routes(e *echo.Echo) {
 	// blocks, reports and the audit log.
 	moderator := append(authed[:len(authed):len(authed)], s.requireModerator)
 	v1.POST("/rooms/:id/invites", s.createInvite, admitted...)
+	v1.GET("/rooms/:id/invites", s.listInvites, admitted...)
 	v1.DELETE("/rooms/:id/invites/:inviteId", s.revokeInvite, admitted...)
 	// The last segment is "{token}:accept"; Echo has no literal text after
 	// a parameter, so the handler checks the suffix.

@@ -153,7 +153,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 		Push:     p,
 		// The chat-app services share the rooms store (and so its
 		// per-room queue of membership transactions).
-		Invites:    &rooms.Invites{Store: store, Rooms: store, Limits: limits},
+		Invites:    &rooms.Invites{Store: store, Rooms: store, Limits: limits, InviteLimits: InviteLimits(cfg)},
 		RoomAdmin:  &rooms.Management{Store: store, Rooms: store, Limits: limits},
 		Profiles:   &profiles.Service{Store: &profiles.FirestoreStore{Client: fs}},
 		Moderation: &moderation.Service{Store: &moderation.FirestoreStore{Client: fs}},
@@ -167,6 +167,7 @@ func Assemble(cfg config.Config, fs *firestore.Client, ac *auth.Client, log *slo
 			MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst,
 		},
 		CORSOrigins: origins,
+		GuessLimits: GuessLimits(cfg),
 		AuthFailures: api.AuthFailureConfig{
 			Rate: cfg.AuthFailureRate, Burst: cfg.AuthFailureBurst, TrustedProxies: cfg.TrustedProxies,
 		},

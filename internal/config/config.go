@@ -98,6 +98,24 @@ type Config struct {
 	// first pass runs one interval after start.
 	DeviceGCInterval time.Duration
 
+	// Invites (internal/rooms.InviteLimits): the lifetime and use count a
+	// new invite gets when the request names none, and the most a request
+	// may ask for. MinInviteTTL..MaxInviteTTLCeiling and
+	// 1..MaxInviteUsesCeiling bound what may be configured.
+	InviteDefaultTTL  time.Duration
+	InviteMaxTTL      time.Duration
+	InviteDefaultUses int
+	InviteMaxUses     int
+	// Invite acceptance limits per uid (internal/api.GuessLimits): every
+	// acceptance takes from a bucket of InviteAcceptBurst that regains one
+	// per InviteAcceptRefill; every invalid token from one of
+	// InviteFailureBurst regaining one per InviteFailureRefill, and with
+	// none left acceptance is refused whatever the token.
+	InviteAcceptBurst   int
+	InviteAcceptRefill  time.Duration
+	InviteFailureBurst  int
+	InviteFailureRefill time.Duration
+
 	// LogFormat is "json" or "text"; LogLevel is debug, info, warn or error.
 	LogFormat string
 	LogLevel  string
@@ -142,9 +160,19 @@ func Default() Config {
 		ReconcileInterval: 10 * time.Second,
 		ReauthWindow:      5 * time.Minute,
 		DeviceGCInterval:  time.Hour,
-		LogFormat:         "json",
-		LogLevel:          "info",
-		PushMaxDevices:    10,
+		// The invite defaults are the built-in ones of internal/rooms
+		// and internal/api.
+		InviteDefaultTTL:    7 * 24 * time.Hour,
+		InviteMaxTTL:        30 * 24 * time.Hour,
+		InviteDefaultUses:   1,
+		InviteMaxUses:       1000,
+		InviteAcceptBurst:   10,
+		InviteAcceptRefill:  6 * time.Second,
+		InviteFailureBurst:  5,
+		InviteFailureRefill: 5 * time.Minute,
+		LogFormat:           "json",
+		LogLevel:            "info",
+		PushMaxDevices:      10,
 	}
 }
 
@@ -266,6 +294,7 @@ func (c Config) Validate() error {
 	if c.TxnMaxAttempts < 1 || c.TxnMaxAttempts > 100 {
 		bad("transaction attempts %d out of range 1..100", c.TxnMaxAttempts)
 	}
+	errs = append(errs, c.validateInvites()...)
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		bad("log format %q is not json or text", c.LogFormat)
 	}

@@ -28,26 +28,45 @@ const maxCursorMicros = 253402300799999999
 
 // EncodeCursor renders c.
 func EncodeCursor(c Cursor) string {
-	raw := "v1." + strconv.FormatInt(c.JoinedAt.UnixMicro(), 10) + "." + c.RoomID
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+	return encodePosition("v1", c.JoinedAt, c.RoomID)
 }
 
 // DecodeCursor parses a cursor made by EncodeCursor, or returns ErrBadCursor.
 func DecodeCursor(s string) (Cursor, error) {
+	t, id, err := decodePosition("v1", s)
+	if err != nil {
+		return Cursor{}, err
+	}
+	return Cursor{JoinedAt: t, RoomID: id}, nil
+}
+
+// encodePosition renders a listing position: base64url of
+// "<version>.<unix micros>.<ID>". The version tells the listings apart, so
+// one listing's cursor is refused by another.
+func encodePosition(version string, t time.Time, id string) string {
+	raw := version + "." + strconv.FormatInt(t.UnixMicro(), 10) + "." + id
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+// decodePosition parses a position made by encodePosition with version,
+// or returns ErrBadCursor. The ID must be a roomid (room and invite IDs
+// both are) and the time a canonical, non-negative count of microseconds
+// no later than Firestore's last timestamp.
+func decodePosition(version, s string) (time.Time, string, error) {
 	if len(s) == 0 || len(s) > maxCursorLen {
-		return Cursor{}, ErrBadCursor
+		return time.Time{}, "", ErrBadCursor
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return Cursor{}, ErrBadCursor
+		return time.Time{}, "", ErrBadCursor
 	}
 	parts := strings.Split(string(raw), ".")
-	if len(parts) != 3 || parts[0] != "v1" || !roomid.Valid(parts[2]) {
-		return Cursor{}, ErrBadCursor
+	if len(parts) != 3 || parts[0] != version || !roomid.Valid(parts[2]) {
+		return time.Time{}, "", ErrBadCursor
 	}
 	us, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || us < 0 || us > maxCursorMicros || parts[1] != strconv.FormatInt(us, 10) {
-		return Cursor{}, ErrBadCursor
+		return time.Time{}, "", ErrBadCursor
 	}
-	return Cursor{JoinedAt: time.UnixMicro(us).UTC(), RoomID: parts[2]}, nil
+	return time.UnixMicro(us).UTC(), parts[2], nil
 }

@@ -18,6 +18,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/roomgate/roomgate/internal/roomid"
@@ -39,15 +40,62 @@ var (
 const (
 	// InviteTokenBytes is the entropy of a token (256 bits).
 	InviteTokenBytes = 32
-	// DefaultInviteTTL and MaxInviteTTL bound how long an invite lives.
+	// DefaultInviteTTL and MaxInviteTTL are the built-in default and
+	// longest lifetime of an invite (DefaultInviteLimits); MinInviteTTL is
+	// the shortest lifetime ever accepted.
 	DefaultInviteTTL = 7 * 24 * time.Hour
 	MinInviteTTL     = time.Minute
 	MaxInviteTTL     = 30 * 24 * time.Hour
 	// DefaultInviteUses is one: an invite is single-use unless asked
-	// otherwise (the safer default).
+	// otherwise (the safer default). MaxInviteUses is the built-in most.
 	DefaultInviteUses = 1
 	MaxInviteUses     = 1000
+	// CeilingInviteTTL and CeilingInviteUses bound what an operator may
+	// configure (InviteLimits.Check): an invite is a standing key to a
+	// room, so it never lives longer than 90 days nor admits more than
+	// 10000 people.
+	CeilingInviteTTL  = 90 * 24 * time.Hour
+	CeilingInviteUses = 10000
 )
+
+// InviteLimits are the operator's bounds on new invites: the lifetime and
+// use count an invite gets when the request names none, and the most a
+// request may ask for. The zero value means DefaultInviteLimits.
+type InviteLimits struct {
+	DefaultTTL  time.Duration
+	MaxTTL      time.Duration
+	DefaultUses int
+	MaxUses     int
+}
+
+// DefaultInviteLimits are the built-in bounds: a week, one use; at most
+// 30 days and 1000 uses.
+var DefaultInviteLimits = InviteLimits{DefaultTTL: DefaultInviteTTL, MaxTTL: MaxInviteTTL, DefaultUses: DefaultInviteUses, MaxUses: MaxInviteUses}
+
+// orDefault is l, or DefaultInviteLimits for the zero value.
+func (l InviteLimits) orDefault() InviteLimits {
+	if l == (InviteLimits{}) {
+		return DefaultInviteLimits
+	}
+	return l
+}
+
+// Check reports whether l is a usable configuration: MinInviteTTL <=
+// DefaultTTL <= MaxTTL <= CeilingInviteTTL, 1 <= DefaultUses <= MaxUses
+// <= CeilingInviteUses, and whole seconds (the API speaks seconds).
+func (l InviteLimits) Check() error {
+	switch {
+	case l.MaxTTL < MinInviteTTL || l.MaxTTL > CeilingInviteTTL || l.MaxTTL%time.Second != 0:
+		return fmt.Errorf("invite max TTL %v out of range %v..%v (whole seconds)", l.MaxTTL, MinInviteTTL, CeilingInviteTTL)
+	case l.DefaultTTL < MinInviteTTL || l.DefaultTTL > l.MaxTTL || l.DefaultTTL%time.Second != 0:
+		return fmt.Errorf("invite default TTL %v out of range %v..%v, the max TTL (whole seconds)", l.DefaultTTL, MinInviteTTL, l.MaxTTL)
+	case l.MaxUses < 1 || l.MaxUses > CeilingInviteUses:
+		return fmt.Errorf("invite max uses %d out of range 1..%d", l.MaxUses, CeilingInviteUses)
+	case l.DefaultUses < 1 || l.DefaultUses > l.MaxUses:
+		return fmt.Errorf("invite default uses %d out of range 1..%d, the max uses", l.DefaultUses, l.MaxUses)
+	}
+	return nil
+}
 
 // inviteTokenLen is the length of an encoded token.
 var inviteTokenLen = base64.RawURLEncoding.EncodedLen(InviteTokenBytes)
@@ -119,6 +167,11 @@ type InviteStore interface {
 	AcceptInvite(ctx context.Context, p AcceptParams) (roomID string, joined bool, err error)
 	// RevokeInvite marks an invite of the room revoked.
 	RevokeInvite(ctx context.Context, p RevokeParams) error
+	// ListInvites returns up to p.Limit live invites of the room (see
+	// inviteLive) after p.After, soonest expiry first, if the actor may
+	// list them (mayListInvites), and the position to continue from (nil
+	// when the listing is done).
+	ListInvites(ctx context.Context, p ListInvitesParams) ([]Invite, *InviteCursor, error)
 }
 
 // Invites is the invitation use cases. Store and Rooms are required; a nil
@@ -126,10 +179,12 @@ type InviteStore interface {
 type Invites struct {
 	Store InviteStore
 	// Rooms reads the room after an acceptance.
-	Rooms    Store
-	Limits   Limits
-	Now      func() time.Time
-	NewToken func() string
+	Rooms  Store
+	Limits Limits
+	// InviteLimits bound new invites (zero value: DefaultInviteLimits).
+	InviteLimits InviteLimits
+	Now          func() time.Time
+	NewToken     func() string
 }
 
 func (s *Invites) now() time.Time {
@@ -169,21 +224,41 @@ func InviteTokenDigest(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// ValidateInvite checks an invite request; zero fields take the defaults.
+// ValidateInvite checks an invite request against DefaultInviteLimits;
+// zero fields take the defaults.
 func ValidateInvite(req InviteRequest) (InviteRequest, error) {
+	return DefaultInviteLimits.Validate(req)
+}
+
+// Validate checks an invite request against l (the zero value:
+// DefaultInviteLimits); zero fields take l's defaults.
+func (l InviteLimits) Validate(req InviteRequest) (InviteRequest, error) {
+	l = l.orDefault()
 	if req.TTL == 0 {
-		req.TTL = DefaultInviteTTL
+		req.TTL = l.DefaultTTL
 	}
 	if req.MaxUses == 0 {
-		req.MaxUses = DefaultInviteUses
+		req.MaxUses = l.DefaultUses
 	}
-	if req.TTL < MinInviteTTL || req.TTL > MaxInviteTTL {
-		return req, invalid("expiresInSeconds", "must be between %d and %d", int(MinInviteTTL.Seconds()), int(MaxInviteTTL.Seconds()))
+	if req.TTL < MinInviteTTL || req.TTL > l.MaxTTL {
+		return req, invalid("expiresInSeconds", "must be between %d and %d", int(MinInviteTTL.Seconds()), int64(l.MaxTTL/time.Second))
 	}
-	if req.MaxUses < 1 || req.MaxUses > MaxInviteUses {
-		return req, invalid("maxUses", "must be between 1 and %d", MaxInviteUses)
+	if req.MaxUses < 1 || req.MaxUses > l.MaxUses {
+		return req, invalid("maxUses", "must be between 1 and %d", l.MaxUses)
 	}
 	return req, nil
+}
+
+// ParseInvite validates a request as the API carries it: a lifetime in
+// seconds (0: the default) and a use count (0: the default), against the
+// service's InviteLimits. Seconds are bounded before they become a
+// Duration, so no value overflows.
+func (s *Invites) ParseInvite(expiresInSeconds int64, maxUses int) (InviteRequest, error) {
+	l := s.InviteLimits.orDefault()
+	if expiresInSeconds < 0 || expiresInSeconds > int64(l.MaxTTL/time.Second) {
+		return InviteRequest{}, invalid("expiresInSeconds", "must be between %d and %d", int(MinInviteTTL.Seconds()), int64(l.MaxTTL/time.Second))
+	}
+	return l.Validate(InviteRequest{TTL: time.Duration(expiresInSeconds) * time.Second, MaxUses: maxUses})
 }
 
 // Create mints an invite to roomID, which the actor must own or
@@ -192,7 +267,7 @@ func (s *Invites) Create(ctx context.Context, actor Actor, roomID string, req In
 	if !roomid.Valid(roomID) {
 		return NewInvite{}, invalid("id", "not a room ID")
 	}
-	req, err := ValidateInvite(req)
+	req, err := s.InviteLimits.Validate(req)
 	if err != nil {
 		return NewInvite{}, err
 	}
