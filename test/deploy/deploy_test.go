@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/roomgate/roomgate/internal/push"
+	"github.com/roomgate/roomgate/internal/rooms"
 	"github.com/roomgate/roomgate/internal/schema"
 )
 
@@ -63,7 +64,7 @@ func TestTTLPoliciesCoverExpiringCollections(t *testing.T) {
 			ttl[o.CollectionGroup] = o.FieldPath
 		}
 	}
-	want := map[string]string{schema.Idempotency: "expiresAt", "typing": "expiresAt", push.DeliveriesCollection: "expiresAt"}
+	want := map[string]string{schema.Idempotency: "expiresAt", "typing": "expiresAt", push.DeliveriesCollection: "expiresAt", rooms.InvitesCollection: "expiresAt"}
 	for coll, field := range want {
 		if ttl[coll] != field {
 			t.Errorf("no TTL policy on %s.%s (have %v)", coll, field, ttl)
