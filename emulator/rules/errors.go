@@ -9,7 +9,7 @@ import (
 
 // Evaluation limits (Firestore's per-request limits).
 const (
-	maxSteps = 1000 // expressions evaluated per request
+	maxSteps = 1000 // expressions evaluated per operation (each write of a batch has its own)
 	// maxCallDepth is the user function call depth: a chain of 21 functions
 	// (a call plus 20 nested ones) runs in Google's emulator, which rejects
 	// a longer chain at compile time ("Maximum allowed call depth of 20");
@@ -82,8 +82,10 @@ func errTooLarge() Value {
 	return errorf("Value too large error: a string, bytes or list value exceeds the evaluator's size limit.")
 }
 
+// errSteps is Google's emulator's text for a request past the budget
+// (measured: per operation, each write of a batch has its own).
 func errSteps() Value {
-	return errorf("Unable to evaluate the expression as the maximum memory usage of %d has been reached.", maxSteps)
+	return errorf("Unable to evaluate the expression as the maximum of %d expressions to evaluate has been reached.", maxSteps)
 }
 
 func errDepth() Value {

@@ -136,8 +136,11 @@ type chain struct {
 func (p *parser) parseMatch(c chain) *ast.Match {
 	m := &ast.Match{Pos: p.tok.pos}
 	c.depth++
-	if c.depth == MaxMatchDepth+1 {
-		p.errorf(m.Pos, "match statements nested more than %d deep", MaxMatchDepth)
+	// The outermost match is depth 0, as Google's compiler counts: 11
+	// nested match statements load (/databases/{database}/documents and
+	// 10 below it), 12 do not.
+	if c.depth == MaxMatchDepth+2 {
+		p.errorf(m.Pos, "Maximum allowed resource rule depth of %d is reached.", MaxMatchDepth)
 	}
 	m.Pattern = p.parsePattern()
 	p.next()
@@ -222,7 +225,7 @@ func (p *parser) parseAllow() *ast.Allow {
 			p.next()
 		}
 		start := p.tok.pos.Offset
-		a.Cond = p.parseExpr()
+		a.Cond = p.parseRootExpr()
 		if p.prevEnd > start {
 			a.Text = string(p.src[start:p.prevEnd])
 		}
@@ -280,7 +283,7 @@ func (p *parser) parseFunctionBody(fn *ast.Function, names map[string]bool) {
 		}
 		names[l.Name] = true
 		if p.expect(tAssign) {
-			l.Value = p.parseExpr()
+			l.Value = p.parseRootExpr()
 		} else {
 			l.Value = &ast.BadExpr{Pos: p.tok.pos}
 		}
@@ -298,7 +301,7 @@ func (p *parser) parseFunctionBody(fn *ast.Function, names map[string]bool) {
 		return
 	}
 	p.next()
-	fn.Return = p.parseExpr()
+	fn.Return = p.parseRootExpr()
 	p.got(tSemi)
 	if p.tok.kind != tRBrace {
 		p.errorf(p.tok.pos, "return must be the last statement of function %s", fn.Name)

@@ -27,12 +27,12 @@ import (
 // own bound on expression nesting so that no input can exhaust the stack.
 const (
 	MaxSourceSize    = 256 << 10 // bytes of ruleset source
-	MaxMatchDepth    = 10        // nested match statements
+	MaxMatchDepth    = 10        // match statements nested below the outermost one
 	MaxCaptures      = 20        // capture variables along a nesting chain
 	MaxPathSegments  = 100       // pattern segments along a nesting chain
 	MaxParams        = 7         // function parameters
 	MaxLets          = 10        // let bindings per function
-	MaxExprDepth     = 200       // expression nesting levels (parser's own)
+	MaxExprDepth     = 200       // expression nesting levels (parser's own bound on recursion; MaxExprLevels is Google's)
 	maxErrorsBailout = maxErrors
 )
 
@@ -51,6 +51,10 @@ type parser struct {
 
 	version   int // 1 or 2, known once rules_version is parsed
 	exprDepth int
+	// parens holds, for the expression being parsed, the opening
+	// positions of the parentheses around each parenthesized node
+	// (complexity.go).
+	parens map[ast.Expr][]ast.Pos
 }
 
 func newParser(name string, src []byte) *parser {
@@ -97,7 +101,7 @@ func ParseExpr(src string) (x ast.Expr, err error) {
 	x = &ast.BadExpr{Pos: ast.Pos{Line: 1, Col: 1}}
 	defer p.finish(&err)
 	p.next()
-	x = p.parseExpr()
+	x = p.parseRootExpr()
 	if p.tok.kind != tEOF {
 		p.errorExpected("end of expression")
 	}
@@ -418,6 +422,7 @@ func (p *parser) parsePrimary() ast.Expr {
 		p.next()
 		x := p.parseExpr()
 		p.expect(tRParen)
+		p.noteParens(x, t.pos)
 		return x
 	case tLBrack:
 		p.next()
