@@ -46,7 +46,7 @@ func (l Limit) String() string {
 	case LimitAccessCalls:
 		return fmt.Sprintf("access call limit exceeded (%d per operation, %d per batch)", maxAccessPerOp, maxAccessBatch)
 	case LimitExpressions:
-		return fmt.Sprintf("expression limit exceeded (%d per request)", maxSteps)
+		return fmt.Sprintf("expression limit exceeded (%d per operation)", maxSteps)
 	}
 	return "limit " + strconv.Itoa(int(l)) + " exceeded"
 }

@@ -22,7 +22,7 @@ import (
 // evalContext is per-operation evaluation state.
 type evalContext struct {
 	access   *accessTracker
-	steps    int    // expressions evaluated so far in this request (limit 1000 -> error)
+	steps    int    // expressions evaluated so far in this operation (limit 1000 -> error)
 	depth    int    // user function call depth (limit 20 -> error)
 	database string // value of the {database} binding, e.g. "(default)"
 	// rw replaces user functions by their rewritten form while a query is
