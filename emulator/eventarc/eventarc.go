@@ -5,7 +5,13 @@
 // body (Content-Type application/protobuf).
 //
 // Google's emulator suite has no such delivery for Cloud Run targets; this
-// one exists so the roomgate push path can be tested end to end. Requests
+// one exists so the roomgate push path can be tested end to end.
+//
+// Delivery is best effort and bounded: commits never wait for the
+// receiver; a bounded queue drops its oldest events when the receiver
+// falls behind (Options.MaxQueue, Options.MaxQueueBytes), and Close gives
+// up on what it cannot deliver within Options.CloseTimeout. Drops are
+// logged and counted (Deliverer.Stats). Requests
 // carry no Authorization header: a receiver that accepts them must do so
 // only for demo- projects.
 package eventarc
