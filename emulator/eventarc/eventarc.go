@@ -11,9 +11,10 @@
 // receiver; a bounded queue drops its oldest events when the receiver
 // falls behind (Options.MaxQueue, Options.MaxQueueBytes), and Close gives
 // up on what it cannot deliver within Options.CloseTimeout. Drops are
-// logged and counted (Deliverer.Stats). Requests
-// carry no Authorization header: a receiver that accepts them must do so
-// only for demo- projects.
+// logged and counted (Deliverer.Stats).
+//
+// Requests carry no Authorization header: a receiver that accepts them
+// must do so only for demo- projects.
 package eventarc
 
 import (
