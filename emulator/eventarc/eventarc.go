@@ -5,22 +5,24 @@
 // body (Content-Type application/protobuf).
 //
 // Google's emulator suite has no such delivery for Cloud Run targets; this
-// one exists so the roomgate push path can be tested end to end. Requests
-// carry no Authorization header: a receiver that accepts them must do so
-// only for demo- projects.
+// one exists so the roomgate push path can be tested end to end.
+//
+// Delivery is best effort and bounded: commits never wait for the
+// receiver; a bounded queue drops its oldest events when the receiver
+// falls behind (Options.MaxQueue, Options.MaxQueueBytes), and Close gives
+// up on what it cannot deliver within Options.CloseTimeout. Drops are
+// logged and counted (Deliverer.Stats).
+//
+// Requests carry no Authorization header: a receiver that accepts them
+// must do so only for demo- projects.
 package eventarc
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"cloud.google.com/go/firestore/apiv1/firestorepb"
@@ -50,43 +52,41 @@ type Trigger struct {
 	URL      string
 }
 
-// Options configures Start.
+// Options configures Start. Zero values select the defaults.
 type Options struct {
 	// Attempts is how often a delivery is tried before it is dropped
-	// (default 5); a 2xx answer ends it.
+	// (default 5); a 2xx answer ends it. Once Close has been called a
+	// failed attempt is not retried.
 	Attempts int
 	// Client sends the requests (default: a client with a 10 s timeout).
 	Client *http.Client
 	// RetryDelay paces retries: the wait after failed attempt n is
 	// n*n*RetryDelay (default 20 ms).
 	RetryDelay time.Duration
-	// Logf receives delivery failures (nil: silence).
+	// MaxQueue caps the events waiting for delivery (default
+	// DefaultMaxQueue). A commit that would exceed it drops the oldest
+	// waiting events, with a log line: commits never wait for the
+	// receiver, and a receiver that is down or slow costs bounded memory.
+	MaxQueue int
+	// MaxQueueBytes caps the encoded size of the documents (before and
+	// after) held by waiting events (default DefaultMaxQueueBytes); past
+	// it the oldest events are dropped as for MaxQueue.
+	MaxQueueBytes int
+	// CloseTimeout bounds Close (default DefaultCloseTimeout): Close
+	// first delivers what is queued, one attempt per event, and when the
+	// timeout passes aborts the request in flight and drops the rest,
+	// with a log line.
+	CloseTimeout time.Duration
+	// Logf receives delivery failures and drops (nil: silence).
 	Logf func(format string, args ...any)
 }
 
-// Deliverer forwards matching writes of one Firestore emulator until Close.
-type Deliverer struct {
-	triggers []Trigger
-	opts     Options
-	cancel   func()
-	seq      atomic.Uint64
-	stopped  chan struct{} // closed when run returns
-
-	// mu guards the queue; cond signals a change of it or of closed.
-	// The queue is unbounded: observe runs on the committing goroutine
-	// and must never wait for a slow receiver.
-	mu     sync.Mutex
-	cond   *sync.Cond
-	queue  []event
-	queued uint64 // events ever queued
-	done   uint64 // events delivered or dropped
-	closed bool
-}
-
-type event struct {
-	url, typ string
-	w        firestore.DocumentWrite
-}
+// Defaults of Options.
+const (
+	DefaultMaxQueue      = 10000
+	DefaultMaxQueueBytes = 64 << 20
+	DefaultCloseTimeout  = 2 * time.Second
+)
 
 // Start subscribes to srv's commits and delivers the writes the triggers
 // select, in commit order, from one background goroutine.
@@ -116,39 +116,19 @@ func Start(srv *firestore.Server, triggers []Trigger, opts Options) (*Deliverer,
 	if opts.RetryDelay <= 0 {
 		opts.RetryDelay = 20 * time.Millisecond
 	}
-	d := &Deliverer{triggers: append([]Trigger(nil), triggers...), opts: opts, stopped: make(chan struct{})}
-	d.cond = sync.NewCond(&d.mu)
+	if opts.MaxQueue <= 0 {
+		opts.MaxQueue = DefaultMaxQueue
+	}
+	if opts.MaxQueueBytes <= 0 {
+		opts.MaxQueueBytes = DefaultMaxQueueBytes
+	}
+	if opts.CloseTimeout <= 0 {
+		opts.CloseTimeout = DefaultCloseTimeout
+	}
+	d := newDeliverer(triggers, opts)
 	go d.run()
 	d.cancel = srv.OnCommit(d.observe)
 	return d, nil
-}
-
-// observe runs on the committing goroutine: it only queues, and never
-// blocks on delivery.
-func (d *Deliverer) observe(ws []firestore.DocumentWrite) {
-	var evs []event
-	for _, w := range ws {
-		rel, ok := relativeName(w.Name)
-		if !ok {
-			continue
-		}
-		for _, t := range d.triggers {
-			if matches(t.Document, rel) && wants(t.Type, w) {
-				evs = append(evs, event{url: t.URL, typ: t.Type, w: w})
-			}
-		}
-	}
-	if len(evs) == 0 {
-		return
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return
-	}
-	d.queue = append(d.queue, evs...)
-	d.queued += uint64(len(evs))
-	d.cond.Broadcast()
 }
 
 func wants(typ string, w firestore.DocumentWrite) bool {
@@ -161,91 +141,6 @@ func wants(typ string, w firestore.DocumentWrite) bool {
 		return w.Before != nil && w.After == nil
 	}
 	return true
-}
-
-// run delivers the queue in order until Close has been called and the
-// queue is empty.
-func (d *Deliverer) run() {
-	defer close(d.stopped)
-	for {
-		d.mu.Lock()
-		for len(d.queue) == 0 && !d.closed {
-			d.cond.Wait()
-		}
-		if len(d.queue) == 0 {
-			d.mu.Unlock()
-			return
-		}
-		ev := d.queue[0]
-		d.queue[0] = event{}
-		d.queue = d.queue[1:]
-		d.mu.Unlock()
-
-		d.deliver(ev)
-
-		d.mu.Lock()
-		d.done++
-		d.cond.Broadcast()
-		d.mu.Unlock()
-	}
-}
-
-// Flush waits until every write committed so far has been delivered (or
-// dropped after its attempts). Writes committed meanwhile do not prolong
-// the wait.
-func (d *Deliverer) Flush() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for target := d.queued; d.done < target; {
-		d.cond.Wait()
-	}
-}
-
-// Close stops observing, delivers what is queued and returns; writes
-// committed after it are not delivered. It may be called more than once.
-func (d *Deliverer) Close() {
-	d.cancel()
-	d.mu.Lock()
-	d.closed = true
-	d.cond.Broadcast()
-	d.mu.Unlock()
-	<-d.stopped
-}
-
-func (d *Deliverer) deliver(ev event) {
-	body, err := EncodeDocumentEventData(ev.w.After, ev.w.Before)
-	if err != nil {
-		d.logf("eventarc: encode %s: %v", ev.w.Name, err)
-		return
-	}
-	id := strconv.FormatUint(d.seq.Add(1), 10) + "-" + strconv.FormatInt(ev.w.CommitTime.UnixNano(), 36)
-	for attempt := 1; attempt <= d.opts.Attempts; attempt++ {
-		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, ev.url, bytes.NewReader(body))
-		if err != nil {
-			d.logf("eventarc: %v", err)
-			return
-		}
-		SetHeaders(req.Header, ev.typ, id, ev.w.Name, ev.w.CommitTime)
-		resp, err := d.opts.Client.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode/100 == 2 {
-				return
-			}
-			err = fmt.Errorf("HTTP %d", resp.StatusCode)
-		}
-		d.logf("eventarc: deliver %s to %s (attempt %d of %d): %v", ev.w.Name, ev.url, attempt, d.opts.Attempts, err)
-		if attempt < d.opts.Attempts {
-			time.Sleep(time.Duration(attempt*attempt) * d.opts.RetryDelay)
-		}
-	}
-	d.logf("eventarc: dropped %s for %s after %d attempts", ev.w.Name, ev.url, d.opts.Attempts)
-}
-
-func (d *Deliverer) logf(format string, args ...any) {
-	if d.opts.Logf != nil {
-		d.opts.Logf(format, args...)
-	}
 }
 
 // SetHeaders sets the binary-mode CloudEvent attributes of a Firestore

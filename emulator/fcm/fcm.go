@@ -1,7 +1,8 @@
 // Package fcm is a fake of the Firebase Cloud Messaging HTTP v1 API
 // (POST /v1/projects/{project}/messages:send) for tests and local
 // development. Google offers no FCM emulator; this one accepts what the
-// Admin SDK's messaging client sends, records every message, and answers
+// Admin SDK's messaging client sends, records the newest messages
+// (DefaultMaxMessages unless SetMaxMessages says otherwise), and answers
 // as FCM does, including the UNREGISTERED error for tokens marked stale,
 // INVALID_ARGUMENT for tokens marked invalid, for reserved data keys and
 // for a payload over FCM's 4096-byte limit.
@@ -51,12 +52,19 @@ type Server struct {
 	http *http.Server
 
 	mu           sync.Mutex
-	messages     []Message
+	messages     []Message // the newest maxMessages, oldest first
+	maxMessages  int
+	forgotten    int // messages dropped to keep maxMessages
 	unregistered map[string]bool
 	invalid      map[string]bool
 	seq          int
 	waiters      []chan struct{}
 }
+
+// DefaultMaxMessages is how many accepted messages a Server keeps by
+// default; older ones are forgotten so a long-running demo uses bounded
+// memory.
+const DefaultMaxMessages = 10000
 
 // maxBody bounds one request (FCM's own limit on a message is 4 KiB of
 // payload; the envelope adds some).
@@ -73,7 +81,7 @@ func NewServer(addr string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{lis: lis, unregistered: map[string]bool{}, invalid: map[string]bool{}}
+	s := &Server{lis: lis, unregistered: map[string]bool{}, invalid: map[string]bool{}, maxMessages: DefaultMaxMessages}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/projects/{rest...}", s.send)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -107,8 +115,38 @@ func (s *Server) MarkInvalid(token string) {
 	s.mu.Unlock()
 }
 
-// Messages returns a copy of every accepted message, in arrival order;
-// the caller may modify it.
+// SetMaxMessages sets how many of the newest accepted messages are kept
+// (n <= 0: DefaultMaxMessages), forgetting older ones at once if needed.
+func (s *Server) SetMaxMessages(n int) {
+	if n <= 0 {
+		n = DefaultMaxMessages
+	}
+	s.mu.Lock()
+	s.maxMessages = n
+	s.trim()
+	s.mu.Unlock()
+}
+
+// Forgotten returns how many accepted messages were dropped, oldest
+// first, to keep the newest SetMaxMessages (Reset does not count).
+func (s *Server) Forgotten() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.forgotten
+}
+
+// trim drops the oldest messages beyond maxMessages; s.mu is held.
+func (s *Server) trim() {
+	if over := len(s.messages) - s.maxMessages; over > 0 {
+		clear(s.messages[:over])
+		s.messages = s.messages[over:]
+		s.forgotten += over
+	}
+}
+
+// Messages returns a copy of the accepted messages kept (the newest
+// SetMaxMessages; every one unless that many were exceeded), in arrival
+// order; the caller may modify it.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -211,6 +249,7 @@ func (s *Server) send(w http.ResponseWriter, r *http.Request) {
 	if !req.ValidateOnly {
 		s.messages = append(s.messages, Message{Project: project, Token: m.Token, Data: m.Data,
 			Notification: m.Notification, Raw: append(json.RawMessage(nil), req.Message...), Name: name})
+		s.trim()
 		for _, ch := range s.waiters {
 			close(ch)
 		}
