@@ -52,6 +52,8 @@ func pushProblem(err error) error {
 		p.Field = "platform"
 	case errors.Is(err, push.ErrDeviceCap):
 		p = problem(CodeDeviceCap, "unregister a device first (DELETE /v1/me/devices/{installationId})")
+	case errors.Is(err, push.ErrBanned):
+		p = problem(CodeBanned, "")
 	case errors.Is(err, push.ErrNotMember):
 		p = problem(CodeRoomNotFound, "")
 	default:

@@ -9,7 +9,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/claims"
-	"github.com/roomgate/roomgate/internal/push"
 	"github.com/roomgate/roomgate/internal/schema"
 )
 
@@ -19,12 +18,13 @@ import (
 //
 //   - profiles/{uid} and profileSettings/{uid};
 //   - userLookup/{key}, the email lookup entry, if it still names uid;
-//   - users/{uid}/blocks/*, the user's blocks;
-//   - rooms/{id}/pushMutes/{uid} for every room in the user's index (read
-//     here, before the ejection removes the index).
+//   - users/{uid}/blocks/*, the user's blocks.
 //
-// Room memberships and the index go with the ejection, devices with the
-// device duty, users/{uid} with the marker. Kept on purpose: audit
+// Room memberships, the index and the push mutes (each room's in the
+// transaction that removes the member) go with the ejection, devices with
+// the device duty; users/{uid} stays as the account's tombstone. The
+// work here is bounded (one profile, the blocks), whatever the number of
+// rooms, so it never eats the time the ejection needs. Kept on purpose: audit
 // records, message reports, the messages the user wrote (the other
 // members' conversation), and other users' blocks of this uid (their
 // safety choice, not the deleted user's data). Every step is idempotent.
@@ -42,16 +42,6 @@ func (e eraser) EraseUser(ctx context.Context, uid string) error {
 	user := e.fs.Collection(schema.Users).Doc(uid)
 	if err := e.deleteAll(ctx, user.Collection(schema.Blocks)); err != nil {
 		return fmt.Errorf("blocks: %w", err)
-	}
-	index, err := user.Collection(schema.UserRooms).Select().Documents(ctx).GetAll()
-	if err != nil {
-		return fmt.Errorf("room index: %w", err)
-	}
-	for _, s := range index {
-		mute := e.fs.Collection(schema.Rooms).Doc(s.Ref.ID).Collection(push.MutesCollection).Doc(uid)
-		if err := deleteDoc(ctx, mute); err != nil {
-			return fmt.Errorf("mute: %w", err)
-		}
 	}
 	return nil
 }

@@ -16,24 +16,43 @@ import (
 // cannot finish the reconciler finishes. The duties, each idempotent, in
 // this order:
 //
-//  1. revoke the refresh tokens (no new ID tokens; mutating routes refuse
+//  1. converge the Auth custom claims to users/{uid} (banned, no chat, no
+//     role), as a ban does, so a token minted while the deletion is
+//     unfinished (a new sign-in) admits the user nowhere;
+//  2. revoke the refresh tokens (no new ID tokens; mutating routes refuse
 //     the current ones at once);
-//  2. erase the user's data through the Eraser (profile, lookup entry,
-//     blocks, mutes: it still finds the rooms in the user's index);
-//  3. remove the user from every room (rooms they own pass to the next
+//  3. erase the user's data through the Eraser (profile, lookup entry,
+//     blocks); the push mute of each room goes with the membership;
+//  4. remove the user from every room, one transaction per room, so each
+//     attempt keeps the rooms it finished (rooms they own pass to the next
 //     member as on a leave, the last one out deletes the room);
-//  4. drop the push devices;
-//  5. delete the Auth user (NotFound counts as done);
+//  5. drop the push devices;
+//  6. delete the Auth user (NotFound counts as done);
 //
-// and then Done deletes users/{uid} together with the marker, so the
-// record that refuses the user everywhere lasts until nothing else is
-// left. Audit records, reports and the messages the user wrote stay:
-// they belong to the rooms and to moderation, not to the account.
+// and then Done deletes the marker and turns users/{uid} into the
+// account's tombstone: {banned: true, deleted: true, chat: false, role:
+// ""} with its claimsVersion, and nothing under it. Audit records,
+// reports and the messages the user wrote stay: they belong to the rooms
+// and to moderation, not to the account.
+//
+// The tombstone is kept for every deleted uid, not only for banned users:
+// it is what every check of roomgate reads (Admit, the room transactions,
+// device registration, the rules), so a banned user cannot shed the ban by
+// deleting the account and signing in again under the same uid (custom
+// tokens), and a request that looked the user up before the deletion
+// finished cannot recreate state for the uid (an add-member transaction
+// reads the tombstone and refuses; Update never seeds over it). The price
+// is that a re-signup under a deleted uid is refused (403 banned) until
+// an admin lifts the tombstone with an unban (DELETE
+// /v1/admin/users/{uid}/ban, once the uid has an Auth user again), which makes the record an ordinary one
+// again: the safe choice, since uids of email and provider sign-ins are
+// never reused by Firebase anyway. The tombstone holds no personal data.
 //
 // The marker names the Auth account by its creation time: if the uid was
 // signed up again before the reconciler finished (possible with custom
-// tokens or an explicit uid), steps 1 and 5 leave the new account alone;
-// steps 2 to 4 still run, so the new account inherits nothing.
+// tokens or an explicit uid), steps 2 and 6 leave the new account alone;
+// steps 1 and 3 to 5 still run (step 1 only writes what users/{uid}
+// already says of the uid), so the new account inherits nothing.
 
 // DeleteAccount deletes target's account: self-service when actor ==
 // target, else an admin's. It records the deletion and applies it; it
@@ -83,7 +102,7 @@ func (m *Manager) applyDeletion(ctx context.Context, p Pending) (Result, error) 
 		return Result{}, errors.New("claims: a deletion is pending but this manager cannot carry out all its duties")
 	}
 	u, err := m.Auth.GetUser(ctx, p.UID)
-	sameAccount := false
+	exists, sameAccount := err == nil, false
 	switch {
 	case auth.IsUserNotFound(err):
 	case err != nil:
@@ -92,6 +111,13 @@ func (m *Manager) applyDeletion(ctx context.Context, p Pending) (Result, error) 
 		// AuthCreated 0: the account's creation time was unknown when
 		// the deletion was recorded; the uid is the only name left.
 		sameAccount = p.AuthCreated == 0 || (p.AuthCreated > 0 && u.UserMetadata != nil && u.UserMetadata.CreationTimestamp == p.AuthCreated)
+	}
+	if exists {
+		// Banned, no chat, no role, as users/{uid} says since the
+		// deletion was recorded (Update refuses every change meanwhile).
+		if _, err := m.converge(ctx, p.UID); err != nil && !errors.Is(err, ErrUserNotFound) {
+			return Result{}, fmt.Errorf("claims: converging claims: %w", err)
+		}
 	}
 	if sameAccount {
 		if err := m.Auth.RevokeRefreshTokens(ctx, p.UID); err != nil && !auth.IsUserNotFound(err) {

@@ -151,8 +151,9 @@ type State interface {
 	// check of roomgate refuses the user at once), the marker with the
 	// deletion's duties and authCreated, and rec. A deletion already
 	// pending is left as it is (recorded reports false). authCreated < 0
-	// says uid has no Auth user: then, with neither users/{uid} nor a
-	// marker stored, there is nothing to delete: ErrUserNotFound.
+	// says uid has no Auth user: then, with no marker stored and
+	// users/{uid} missing or only a deleted account's tombstone, there is
+	// nothing to delete: ErrUserNotFound.
 	RecordDeletion(ctx context.Context, uid string, authCreated int64, rec AuditInfo, reserveUntil time.Time) (recorded bool, err error)
 	// Get returns the stored state; ok is false when none is stored.
 	Get(ctx context.Context, uid string) (d Desired, ok bool, err error)
@@ -162,8 +163,9 @@ type State interface {
 	// change is pending; ErrLeaseHeld when someone else holds it.
 	Lease(ctx context.Context, uid, owner string, now, until time.Time, takeReserved bool) (p Pending, found bool, err error)
 	// Done deletes uid's pending change if owner still holds its lease and
-	// its Version is applied; for a deletion (Pending.Delete) it deletes
-	// users/{uid} in the same transaction. When a newer change landed
+	// its Version is applied; for a deletion (Pending.Delete) it turns
+	// users/{uid} into the account's tombstone (banned and deleted, see
+	// account.go) in the same transaction. When a newer change landed
 	// meanwhile it returns that one (still leased by owner) and cleared is
 	// false.
 	Done(ctx context.Context, uid, owner string, applied int64) (next Pending, cleared bool, err error)
@@ -187,7 +189,8 @@ type Pending struct {
 	Revoke, Eject, DropDevices bool
 	// Delete is an account deletion's duty (account.go): besides the
 	// ban's duties, erase the user's server-side data, delete the Auth
-	// user and, with the marker, users/{uid}. It sticks like the others.
+	// user and, with the marker, leave users/{uid} as a tombstone. It
+	// sticks like the others.
 	Delete bool
 	// AuthCreated is the creation time (Unix ms) of the Auth account a
 	// deletion was recorded for (-1: none existed, 0: unknown): an account

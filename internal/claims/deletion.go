@@ -37,6 +37,11 @@ func (s *FirestoreState) RecordDeletion(ctx context.Context, uid string, authCre
 			if err := snap.DataTo(&u); err != nil {
 				return err
 			}
+			if u.Deleted && authCreated < 0 && !hadPrev {
+				// Only the tombstone of a finished deletion is left:
+				// nothing to delete.
+				return ErrUserNotFound
+			}
 		}
 		version := u.ClaimsVersion + 1
 		if err := tx.Set(s.ref(uid), map[string]any{

@@ -23,6 +23,9 @@ type userDoc struct {
 	Role          string `firestore:"role"`
 	Banned        bool   `firestore:"banned"`
 	ClaimsVersion int64  `firestore:"claimsVersion"`
+	// Deleted marks the tombstone of a deleted account (account.go);
+	// absent on every other record.
+	Deleted bool `firestore:"deleted"`
 }
 
 // FirestoreState implements State on users/{uid}.
@@ -56,12 +59,12 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 			return fmt.Errorf("%w: the account is being deleted", ErrUserNotFound)
 		}
 		snap, err := tx.Get(s.ref(uid))
+		var u userDoc
 		switch {
 		case status.Code(err) == codes.NotFound:
 		case err != nil:
 			return err
 		default:
-			var u userDoc
 			if err := snap.DataTo(&u); err != nil {
 				return err
 			}
@@ -79,6 +82,11 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 		out = d
 		fields := map[string]any{
 			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
+		}
+		if u.Deleted && !d.Banned {
+			// An unban lifts a deleted account's tombstone: the record
+			// is an ordinary one again.
+			fields[schema.FieldDeleted] = false
 		}
 		if err := tx.Set(s.ref(uid), fields, firestore.MergeAll); err != nil {
 			return err

@@ -145,8 +145,11 @@ func (s *FirestoreState) Done(ctx context.Context, uid, owner string, applied in
 		if p.Version <= applied {
 			cleared = true
 			if p.Delete {
-				// The account's last trace, removed with its marker.
-				if err := tx.Delete(s.ref(uid)); err != nil {
+				// users/{uid} becomes the account's tombstone (see
+				// tombstone in account.go), with the marker gone.
+				if err := tx.Set(s.ref(uid), map[string]any{
+					schema.FieldChat: false, schema.FieldRole: "", schema.FieldBanned: true, schema.FieldDeleted: true,
+				}, firestore.MergeAll); err != nil {
 					return err
 				}
 			}

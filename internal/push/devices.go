@@ -32,6 +32,9 @@ var (
 	ErrInvalidPlatform       = errors.New("push: invalid platform")
 	ErrDeviceCap             = errors.New("push: device cap reached")
 	ErrNotMember             = errors.New("push: not a member of the room")
+	// ErrBanned: users/{uid} records the user as banned, or as an
+	// account being (or having been) deleted: no device is registered.
+	ErrBanned = errors.New("push: user is banned")
 )
 
 // Device is one registration as the API receives it.
@@ -60,7 +63,11 @@ func (d *Devices) max() int {
 
 // Put registers (or refreshes) uid's device installationID. A new
 // installation beyond the cap is refused (ErrDeviceCap); re-registering an
-// existing one always succeeds. The same token registered anywhere else
+// existing one always succeeds. A user whom users/{uid} records as banned
+// (a ban, or an account deletion pending or done) is refused (ErrBanned),
+// read in the transaction, so a token minted before the ban, or a new
+// sign-in during an unfinished deletion, registers nothing that the ban's
+// device duty could miss. The same token registered anywhere else
 // (another installation, or another user signed in on the same phone) is
 // removed, so a shared device never receives the previous user's pushes.
 func (d *Devices) Put(ctx context.Context, uid, installationID string, dev Device) error {
@@ -69,6 +76,9 @@ func (d *Devices) Put(ctx context.Context, uid, installationID string, dev Devic
 	}
 	ref := d.col(uid).Doc(installationID)
 	err := d.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		if err := checkNotBanned(tx, d.Client.Collection(UsersCollection).Doc(uid)); err != nil {
+			return err
+		}
 		docs, err := tx.Documents(d.col(uid).Select()).GetAll()
 		if err != nil {
 			return err
@@ -106,6 +116,23 @@ func (d *Devices) Put(ctx context.Context, uid, installationID string, dev Devic
 		if _, err := s.Ref.Delete(ctx); err != nil && status.Code(err) != codes.NotFound {
 			return fmt.Errorf("push: remove duplicate token: %w", err)
 		}
+	}
+	return nil
+}
+
+// checkNotBanned reads users/{uid} (user) in tx and refuses a banned
+// user. A missing document is a user roomgate never recorded a change
+// for: not banned.
+func checkNotBanned(tx *firestore.Transaction, user *firestore.DocumentRef) error {
+	snap, err := tx.Get(user)
+	if status.Code(err) == codes.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if b, _ := snap.Data()["banned"].(bool); b {
+		return ErrBanned
 	}
 	return nil
 }

@@ -15,22 +15,24 @@ type Mutes struct {
 
 // Set mutes (muted) or unmutes roomID for uid. A caller who is not a
 // member gets ErrNotMember, the same answer as for a room that does not
-// exist.
+// exist. The membership is read in the transaction that writes the mute,
+// and a removal deletes the mute in its own transaction, so no mute
+// outlives its membership.
 func (m *Mutes) Set(ctx context.Context, uid, roomID string, muted bool) error {
 	room := m.Client.Collection(RoomsCollection).Doc(roomID)
-	if _, err := room.Collection(MembersCollection).Doc(uid).Get(ctx); err != nil {
-		if status.Code(err) == codes.NotFound {
-			return ErrNotMember
-		}
-		return err
-	}
 	ref := room.Collection(MutesCollection).Doc(uid)
-	if !muted {
-		_, err := ref.Delete(ctx)
-		return err
-	}
-	_, err := ref.Set(ctx, map[string]any{"mutedAt": firestore.ServerTimestamp})
-	return err
+	return m.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		if _, err := tx.Get(room.Collection(MembersCollection).Doc(uid)); err != nil {
+			if status.Code(err) == codes.NotFound {
+				return ErrNotMember
+			}
+			return err
+		}
+		if !muted {
+			return tx.Delete(ref)
+		}
+		return tx.Set(ref, map[string]any{"mutedAt": firestore.ServerTimestamp})
+	})
 }
 
 // muted returns the uids that muted roomID.

@@ -17,8 +17,11 @@ import (
 var _ ManageStore = (*FirestoreStore)(nil)
 
 // manageRoom runs change in a transaction on roomID after checking that
-// uid may manage the room's settings (mayManage); change sees the room
-// as read in that transaction.
+// uid may manage the room's settings (mayManage) and is not banned or
+// being deleted (users/{uid}, read in the transaction: a token minted
+// before the ban still passes the route's checks until the ban's
+// ejection reaches this room); change sees the room as read in that
+// transaction.
 func (s *FirestoreStore) manageRoom(ctx context.Context, roomID, uid string, change func(tx *firestore.Transaction, room Room) error) error {
 	return s.runRoom(ctx, roomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		room, role, err := s.roomAndRole(tx, roomID, uid)
@@ -26,6 +29,9 @@ func (s *FirestoreStore) manageRoom(ctx context.Context, roomID, uid string, cha
 			return err
 		}
 		if err := mayManage(room.Kind, role); err != nil {
+			return err
+		}
+		if err := s.checkNotBanned(tx, uid, nil); err != nil {
 			return err
 		}
 		return change(tx, room)
@@ -118,6 +124,11 @@ func (s *FirestoreStore) SetRole(ctx context.Context, p RoleParams) error {
 		}
 		changes, err := planRoleChange(room.Kind, p.Actor.UID, p.Target, actorRole, targetRole, p.Role)
 		if err != nil || len(changes) == 0 {
+			return err
+		}
+		// As in manageRoom: a banned (or deleted) actor's stale token
+		// changes no roles.
+		if err := s.checkNotBanned(tx, p.Actor.UID, nil); err != nil {
 			return err
 		}
 		for _, c := range changes {

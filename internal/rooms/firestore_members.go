@@ -99,6 +99,12 @@ func (s *FirestoreStore) roomAndRole(tx *firestore.Transaction, roomID, uid stri
 	return room, Role(m.Role), nil
 }
 
+// muteRef is rooms/{roomId}/pushMutes/{uid}, uid's push mute of the room,
+// deleted with the membership.
+func (s *FirestoreStore) muteRef(roomID, uid string) *firestore.DocumentRef {
+	return s.roomRef(roomID).Collection(schema.PushMutes).Doc(uid)
+}
+
 // RemoveMember implements Store. Who may remove whom is mayRemove; what
 // the removal does (last one out, ownership hand-over) is planRemoval; the
 // direct-room index entry to drop is directIndexKey. When the last member
@@ -149,6 +155,13 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 		if err != nil {
 			return err
 		}
+		if !p.Force && p.Actor.UID != p.Target {
+			// A banned (or deleted) actor removes no one else (leaving
+			// is always allowed).
+			if err := s.checkNotBanned(tx, p.Actor.UID, nil); err != nil {
+				return err
+			}
+		}
 		directRef, err := s.directRefToDrop(tx, p.RoomID, room.Kind, ms)
 		if err != nil {
 			return err
@@ -168,6 +181,11 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 			return err
 		}
 		if err := tx.Delete(s.indexRef(p.Target, p.RoomID)); err != nil {
+			return err
+		}
+		// The member's push mute goes with the membership (a deleted
+		// account's mutes go room by room with its ejection).
+		if err := tx.Delete(s.muteRef(p.RoomID, p.Target)); err != nil {
 			return err
 		}
 		if directRef != nil {
@@ -272,6 +290,11 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 		if err := mayDelete(roleOf(room.Members, p.Actor.UID)); err != nil {
 			return err
 		}
+		// A banned (or deleted) owner's stale token deletes no room: the
+		// ban's ejection hands it on instead.
+		if err := s.checkNotBanned(tx, p.Actor.UID, nil); err != nil {
+			return err
+		}
 		directRef, err := s.directRefToDrop(tx, p.RoomID, room.Kind, room.Members)
 		if err != nil {
 			return err
@@ -281,6 +304,9 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 				return err
 			}
 			if err := tx.Delete(s.indexRef(m.UID, p.RoomID)); err != nil {
+				return err
+			}
+			if err := tx.Delete(s.muteRef(p.RoomID, m.UID)); err != nil {
 				return err
 			}
 		}

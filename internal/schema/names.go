@@ -49,6 +49,9 @@ const (
 	// Reports is reports/{digest}: message reports for moderators
 	// (server-only).
 	Reports = "reports"
+	// PushMutes is rooms/{roomId}/pushMutes/{uid}: a member's push mute
+	// (server-only); it goes with the membership.
+	PushMutes = "pushMutes"
 )
 
 // Field names of the stored documents that code addresses by name (in
@@ -69,6 +72,10 @@ const (
 	FieldBanned = "banned"
 	// FieldClaimsVersion is users/{uid}.claimsVersion.
 	FieldClaimsVersion = "claimsVersion"
+	// FieldDeleted is users/{uid}.deleted: true on the tombstone a finished
+	// account deletion leaves (banned, without chat or role), until an
+	// admin's unban lifts it.
+	FieldDeleted = "deleted"
 	// FieldSlowModeSeconds is rooms/{roomId}.slowModeSeconds, read by the
 	// rules on message creates (absent or 0: off).
 	FieldSlowModeSeconds = "slowModeSeconds"

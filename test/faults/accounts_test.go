@@ -22,8 +22,12 @@ import (
 
 // remnants lists what is left of uid's account, read directly (not
 // through the proxies): memberships, index entries, devices, profile,
-// profile settings, lookup entries, blocks, push mutes, users/{uid}, its
-// privilegeChanges marker and the Auth user. Empty for a deleted account.
+// profile settings, lookup entries, blocks, push mutes, its
+// privilegeChanges marker, the Auth user, and users/{uid} unless it is
+// the deleted account's tombstone (banned and deleted, no chat, no role,
+// nothing else), which a deletion leaves so that the uid stays refused:
+// a missing tombstone counts as a remnant too. Empty for a deleted
+// account.
 func (c *cluster) remnants(uid string) []string {
 	c.t.Helper()
 	ctx := context.Background()
@@ -52,7 +56,14 @@ func (c *cluster) remnants(uid string) []string {
 	named := func(s *firestore.DocumentSnapshot) bool { return s.Ref.ID == uid }
 	user := c.direct.Collection(schema.Users).Doc(uid)
 
-	exists(user)
+	switch snap, err := user.Get(ctx); {
+	case status.Code(err) == codes.NotFound:
+		out = append(out, "no tombstone "+refPath(user))
+	case err != nil:
+		c.t.Fatalf("reading %s: %v", user.Path, err)
+	case !isTombstone(snap.Data()):
+		out = append(out, "document "+refPath(user)+" (not a tombstone)")
+	}
 	exists(c.direct.Collection(schema.PrivilegeChanges).Doc(uid))
 	exists(c.direct.Collection(schema.Profiles).Doc(uid))
 	exists(c.direct.Collection(schema.ProfileSettings).Doc(uid))
@@ -69,6 +80,20 @@ func (c *cluster) remnants(uid string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// isTombstone reports whether d, a users/{uid}, is a deleted account's
+// tombstone: banned and deleted, without chat or role, and nothing else
+// but its claimsVersion.
+func isTombstone(d map[string]any) bool {
+	for k := range d {
+		switch k {
+		case schema.FieldBanned, schema.FieldDeleted, schema.FieldChat, schema.FieldRole, schema.FieldClaimsVersion:
+		default:
+			return false
+		}
+	}
+	return d[schema.FieldBanned] == true && d[schema.FieldDeleted] == true && d[schema.FieldChat] == false && d[schema.FieldRole] == ""
 }
 
 // refPath is ref's path relative to the database.

@@ -114,11 +114,17 @@ func TestAccountInvariantsCatchRemnants(t *testing.T) {
 			}
 		}
 	}
+	tomb, err := c.direct.Doc("users/alice").Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		want         string
 		spoil, clean func()
 	}{
-		{"document users/alice", put("users/alice", map[string]any{"banned": true}), del("users/alice")},
+		{"document users/alice (not a tombstone)", put("users/alice", map[string]any{"banned": true}), put("users/alice", tomb.Data())},
+		{"document users/alice (not a tombstone)", put("users/alice", mergeMap(tomb.Data(), "displayName", "A")), put("users/alice", tomb.Data())},
+		{"no tombstone users/alice", del("users/alice"), put("users/alice", tomb.Data())},
 		{"document privilegeChanges/alice", put("privilegeChanges/alice", map[string]any{"version": 9}), del("privilegeChanges/alice")},
 		{"document profiles/alice", put("profiles/alice", map[string]any{"displayName": "A"}), del("profiles/alice")},
 		{"document profileSettings/alice", put("profileSettings/alice", map[string]any{"discoverable": true}), del("profileSettings/alice")},
@@ -156,4 +162,14 @@ func TestAccountInvariantsCatchRemnants(t *testing.T) {
 	if s := c.check(false); len(s.members[id]) != 1 || s.members[id]["bob"]["role"] != "owner" {
 		t.Fatalf("room %s after the deletion: %v", id, s.members[id])
 	}
+}
+
+// mergeMap returns a copy of m with k set to v.
+func mergeMap(m map[string]any, k string, v any) map[string]any {
+	out := make(map[string]any, len(m)+1)
+	for key, val := range m {
+		out[key] = val
+	}
+	out[k] = v
+	return out
 }
