@@ -143,15 +143,15 @@ func TestAccountDeletionsUnderFaults(t *testing.T) {
 	}
 	wg.Wait()
 	stop()
-	brief := map[string]string{}
+	summary := map[string]string{}
 	for uid, ans := range answers {
-		brief[uid], _, _ = strings.Cut(ans, " ")
+		summary[uid], _, _ = strings.Cut(ans, " ")
 		if _, code, ok := strings.Cut(ans, `"code":"`); ok {
 			code, _, _ = strings.Cut(code, `"`)
-			brief[uid] += " " + code
+			summary[uid] += " " + code
 		}
 	}
-	t.Logf("deletions under faults: %v; room operations (0: no answer): %v", brief, statuses)
+	t.Logf("deletions under faults: %v; room operations (0: no answer): %v", summary, statuses)
 
 	deleted := map[string]bool{}
 	for uid, ans := range answers {
