@@ -38,7 +38,10 @@ func (s *FirestoreStore) ListInvites(ctx context.Context, p ListInvitesParams) (
 		}
 		roles := map[string]Role{}
 		pos := p.After
-		batch := p.Limit + 1
+		// A fixed batch, not limit+1: with a small page and many dead
+		// invites, limit+1 would cost up to MaxInviteScan/2 sequential
+		// queries; MaxPageSize+1 bounds it to a handful.
+		batch := MaxPageSize + 1
 		for scanned := 0; ; {
 			q := s.Client.Collection(InvitesCollection).
 				Where("roomId", "==", p.RoomID).Where("revoked", "==", false).Where("expiresAt", ">", p.Now).
