@@ -27,14 +27,15 @@ type Error struct {
 	LineCol int
 }
 
-// Error renders "file:line:col: msg" (without the source snippet).
+// Error renders "file:line:col: msg" (without the source snippet), or
+// "file: msg" for an error without a position.
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.Filename != "" {
-		b.WriteString(e.Filename)
-		b.WriteByte(':')
-	}
+	b.WriteString(e.Filename)
 	if e.Pos.IsValid() {
+		if e.Filename != "" {
+			b.WriteByte(':')
+		}
 		fmt.Fprintf(&b, "%d:%d", e.Pos.Line, e.Pos.Col)
 	}
 	if b.Len() > 0 {
