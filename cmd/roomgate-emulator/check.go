@@ -16,7 +16,8 @@ import (
 // (unknown variables and functions, wrong argument counts, statically
 // mistyped operands, unused functions: Google's compiler loads such rules
 // and the expressions fail at run time) go to stdout the same way, marked
-// "warning:", and do not fail the check.
+// "warning:", and do not fail the check; past the first 100 a last line
+// says how many were left out, and the summary counts them all.
 // A file named like a help flag can be checked as ./-h.
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	const usage = "usage: roomgate-emulator check FILE...\n"
@@ -66,7 +67,7 @@ func checkRulesFile(name string, stdout io.Writer) error {
 		return true
 	})
 	warnings := ""
-	if n := len(rs.Warnings()); n > 0 {
+	if n := rs.WarningCount(); n > 0 {
 		warnings = fmt.Sprintf(", %d warnings", n)
 	}
 	fmt.Fprintf(stdout, "%s: ok (rules_version %d, %d allow statements%s)\n", name, f.Version, allows, warnings)

@@ -254,6 +254,21 @@ func TestCheck(t *testing.T) {
 		warned + ": ok (rules_version 2, 2 allow statements, 2 warnings)\n"; out.String() != want {
 		t.Errorf("warnings: stdout %q, want %q", out.String(), want)
 	}
+	// Past 100 warnings a last line says how many were left out and the
+	// summary counts them all.
+	many := writeFile(t, dir, "many.rules", "rules_version = '2';\nservice cloud.firestore {\n  match /databases/{database}/documents {\n    match /a/{b} {\n"+
+		strings.Repeat("      allow get: if 1;\n", 150)+"    }\n  }\n}\n")
+	out.Reset()
+	errb.Reset()
+	if code := runContext(context.Background(), []string{"check", many}, nil, &out, &errb); code != 0 {
+		t.Errorf("many.rules: exit %d: %s", code, errb.String())
+	}
+	if got := strings.Count(out.String(), "Permission statements expect a boolean value"); got != 100 {
+		t.Errorf("%d warnings printed, want 100", got)
+	}
+	if want := many + ": warning: ... and 50 more warnings\n" + many + ": ok (rules_version 2, 150 allow statements, 150 warnings)\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("many warnings: stdout ends %q, want %q", out.String()[max(0, len(out.String())-200):], want)
+	}
 	// A missing file and a file over the ruleset size limit fail with the
 	// file named, and the other files are still checked.
 	missing := dir + "/nope.rules"

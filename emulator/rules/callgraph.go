@@ -44,10 +44,12 @@ type funcNode struct {
 }
 
 // findCycles returns each call cycle once, as the functions along it
-// starting from the one declared first. Calls resolve lexically from the
+// starting from the one declared first, at most limit of them, and how
+// many more it found (those are counted, not copied: a long chain with
+// many calls back into it would otherwise cost its length per call). Calls resolve lexically from the
 // function's own scope, so a function calling a same-named one of an outer
 // scope from an inner one is not recursion unless the resolution says so.
-func findCycles(graph []funcNode) [][]*ast.Function {
+func findCycles(graph []funcNode, limit int) (cycles [][]*ast.Function, more int) {
 	scopes := make(map[*ast.Function]*compileScope, len(graph))
 	for _, n := range graph {
 		scopes[n.decl] = n.scope
@@ -61,7 +63,6 @@ func findCycles(graph []funcNode) [][]*ast.Function {
 	)
 	state := map[*ast.Function]int{}
 	var stack []*ast.Function
-	var cycles [][]*ast.Function
 	var dfs func(fn *ast.Function)
 	dfs = func(fn *ast.Function) {
 		state[fn] = onStack
@@ -71,6 +72,10 @@ func findCycles(graph []funcNode) [][]*ast.Function {
 			case unvisited:
 				dfs(g)
 			case onStack:
+				if len(cycles) >= limit {
+					more++
+					continue
+				}
 				for i := len(stack) - 1; i >= 0; i-- {
 					if stack[i] == g {
 						c := append([]*ast.Function(nil), stack[i:]...)
@@ -88,7 +93,7 @@ func findCycles(graph []funcNode) [][]*ast.Function {
 			dfs(n.decl)
 		}
 	}
-	return cycles
+	return cycles, more
 }
 
 // callees returns the functions fn calls, resolved from its own scope.

@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -82,18 +81,16 @@ type funcInfo struct {
 // errors found.
 func compile(f *ast.File, src []byte) (*Ruleset, error) {
 	rs := &Ruleset{name: f.Name, version: f.Version, funcs: map[*ast.Function]*funcInfo{}}
-	var errs parser.ErrorList
-	errorf := func(pos ast.Pos, format string, args ...any) {
-		errs = append(errs, &parser.Error{Filename: f.Name, Pos: pos, Msg: fmt.Sprintf(format, args...), Line: sourceLine(src, pos)})
-	}
+	lines := parser.NewLineIndex(src)
+	var errs, warnings issueList
+	errorf := func(pos ast.Pos, format string, args ...any) { errs.add(pos, format, args...) }
 	if f.Service == nil {
 		errorf(ast.Pos{Line: 1, Col: 1}, "missing service declaration")
-		return nil, errs
+		return nil, errs.list(f.Name, lines, "error")
 	}
-	checkFile(f, func(pos ast.Pos, format string, args ...any) {
-		rs.warnings = append(rs.warnings, &parser.Error{Filename: f.Name, Pos: pos, Msg: fmt.Sprintf(format, args...), Line: sourceLine(src, pos)})
-	})
-	rs.warnings.Sort()
+	checkFile(f, warnings.add)
+	rs.nWarnings = warnings.len()
+	rs.warnings = warnings.list(f.Name, lines, "warning")
 
 	global := &compileScope{funcs: indexFuncs(f.Functions)}
 	service := &compileScope{parent: global, funcs: indexFuncs(f.Service.Functions)}
@@ -177,10 +174,11 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 	rs.consts = constValues(rs)
 	checkRegexLiterals(rs, errorf)
 
-	cycles := findCycles(graph)
+	cycles, moreCycles := findCycles(graph, maxIssues)
 	for _, c := range cycles {
 		errorf(c[0].Pos, "recursive function call: %s (functions may not call themselves, directly or through others)", cycleText(c))
 	}
+	errs.uncounted += moreCycles
 	if len(cycles) == 0 {
 		if chain := longestCallChain(graph); len(chain) > maxCallDepth {
 			// At the first function past the limit, as Google's emulator.
@@ -191,9 +189,8 @@ func compile(f *ast.File, src []byte) (*Ruleset, error) {
 			errorf(chain[maxCallDepth].Pos, "Maximum allowed call depth of %d is reached for [%s] call stack.", maxCallDepth-1, strings.Join(names, "->"))
 		}
 	}
-	if len(errs) > 0 {
-		errs.Sort()
-		return nil, errs
+	if errs.len() > 0 {
+		return nil, errs.list(f.Name, lines, "error")
 	}
 	return rs, nil
 }
@@ -239,29 +236,6 @@ func nonEmpty(m map[string]*ast.Function) map[string]*ast.Function {
 		return nil
 	}
 	return m
-}
-
-// sourceLine returns the text of the line holding pos, for error snippets.
-func sourceLine(src []byte, pos ast.Pos) string {
-	if !pos.IsValid() {
-		return ""
-	}
-	line := 1
-	start := 0
-	for i, c := range src {
-		if line == pos.Line {
-			break
-		}
-		if c == '\n' {
-			line++
-			start = i + 1
-		}
-	}
-	end := start
-	for end < len(src) && src[end] != '\n' {
-		end++
-	}
-	return strings.TrimRight(string(src[start:end]), "\r")
 }
 
 // forEachExpr calls fn for e and every expression below it, parents first.

@@ -45,6 +45,8 @@ type Ruleset struct {
 	readsResource bool
 	// warnings are the problems found that do not stop loading (check.go).
 	warnings parser.ErrorList
+	// nWarnings is how many warnings were found, listed or not.
+	nWarnings int
 }
 
 // Compile parses and checks src (the file's contents; name is used in error
@@ -65,8 +67,17 @@ func Compile(name string, src []byte) (*Ruleset, error) {
 // a statically wrong type, unused functions and variables, an unknown
 // service or allow method. Each such expression is an error at run time
 // (the request is denied); an unknown service or method grants nothing.
-// The list is nil when there are none; callers must not modify it.
+// The list is nil when there are none; callers must not modify it. It
+// holds the first 100 warnings by position; when there were more, a last
+// entry without a position says how many were left out ("... and 12 more
+// warnings"), and WarningCount counts them all. The same holds for the
+// errors Compile returns. A source line longer than parser.MaxExcerpt is
+// shown as an excerpt around the column.
 func (rs *Ruleset) Warnings() parser.ErrorList { return rs.warnings }
+
+// WarningCount is how many warnings the compiler found, including those
+// Warnings leaves out.
+func (rs *Ruleset) WarningCount() int { return rs.nWarnings }
 
 // Version reports the ruleset's rules_version (1 or 2).
 func (rs *Ruleset) Version() int { return rs.version }

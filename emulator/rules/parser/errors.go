@@ -17,17 +17,25 @@ type Error struct {
 	Filename string
 	Pos      ast.Pos
 	Msg      string
-	Line     string // text of the source line holding Pos, without the newline
+	// Line is the text of the source line holding Pos, without the line
+	// break; a line longer than MaxExcerpt is cut to a window around the
+	// column, "..." marking each cut side (LineIndex.Excerpt).
+	Line string
+	// LineCol is the source column Line's first byte stands for when Line
+	// is such a window (the "..." count as the columns just before it);
+	// 0 when Line is the whole line.
+	LineCol int
 }
 
-// Error renders "file:line:col: msg" (without the source snippet).
+// Error renders "file:line:col: msg" (without the source snippet), or
+// "file: msg" for an error without a position.
 func (e *Error) Error() string {
 	var b strings.Builder
-	if e.Filename != "" {
-		b.WriteString(e.Filename)
-		b.WriteByte(':')
-	}
+	b.WriteString(e.Filename)
 	if e.Pos.IsValid() {
+		if e.Filename != "" {
+			b.WriteByte(':')
+		}
 		fmt.Fprintf(&b, "%d:%d", e.Pos.Line, e.Pos.Col)
 	}
 	if b.Len() > 0 {
@@ -46,6 +54,9 @@ func (e *Error) Snippet() string {
 	}
 	var caret strings.Builder
 	col := 1
+	if e.LineCol > 0 {
+		col = e.LineCol
+	}
 	for _, r := range e.Line {
 		if col >= e.Pos.Col {
 			break
@@ -97,25 +108,4 @@ func (l ErrorList) Err() error {
 		return nil
 	}
 	return l
-}
-
-// lineAt returns the text of the line holding off. Very long lines (such
-// as minified rules) are cut to keep error messages readable.
-func lineAt(src []byte, off int) string {
-	if off > len(src) {
-		off = len(src)
-	}
-	start := off
-	for start > 0 && src[start-1] != '\n' {
-		start--
-	}
-	end := off
-	for end < len(src) && src[end] != '\n' {
-		end++
-	}
-	const maxLine = 512
-	if end-start > maxLine && end > off+80 {
-		end = max(off+80, start+maxLine)
-	}
-	return strings.TrimRight(string(src[start:end]), "\r")
 }

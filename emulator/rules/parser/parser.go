@@ -45,6 +45,7 @@ type parser struct {
 	src    []byte
 	lx     *lexer
 	errors ErrorList
+	lines  *LineIndex // built at the first error (newError)
 
 	tok     token // current token
 	prevEnd int   // end offset of the previous token
@@ -119,10 +120,21 @@ func (p *parser) errorAt(pos ast.Pos, msg string) {
 		return
 	}
 	if len(p.errors) >= maxErrorsBailout {
-		p.errors = append(p.errors, &Error{Filename: p.name, Pos: pos, Msg: "too many errors", Line: lineAt(p.src, pos.Offset)})
+		p.errors = append(p.errors, p.newError(pos, "too many errors"))
 		panic(bailout{})
 	}
-	p.errors = append(p.errors, &Error{Filename: p.name, Pos: pos, Msg: msg, Line: lineAt(p.src, pos.Offset)})
+	p.errors = append(p.errors, p.newError(pos, msg))
+}
+
+// newError builds an error at pos with its source excerpt; the line index
+// is built at the first error, once per parse.
+func (p *parser) newError(pos ast.Pos, msg string) *Error {
+	if p.lines == nil {
+		p.lines = NewLineIndex(p.src)
+	}
+	e := &Error{Filename: p.name, Pos: pos, Msg: msg}
+	e.Line, e.LineCol = p.lines.Excerpt(pos)
+	return e
 }
 
 func (p *parser) errorf(pos ast.Pos, format string, args ...any) {
