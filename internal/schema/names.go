@@ -76,6 +76,11 @@ const (
 	// account deletion leaves (banned, without chat or role), until an
 	// admin's unban lifts it.
 	FieldDeleted = "deleted"
+	// FieldBannedBeforeDeletion is users/{uid}.bannedBeforeDeletion: true
+	// on a tombstone whose user was banned (or had a ban recorded) when
+	// the deletion was recorded; absent otherwise. An unban of such a
+	// tombstone lifts only the tombstone and keeps the ban.
+	FieldBannedBeforeDeletion = "bannedBeforeDeletion"
 	// FieldSlowModeSeconds is rooms/{roomId}.slowModeSeconds, read by the
 	// rules on message creates (absent or 0: off).
 	FieldSlowModeSeconds = "slowModeSeconds"

@@ -84,11 +84,16 @@ func (c *cluster) remnants(uid string) []string {
 
 // isTombstone reports whether d, a users/{uid}, is a deleted account's
 // tombstone: banned and deleted, without chat or role, and nothing else
-// but its claimsVersion.
+// but its claimsVersion and, for a user banned before the deletion,
+// bannedBeforeDeletion: true.
 func isTombstone(d map[string]any) bool {
 	for k := range d {
 		switch k {
 		case schema.FieldBanned, schema.FieldDeleted, schema.FieldChat, schema.FieldRole, schema.FieldClaimsVersion:
+		case schema.FieldBannedBeforeDeletion:
+			if d[k] != true {
+				return false
+			}
 		default:
 			return false
 		}

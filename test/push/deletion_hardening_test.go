@@ -211,3 +211,62 @@ func TestAMuteGoesWithTheMembership(t *testing.T) {
 	// A former member cannot mute the room again.
 	s.must(404, "PUT", "/v1/rooms/"+room+"/members/me/mute", "leaver", "")
 }
+
+// TestAnUnbanOfADeletedBannedUserKeepsTheBan: a user banned before the
+// deletion leaves a tombstone that records it (bannedBeforeDeletion). An
+// admin's unban of that tombstone lifts only the tombstone: the record is
+// an ordinary banned one, admission is still refused, and a second unban
+// lifts the ban. A user not banned before is an ordinary, unbanned record
+// after one unban.
+func TestAnUnbanOfADeletedBannedUserKeepsTheBan(t *testing.T) {
+	s := newSuite(t)
+	ctx := context.Background()
+	s.admit("root", "mallory", "nina")
+	if _, err := s.svc.Claims.SetRole(ctx, "test", "r-root", "root", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	s.signIn("root")
+	if _, err := s.svc.Claims.Ban(ctx, "root", "r-ban", "mallory"); err != nil {
+		t.Fatal(err)
+	}
+	s.signIn("mallory")
+	s.must(204, "DELETE", "/v1/me", "mallory", "")
+	s.must(204, "DELETE", "/v1/me", "nina", "")
+	s.tombstone("mallory")
+	s.tombstone("nina")
+	user := func(uid string) map[string]any {
+		snap, err := s.fs.Doc("users/" + uid).Get(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap.Data()
+	}
+	if d := user("mallory"); d["bannedBeforeDeletion"] != true {
+		t.Fatalf("tombstone of a banned user = %v, want bannedBeforeDeletion", d)
+	}
+	if d := user("nina"); d["bannedBeforeDeletion"] != nil {
+		t.Fatalf("tombstone of an unbanned user = %v, want no bannedBeforeDeletion", d)
+	}
+
+	s.signIn("mallory") // the same uid again (custom tokens)
+	s.signIn("nina")
+	s.must(200, "DELETE", "/v1/admin/users/mallory/ban", "root", "")
+	s.must(200, "DELETE", "/v1/admin/users/nina/ban", "root", "")
+	if d := user("mallory"); d["deleted"] != false || d["banned"] != true || d["bannedBeforeDeletion"] != nil {
+		t.Errorf("mallory after one unban = %v, want an ordinary banned record", d)
+	}
+	s.signIn("mallory")
+	s.must(403, "POST", "/v1/me/claims", "mallory", "")
+	if d := user("nina"); d["deleted"] != false || d["banned"] != false {
+		t.Errorf("nina after one unban = %v, want an ordinary record", d)
+	}
+	s.signIn("nina")
+	s.must(200, "POST", "/v1/me/claims", "nina", "")
+
+	s.must(200, "DELETE", "/v1/admin/users/mallory/ban", "root", "")
+	if d := user("mallory"); d["banned"] != false {
+		t.Errorf("mallory after the second unban = %v", d)
+	}
+	s.signIn("mallory")
+	s.must(200, "POST", "/v1/me/claims", "mallory", "")
+}
