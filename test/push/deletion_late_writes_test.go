@@ -12,6 +12,15 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/firestore"
+	firestorepb "cloud.google.com/go/firestore/apiv1/firestorepb"
+	"google.golang.org/api/option"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/internal/app"
 	"github.com/roomgate/roomgate/internal/claims"
 	"github.com/roomgate/roomgate/internal/moderation"
 	"github.com/roomgate/roomgate/internal/profiles"
@@ -151,3 +160,87 @@ func TestBlocksAreCapped(t *testing.T) {
 }
 
 func blockUID(i int) string { return fmt.Sprintf("b%04d", i) }
+
+// TestADeletionErasesBlocksInChunksThatSurviveAFailure: blocks are erased
+// in chunks, one commit each. A user holding more than the cap (written
+// directly, as data from before the cap) is deleted by an instance whose
+// second chunk's commit fails: the first chunk stays deleted, the
+// deletion stays recorded, and the reconciler erases the rest and leaves
+// only the tombstone.
+func TestADeletionErasesBlocksInChunksThatSurviveAFailure(t *testing.T) {
+	s := newSuite(t)
+	ctx := context.Background()
+	s.admit("zoe")
+	col := s.fs.Collection("users").Doc("zoe").Collection("blocks")
+	n := moderation.MaxBlocks + 1
+	bw := s.fs.BulkWriter(ctx)
+	for i := 0; i < n; i++ {
+		if _, err := bw.Set(col.Doc(blockUID(i)), map[string]any{"createdAt": time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bw.End()
+	if got := len(s.fsDocs(col)); got != n {
+		t.Fatalf("setup: %d blocks, want %d", got, n)
+	}
+
+	var blockCommits []int
+	conn, err := grpc.NewClient(s.emu.FirestoreAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithPerRPCCredentials(slowCreds{}),
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, m string, req, reply any, cc *grpc.ClientConn, inv grpc.UnaryInvoker, o ...grpc.CallOption) error {
+			if c, ok := req.(*firestorepb.CommitRequest); ok && len(c.Writes) > 0 && strings.Contains(c.Writes[0].GetDelete(), "/users/zoe/blocks/") {
+				blockCommits = append(blockCommits, len(c.Writes))
+				if len(blockCommits) == 2 {
+					return status.Error(codes.PermissionDenied, "injected: the second chunk fails")
+				}
+			}
+			return inv(ctx, m, req, reply, cc, o...)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	failingFS, err := firestore.NewClient(ctx, s.emu.ProjectID, option.WithGRPCConn(conn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { failingFS.Close() })
+	failing := app.Assemble(s.cfg, failingFS, s.auth, nil)
+	if _, err := failing.Claims.DeleteAccount(ctx, "zoe", "r-del", "zoe"); !errors.Is(err, claims.ErrChangePending) {
+		t.Fatalf("deletion with a failing chunk = %v, want ErrChangePending", err)
+	}
+	// Chunks, not one commit per block (1000 round trips), nor one commit
+	// of everything (beyond a commit's 500 writes).
+	if len(blockCommits) != 2 || blockCommits[0] < 100 || blockCommits[0] > 500 {
+		t.Fatalf("block commits %v: want a first chunk of 100 to 500 deletes, then the failing one", blockCommits)
+	}
+	if left := len(s.fsDocs(col)); left != n-blockCommits[0] {
+		t.Fatalf("%d blocks left after the failed attempt, want %d (the first chunk kept)", left, n-blockCommits[0])
+	}
+
+	m := *s.svc.Claims
+	m.Now = func() time.Time { return time.Now().Add(time.Hour) } // past the lease and backoff
+	if _, err := m.Reconcile(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if left := s.fsDocs(col); len(left) != 0 {
+		t.Fatalf("%d blocks left after the reconciler", len(left))
+	}
+	if s.exists("privilegeChanges/zoe") {
+		t.Fatal("the deletion is still recorded")
+	}
+	s.tombstone("zoe")
+}
+
+// fsDocs lists the document IDs of col.
+func (s *suite) fsDocs(col *firestore.CollectionRef) []string {
+	s.t.Helper()
+	docs, err := col.Select().Documents(context.Background()).GetAll()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	out := make([]string, len(docs))
+	for i, d := range docs {
+		out[i] = d.Ref.ID
+	}
+	return out
+}
