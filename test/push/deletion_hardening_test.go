@@ -212,6 +212,74 @@ func TestAMuteGoesWithTheMembership(t *testing.T) {
 	s.must(404, "PUT", "/v1/rooms/"+room+"/members/me/mute", "leaver", "")
 }
 
+// chatState writes uid's read marker, typing indicator and slow-mode
+// posting record in roomID as the user's own client, under the rules.
+func (s *suite) chatState(uid, roomID string) {
+	s.t.Helper()
+	ctx := context.Background()
+	c, done, err := clientAs(ctx, s.emu.FirestoreAddr, s.emu.ProjectID, s.tokens[uid])
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer done()
+	room := c.Collection("rooms").Doc(roomID)
+	writes := map[string]map[string]any{
+		"reads":   {"lastReadAt": firestore.ServerTimestamp, "lastReadMessageId": "m1"},
+		"typing":  {"expiresAt": time.Now().Add(5 * time.Second)},
+		"posting": {"lastPostAt": firestore.ServerTimestamp, "messageId": "m1"},
+	}
+	for col, data := range writes {
+		if _, err := room.Collection(col).Doc(uid).Set(ctx, data); err != nil {
+			s.t.Fatalf("%s writes rooms/%s/%s/%s: %v", uid, roomID, col, uid, err)
+		}
+	}
+}
+
+// TestMemberChatStateGoesWithTheMembership: leaving, being removed and
+// deleting the account delete the member's read marker (seen by the
+// others as "seen by"), typing indicator and posting record with the
+// membership; the members who stay keep theirs, and a member who joins
+// again writes them anew under the rules.
+func TestMemberChatStateGoesWithTheMembership(t *testing.T) {
+	s := newSuite(t)
+	s.admit("owner", "leaver", "removed", "gone")
+	room := s.room("owner", "leaver", "removed", "gone")
+	for _, u := range []string{"owner", "leaver", "removed", "gone"} {
+		s.chatState(u, room)
+	}
+	state := func(uid string) []string {
+		var out []string
+		for _, col := range []string{"reads", "typing", "posting"} {
+			if p := "rooms/" + room + "/" + col + "/" + uid; s.exists(p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	if got := state("gone"); len(got) != 3 {
+		t.Fatalf("setup: %v", got)
+	}
+	s.must(200, "DELETE", "/v1/rooms/"+room+"/members/leaver", "leaver", "")
+	s.must(200, "DELETE", "/v1/rooms/"+room+"/members/removed", "owner", "")
+	s.signIn("gone")
+	s.must(204, "DELETE", "/v1/me", "gone", "")
+	for _, u := range []string{"leaver", "removed", "gone"} {
+		if left := state(u); len(left) != 0 {
+			t.Errorf("%s's chat state outlived the membership: %v", u, left)
+		}
+	}
+	if got := state("owner"); len(got) != 3 {
+		t.Errorf("the owner's chat state = %v, want all three", got)
+	}
+	s.tombstone("gone")
+
+	s.must(200, "POST", "/v1/rooms/"+room+"/members", "owner", `{"members":["leaver"]}`)
+	s.chatState("leaver", room)
+	if got := state("leaver"); len(got) != 3 {
+		t.Errorf("the returning member's chat state = %v", got)
+	}
+}
+
 // TestAnUnbanOfADeletedBannedUserKeepsTheBan: a user banned before the
 // deletion leaves a tombstone that records it (bannedBeforeDeletion). An
 // admin's unban of that tombstone lifts only the tombstone: the record is
