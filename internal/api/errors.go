@@ -84,7 +84,9 @@ const (
 	CodeChangePending      = "change_pending"
 	CodeReauthRequired     = "reauthentication_required"
 	// CodeDeviceCap: a push registration beyond the per-user device cap.
-	CodeDeviceCap         = "device_cap_reached"
+	CodeDeviceCap = "device_cap_reached"
+	// CodeBlockCap: a new block beyond the per-user block cap.
+	CodeBlockCap          = "block_cap_reached"
 	CodeUnavailable       = "unavailable"
 	CodeTimeout           = "timeout"
 	CodeInternal          = "internal"
@@ -135,6 +137,7 @@ var problemCodes = map[string]problemDef{
 	CodeChangePending:      {503, "Change recorded, still being applied"},
 	CodeReauthRequired:     {403, "Recent sign-in required"},
 	CodeDeviceCap:          {409, "Device cap reached"},
+	CodeBlockCap:           {409, "Block cap reached"},
 	CodeUnavailable:        {503, "Service unavailable"},
 	CodeTimeout:            {503, "Request timed out"},
 	CodeInviteInvalid:      {404, "Invite invalid"},
@@ -245,6 +248,9 @@ var sentinelMap = []struct {
 	{profiles.ErrNotFound, CodeProfileNotFound, "set one with PUT /v1/me/profile"},
 	{profiles.ErrUserNotFound, CodeUserNotFound, ""},
 	{profiles.ErrEmailNotVerified, CodeEmailNotVerified, "being found by email needs a verified email address"},
+	{profiles.ErrBanned, CodeBanned, ""},
+	{moderation.ErrBanned, CodeBanned, ""},
+	{moderation.ErrBlockCap, CodeBlockCap, "unblock someone first (DELETE /v1/me/blocks/{uid})"},
 	{moderation.ErrRoomNotFound, CodeRoomNotFound, ""},
 	{moderation.ErrMessageNotFound, CodeMessageNotFound, ""},
 	{moderation.ErrBadCursor, CodeInvalidCursor, ""},

@@ -24,7 +24,8 @@ import (
 // transaction that removes the member) go with the ejection, devices with
 // the device duty; users/{uid} stays as the account's tombstone. The
 // work here is bounded (one profile, the blocks), whatever the number of
-// rooms, so it never eats the time the ejection needs. Kept on purpose: audit
+// rooms (blocks are capped and deleted in chunks), so it never eats the
+// time the ejection needs. Kept on purpose: audit
 // records, message reports, the messages the user wrote (the other
 // members' conversation), and other users' blocks of this uid (their
 // safety choice, not the deleted user's data). Every step is idempotent.
@@ -82,23 +83,43 @@ func (e eraser) profile(ctx context.Context, uid string) error {
 	})
 }
 
-// deleteAll deletes every document of col (no subcollections).
+// eraseChunk is how many documents one commit of deleteAll deletes
+// (within Firestore's 500 writes per commit).
+const eraseChunk = 400
+
+// deleteAll deletes every document of col (no subcollections) in chunks
+// of eraseChunk, one commit each, so the time and the commit size stay
+// bounded, and an attempt that runs out of time keeps the chunks it
+// committed: the next attempt (a retry, the reconciler) goes on from what
+// is left. A user holds at most moderation.MaxBlocks blocks, so a deletion
+// takes a few chunks at most.
 func (e eraser) deleteAll(ctx context.Context, col *firestore.CollectionRef) error {
-	docs, err := col.Select().Documents(ctx).GetAll()
-	if err != nil {
-		return err
-	}
-	for _, s := range docs {
-		if err := deleteDoc(ctx, s.Ref); err != nil {
+	q := col.Select().OrderBy(firestore.DocumentID, firestore.Asc).Limit(eraseChunk)
+	for {
+		docs, err := q.Documents(ctx).GetAll()
+		if err != nil {
 			return err
 		}
+		if len(docs) == 0 {
+			return nil
+		}
+		err = e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+			for _, d := range docs {
+				if err := tx.Delete(d.Ref); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if len(docs) < eraseChunk {
+			return nil
+		}
+		// Start after the last one deleted rather than at the start,
+		// so the next query does not skip over the index entries of
+		// everything deleted so far.
+		q = q.StartAfter(docs[len(docs)-1])
 	}
-	return nil
-}
-
-func deleteDoc(ctx context.Context, ref *firestore.DocumentRef) error {
-	if _, err := ref.Delete(ctx); err != nil && status.Code(err) != codes.NotFound {
-		return err
-	}
-	return nil
 }

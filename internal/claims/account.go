@@ -31,7 +31,8 @@ import (
 //
 // and then Done deletes the marker and turns users/{uid} into the
 // account's tombstone: {banned: true, deleted: true, chat: false, role:
-// ""} with its claimsVersion, and nothing under it. Audit records,
+// ""} with its claimsVersion (and bannedBeforeDeletion, see below), and
+// nothing under it. Audit records,
 // reports and the messages the user wrote stay: they belong to the rooms
 // and to moderation, not to the account.
 //
@@ -46,7 +47,10 @@ import (
 // an admin lifts the tombstone with an unban (DELETE
 // /v1/admin/users/{uid}/ban, once the uid has an Auth user again), which makes the record an ordinary one
 // again: the safe choice, since uids of email and provider sign-ins are
-// never reused by Firebase anyway. The tombstone holds no personal data.
+// never reused by Firebase anyway. A user banned when the deletion was
+// recorded gets bannedBeforeDeletion on the tombstone, and the unban then
+// lifts only the tombstone, keeping the ban (a second unban lifts it): a
+// deletion never sheds a ban. The tombstone holds no personal data.
 //
 // The marker names the Auth account by its creation time: if the uid was
 // signed up again before the reconciler finished (possible with custom

@@ -44,9 +44,19 @@ func (s *FirestoreState) RecordDeletion(ctx context.Context, uid string, authCre
 			}
 		}
 		version := u.ClaimsVersion + 1
-		if err := tx.Set(s.ref(uid), map[string]any{
+		fields := map[string]any{
 			schema.FieldChat: false, schema.FieldRole: "", schema.FieldBanned: true, schema.FieldClaimsVersion: version,
-		}, firestore.MergeAll); err != nil {
+		}
+		// Whether the user was banned before this deletion (a ban, or a
+		// ban recorded and still being applied: users/{uid} says banned
+		// either way). A tombstone deleted again (a re-signup under the
+		// uid) keeps what its first deletion recorded.
+		if u.Deleted && u.BannedBeforeDeletion || !u.Deleted && u.Banned {
+			fields[schema.FieldBannedBeforeDeletion] = true
+		} else {
+			fields[schema.FieldBannedBeforeDeletion] = firestore.Delete
+		}
+		if err := tx.Set(s.ref(uid), fields, firestore.MergeAll); err != nil {
 			return err
 		}
 		p := prev

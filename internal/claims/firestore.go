@@ -26,6 +26,9 @@ type userDoc struct {
 	// Deleted marks the tombstone of a deleted account (account.go);
 	// absent on every other record.
 	Deleted bool `firestore:"deleted"`
+	// BannedBeforeDeletion is set on the tombstone of a user who was
+	// banned when the deletion was recorded (deletion.go).
+	BannedBeforeDeletion bool `firestore:"bannedBeforeDeletion"`
 }
 
 // FirestoreState implements State on users/{uid}.
@@ -78,15 +81,24 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 		if !changed {
 			return nil
 		}
+		lift := u.Deleted && !d.Banned
+		if lift && u.BannedBeforeDeletion {
+			// The user was banned before the deletion: this unban lifts
+			// only the tombstone, the ban stays, and a second unban (of
+			// an ordinary banned record) is needed to lift it. Deleting
+			// the account never sheds a ban.
+			d.Banned = true
+		}
 		d.Version++
 		out = d
 		fields := map[string]any{
 			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
 		}
-		if u.Deleted && !d.Banned {
+		if lift {
 			// An unban lifts a deleted account's tombstone: the record
-			// is an ordinary one again.
+			// is an ordinary one again (still banned if it was before).
 			fields[schema.FieldDeleted] = false
+			fields[schema.FieldBannedBeforeDeletion] = firestore.Delete
 		}
 		if err := tx.Set(s.ref(uid), fields, firestore.MergeAll); err != nil {
 			return err

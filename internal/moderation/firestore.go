@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/firestore"
+	firestorepb "cloud.google.com/go/firestore/apiv1/firestorepb"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -53,19 +54,52 @@ func (s *FirestoreStore) blockRef(blocker, blocked string) *firestore.DocumentRe
 	return s.Client.Collection(schema.Users).Doc(blocker).Collection(schema.Blocks).Doc(blocked)
 }
 
-// Block implements Store.
-func (s *FirestoreStore) Block(ctx context.Context, blocker, blocked string, now time.Time) error {
+// Block implements Store. users/{blocker} is read in the transaction and
+// a blocker it records as banned (a ban, or an account deletion pending or
+// done) is refused with ErrBanned, so a request that passed the token
+// checks before a deletion revoked the token cannot leave a block under
+// the deleted account's tombstone. A new block beyond max is refused with
+// ErrBlockCap (counted in the same transaction); repeating an existing
+// block always succeeds.
+func (s *FirestoreStore) Block(ctx context.Context, blocker, blocked string, now time.Time, max int) error {
+	user := s.Client.Collection(schema.Users).Doc(blocker)
 	return s.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 		ref := s.blockRef(blocker, blocked)
-		snap, err := tx.Get(ref)
-		if err != nil && status.Code(err) != codes.NotFound {
+		snaps, err := tx.GetAll([]*firestore.DocumentRef{user, ref})
+		if err != nil {
 			return err
 		}
-		if snap.Exists() {
+		if snaps[0].Exists() {
+			if b, _ := snaps[0].Data()[schema.FieldBanned].(bool); b {
+				return ErrBanned
+			}
+		}
+		if snaps[1].Exists() {
 			return nil
+		}
+		res, err := user.Collection(schema.Blocks).NewAggregationQuery().WithCount("n").Transaction(tx).Get(ctx)
+		if err != nil {
+			return err
+		}
+		if n, ok := countOf(res["n"]); !ok || n >= int64(max) {
+			// An unreadable count refuses too: deny when unsure.
+			return ErrBlockCap
 		}
 		return tx.Create(ref, blockDoc{CreatedAt: now})
 	})
+}
+
+// countOf reads a count aggregation's result.
+func countOf(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case *firestorepb.Value:
+		if i, ok := x.GetValueType().(*firestorepb.Value_IntegerValue); ok {
+			return i.IntegerValue, true
+		}
+	}
+	return 0, false
 }
 
 // Unblock implements Store.

@@ -30,6 +30,11 @@ var (
 	ErrMessageNotFound = errors.New("moderation: message not found")
 	// ErrBadCursor: a listing cursor is malformed.
 	ErrBadCursor = errors.New("moderation: malformed cursor")
+	// ErrBanned: users/{uid} records the blocker as banned (a ban, or an
+	// account deletion pending or done); nothing is written.
+	ErrBanned = errors.New("moderation: user is banned")
+	// ErrBlockCap: the blocker holds MaxBlocks blocks already.
+	ErrBlockCap = errors.New("moderation: block cap reached")
 )
 
 // InvalidError is a field that breaks a validation rule.
@@ -91,7 +96,8 @@ func Reasons() []string {
 
 // Bounds.
 const (
-	MaxNoteRunes    = 1000
+	MaxNoteRunes = 1000
+	// MaxBlocks caps the blocks one user holds.
 	MaxBlocks       = 1000
 	DefaultPageSize = 50
 	MaxPageSize     = 200
@@ -99,7 +105,10 @@ const (
 
 // Store persists blocks and reports and reads the audit log.
 type Store interface {
-	Block(ctx context.Context, blocker, blocked string, now time.Time) error
+	// Block records the block unless it exists (then nothing changes);
+	// a new block beyond max blocks is refused with ErrBlockCap, a
+	// banned blocker with ErrBanned.
+	Block(ctx context.Context, blocker, blocked string, now time.Time, max int) error
 	Unblock(ctx context.Context, blocker, blocked string) error
 	// Blocks lists up to limit users uid has blocked.
 	Blocks(ctx context.Context, uid string, limit int) ([]Block, error)
@@ -127,12 +136,14 @@ func (s *Service) now() time.Time {
 	return f().UTC().Truncate(time.Microsecond)
 }
 
-// Block records that blocker blocked blocked (idempotent).
+// Block records that blocker blocked blocked (idempotent). A user holds
+// at most MaxBlocks blocks (all of them fit one listing, and an account
+// deletion erases a bounded number): a new one beyond is ErrBlockCap.
 func (s *Service) Block(ctx context.Context, blocker, blocked string) error {
 	if err := checkPair(blocker, blocked); err != nil {
 		return err
 	}
-	return s.Store.Block(ctx, blocker, blocked, s.now())
+	return s.Store.Block(ctx, blocker, blocked, s.now(), MaxBlocks)
 }
 
 // Unblock removes a block (idempotent).

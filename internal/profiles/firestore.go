@@ -51,8 +51,16 @@ func (s *FirestoreStore) lookupRef(key string) *firestore.DocumentRef {
 
 // Put implements Store. An old lookup entry (another address, or
 // discoverability switched off) is removed if it still names this user.
+// users/{uid} is read in the same transaction and a user it records as
+// banned (a ban, or an account deletion pending or done) is refused with
+// ErrBanned: a request that passed the token checks before a deletion
+// revoked the token cannot commit after the deletion erased the profile
+// and so bring it (or the lookup entry) back.
 func (s *FirestoreStore) Put(ctx context.Context, p PutParams) error {
 	return s.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
+		if err := checkNotBanned(tx, s.Client.Collection(schema.Users).Doc(p.UID)); err != nil {
+			return err
+		}
 		snap, err := tx.Get(s.settingsRef(p.UID))
 		if err != nil && status.Code(err) != codes.NotFound {
 			return err
@@ -131,4 +139,21 @@ func (s *FirestoreStore) LookupUID(ctx context.Context, key string) (string, boo
 		return "", false, err
 	}
 	return d.UID, d.UID != "", nil
+}
+
+// checkNotBanned reads users/{uid} (user) in tx and refuses a user it
+// records as banned with ErrBanned. A missing document is a user roomgate
+// never recorded a change for: not banned.
+func checkNotBanned(tx *firestore.Transaction, user *firestore.DocumentRef) error {
+	snap, err := tx.Get(user)
+	if status.Code(err) == codes.NotFound {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if b, _ := snap.Data()[schema.FieldBanned].(bool); b {
+		return ErrBanned
+	}
+	return nil
 }

@@ -28,6 +28,9 @@ var (
 	ErrUserNotFound = errors.New("profiles: user not found")
 	// ErrEmailNotVerified: discoverable needs a verified email address.
 	ErrEmailNotVerified = errors.New("profiles: email not verified")
+	// ErrBanned: users/{uid} records the caller as banned (a ban, or an
+	// account deletion pending or done); nothing is written.
+	ErrBanned = errors.New("profiles: user is banned")
 )
 
 // InvalidError is a field that breaks a validation rule.

@@ -338,13 +338,7 @@ func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, actor string,
 	if err != nil {
 		return err
 	}
-	isBanned := func(snap *firestore.DocumentSnapshot) bool {
-		if !snap.Exists() {
-			return false
-		}
-		b, _ := snap.Data()[schema.FieldBanned].(bool)
-		return b
-	}
+	isBanned := userBanned
 	if isBanned(snaps[0]) {
 		return ErrActorBanned
 	}
@@ -359,6 +353,17 @@ func (s *FirestoreStore) checkNotBanned(tx *firestore.Transaction, actor string,
 		return &UnavailableMembersError{UIDs: banned}
 	}
 	return nil
+}
+
+// userBanned reports whether snap, a users/{uid}, records the user as
+// banned (a ban, or an account deletion pending or done). A missing
+// document is a user roomgate never recorded a change for: not banned.
+func userBanned(snap *firestore.DocumentSnapshot) bool {
+	if !snap.Exists() {
+		return false
+	}
+	b, _ := snap.Data()[schema.FieldBanned].(bool)
+	return b
 }
 
 // remember writes the idempotency record of a fresh (non-replayed)

@@ -72,7 +72,9 @@ func (s *FirestoreStore) CreateInvite(ctx context.Context, p CreateInviteParams)
 // AcceptInvite implements InviteStore. The room document is written by
 // every acceptance (memberCount), so acceptances and adds of one room are
 // serialised and the cap holds; the invite document is written too, so
-// two acceptances never both take its last use.
+// two acceptances never both take its last use. The creator must still be
+// the room's owner or admin and not banned (users/{creator}, read in the
+// transaction, so it serialises with the ban).
 func (s *FirestoreStore) AcceptInvite(ctx context.Context, p AcceptParams) (string, bool, error) {
 	// The room is known only after the invite is read, so this
 	// transaction is not queued per room (runRoom): Firestore arbitrates.
@@ -98,7 +100,8 @@ func (s *FirestoreStore) AcceptInvite(ctx context.Context, p AcceptParams) (stri
 		if err := inviteUsable(inv, p.Now); err != nil {
 			return err
 		}
-		snaps, err := tx.GetAll([]*firestore.DocumentRef{s.roomRef(inv.RoomID), s.memberRef(inv.RoomID, p.Actor.UID), s.memberRef(inv.RoomID, inv.CreatedBy)})
+		snaps, err := tx.GetAll([]*firestore.DocumentRef{s.roomRef(inv.RoomID), s.memberRef(inv.RoomID, p.Actor.UID), s.memberRef(inv.RoomID, inv.CreatedBy),
+			s.Client.Collection(UsersCollection).Doc(inv.CreatedBy)})
 		if err != nil {
 			return err
 		}
@@ -109,8 +112,11 @@ func (s *FirestoreStore) AcceptInvite(ctx context.Context, p AcceptParams) (stri
 		if err != nil {
 			return err
 		}
+		// A creator banned (or deleted) meanwhile counts as one who lost
+		// the role: the invite is dead at once, not only once the ban's
+		// ejection reaches the room.
 		var creatorRole Role
-		if snaps[2].Exists() {
+		if snaps[2].Exists() && !userBanned(snaps[3]) {
 			var m memberDoc
 			if err := snaps[2].DataTo(&m); err != nil {
 				return err

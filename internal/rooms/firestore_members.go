@@ -105,6 +105,27 @@ func (s *FirestoreStore) muteRef(roomID, uid string) *firestore.DocumentRef {
 	return s.roomRef(roomID).Collection(schema.PushMutes).Doc(uid)
 }
 
+// deleteMemberState adds to tx the deletion of what uid keeps in roomID
+// besides the membership: the push mute, the read marker (which the other
+// members would go on seeing as "seen by"), the typing indicator and the
+// slow-mode posting record, so a deleted account leaves none of them
+// behind (its ejection removes it room by room). The price: a member who
+// leaves and joins again (an add, or an invite acceptance, both limited
+// and audited) starts without a posting record, so the slow-mode pause
+// restarts with the first post after the join.
+func (s *FirestoreStore) deleteMemberState(tx *firestore.Transaction, roomID, uid string) error {
+	room := s.roomRef(roomID)
+	for _, ref := range []*firestore.DocumentRef{
+		s.muteRef(roomID, uid), room.Collection(schema.Reads).Doc(uid),
+		room.Collection(schema.Typing).Doc(uid), room.Collection(schema.Posting).Doc(uid),
+	} {
+		if err := tx.Delete(ref); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // RemoveMember implements Store. Who may remove whom is mayRemove; what
 // the removal does (last one out, ownership hand-over) is planRemoval; the
 // direct-room index entry to drop is directIndexKey. When the last member
@@ -183,9 +204,10 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 		if err := tx.Delete(s.indexRef(p.Target, p.RoomID)); err != nil {
 			return err
 		}
-		// The member's push mute goes with the membership (a deleted
-		// account's mutes go room by room with its ejection).
-		if err := tx.Delete(s.muteRef(p.RoomID, p.Target)); err != nil {
+		// The member's push mute, read marker, typing indicator and
+		// posting record go with the membership (a deleted account's go
+		// room by room with its ejection).
+		if err := s.deleteMemberState(tx, p.RoomID, p.Target); err != nil {
 			return err
 		}
 		if directRef != nil {
@@ -306,7 +328,7 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 			if err := tx.Delete(s.indexRef(m.UID, p.RoomID)); err != nil {
 				return err
 			}
-			if err := tx.Delete(s.muteRef(p.RoomID, m.UID)); err != nil {
+			if err := s.deleteMemberState(tx, p.RoomID, m.UID); err != nil {
 				return err
 			}
 		}

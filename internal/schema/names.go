@@ -52,6 +52,15 @@ const (
 	// PushMutes is rooms/{roomId}/pushMutes/{uid}: a member's push mute
 	// (server-only); it goes with the membership.
 	PushMutes = "pushMutes"
+	// Reads is rooms/{roomId}/reads/{uid}: a member's read marker, which
+	// the other members see; it goes with the membership.
+	Reads = "reads"
+	// Typing is rooms/{roomId}/typing/{uid}: a member's typing indicator;
+	// it goes with the membership.
+	Typing = "typing"
+	// Posting is rooms/{roomId}/posting/{uid}: a member's last post while
+	// slow mode is on; it goes with the membership.
+	Posting = "posting"
 )
 
 // Field names of the stored documents that code addresses by name (in
@@ -76,6 +85,11 @@ const (
 	// account deletion leaves (banned, without chat or role), until an
 	// admin's unban lifts it.
 	FieldDeleted = "deleted"
+	// FieldBannedBeforeDeletion is users/{uid}.bannedBeforeDeletion: true
+	// on a tombstone whose user was banned (or had a ban recorded) when
+	// the deletion was recorded; absent otherwise. An unban of such a
+	// tombstone lifts only the tombstone and keeps the ban.
+	FieldBannedBeforeDeletion = "bannedBeforeDeletion"
 	// FieldSlowModeSeconds is rooms/{roomId}.slowModeSeconds, read by the
 	// rules on message creates (absent or 0: off).
 	FieldSlowModeSeconds = "slowModeSeconds"

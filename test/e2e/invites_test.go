@@ -174,3 +174,33 @@ func TestInviteLastUseIsTakenOnce(t *testing.T) {
 		t.Fatalf("room: %d %s", code, body)
 	}
 }
+
+// TestABannedCreatorsInviteIsDead: between a ban's record (users/{uid}
+// says banned) and its ejection reaching the room, the banned room admin
+// still holds the role; the invite they minted admits no one all the
+// same, answering like an unknown invite.
+func TestABannedCreatorsInviteIsDead(t *testing.T) {
+	s := newSuite(t, nil)
+	s.admit("alice", "bob", "carol")
+	ctx := context.Background()
+	s.run(t, []step{
+		{name: "alice creates a group room with bob", method: "POST", path: "/v1/rooms", token: "alice", body: `{"members":["bob"],"title":"Club"}`, status: 201, save: "room"},
+		{name: "alice makes bob a room admin", method: "PUT", path: "/v1/rooms/{room}/members/bob", token: "alice", body: `{"role":"admin"}`, status: 200},
+		{name: "bob mints", method: "POST", path: "/v1/rooms/{room}/invites", token: "bob", body: `{"maxUses":5}`, status: 201,
+			check: func(t *testing.T, s *suite, body string, _ http.Header) {
+				var v struct{ Token string }
+				mustJSON(t, body, &v)
+				s.vars["bobs"] = v.Token
+			}},
+		{name: "bob's ban is recorded, not yet carried to the room", method: "POST", path: "/v1/invites/{bobs}:accept", token: "carol", status: 404,
+			contains: []string{`"code":"invite_invalid"`},
+			before: func(s *suite) {
+				if _, err := s.fs.Collection("users").Doc("bob").Set(ctx, map[string]any{"banned": true, "chat": false}, firestore.MergeAll); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "carol is not in the room", method: "GET", path: "/v1/rooms/{room}", token: "carol", status: 404},
+		{name: "bob is still a room admin (the ejection has not run)", method: "GET", path: "/v1/rooms/{room}", token: "alice", status: 200,
+			contains: []string{`{"uid":"bob","role":"admin"`}},
+	})
+}

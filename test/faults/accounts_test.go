@@ -22,7 +22,8 @@ import (
 
 // remnants lists what is left of uid's account, read directly (not
 // through the proxies): memberships, index entries, devices, profile,
-// profile settings, lookup entries, blocks, push mutes, its
+// profile settings, lookup entries, blocks, push mutes, read markers,
+// typing indicators and slow-mode posting records in rooms, its
 // privilegeChanges marker, the Auth user, and users/{uid} unless it is
 // the deleted account's tombstone (banned and deleted, no chat, no role,
 // nothing else), which a deletion leaves so that the uid stays refused:
@@ -73,6 +74,9 @@ func (c *cluster) remnants(uid string) []string {
 	docs("lookup entry", c.direct.Collection(schema.UserLookup).Where("uid", "==", uid), nil)
 	docs("membership", c.direct.CollectionGroup(schema.Members).Query, named)
 	docs("push mute", c.direct.CollectionGroup(push.MutesCollection).Query, named)
+	docs("read marker", c.direct.CollectionGroup(schema.Reads).Query, named)
+	docs("typing indicator", c.direct.CollectionGroup(schema.Typing).Query, named)
+	docs("posting record", c.direct.CollectionGroup(schema.Posting).Query, named)
 	if _, err := c.directAuth.GetUser(ctx, uid); err == nil {
 		out = append(out, "Auth user "+uid)
 	} else if !auth.IsUserNotFound(err) {
@@ -84,11 +88,16 @@ func (c *cluster) remnants(uid string) []string {
 
 // isTombstone reports whether d, a users/{uid}, is a deleted account's
 // tombstone: banned and deleted, without chat or role, and nothing else
-// but its claimsVersion.
+// but its claimsVersion and, for a user banned before the deletion,
+// bannedBeforeDeletion: true.
 func isTombstone(d map[string]any) bool {
 	for k := range d {
 		switch k {
 		case schema.FieldBanned, schema.FieldDeleted, schema.FieldChat, schema.FieldRole, schema.FieldClaimsVersion:
+		case schema.FieldBannedBeforeDeletion:
+			if d[k] != true {
+				return false
+			}
 		default:
 			return false
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"firebase.google.com/go/v4/auth"
 )
@@ -134,6 +135,9 @@ func TestAccountInvariantsCatchRemnants(t *testing.T) {
 		{"lookup entry userLookup/k", put("userLookup/k", map[string]any{"uid": "alice"}), del("userLookup/k")},
 		{"membership rooms/" + id + "/members/alice", put("rooms/"+id+"/members/alice", map[string]any{"role": "member"}), del("rooms/" + id + "/members/alice")},
 		{"push mute rooms/" + id + "/pushMutes/alice", put("rooms/"+id+"/pushMutes/alice", map[string]any{}), del("rooms/" + id + "/pushMutes/alice")},
+		{"read marker rooms/" + id + "/reads/alice", put("rooms/"+id+"/reads/alice", map[string]any{"lastReadAt": time.Now()}), del("rooms/" + id + "/reads/alice")},
+		{"typing indicator rooms/" + id + "/typing/alice", put("rooms/"+id+"/typing/alice", map[string]any{"expiresAt": time.Now()}), del("rooms/" + id + "/typing/alice")},
+		{"posting record rooms/" + id + "/posting/alice", put("rooms/"+id+"/posting/alice", map[string]any{"lastPostAt": time.Now()}), del("rooms/" + id + "/posting/alice")},
 		{"Auth user alice", func() {
 			if _, err := c.directAuth.CreateUser(ctx, (&auth.UserToCreate{}).UID("alice")); err != nil {
 				t.Fatal(err)

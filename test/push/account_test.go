@@ -133,7 +133,8 @@ func TestDeleteMeErasesTheAccount(t *testing.T) {
 }
 
 // tombstone asserts that users/{uid} is a deleted account's tombstone:
-// banned and deleted, without chat or role, with nothing under it.
+// banned and deleted, without chat or role (bannedBeforeDeletion: true
+// when the user was banned before), with nothing under it.
 func (s *suite) tombstone(uid string) {
 	s.t.Helper()
 	ctx := context.Background()
@@ -148,6 +149,10 @@ func (s *suite) tombstone(uid string) {
 	for k := range d {
 		switch k {
 		case "banned", "deleted", "chat", "role", "claimsVersion":
+		case "bannedBeforeDeletion":
+			if d[k] != true {
+				s.t.Errorf("users/%s.%s = %v, want true or absent", uid, k, d[k])
+			}
 		default:
 			s.t.Errorf("users/%s keeps %s", uid, k)
 		}

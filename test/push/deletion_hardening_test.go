@@ -211,3 +211,130 @@ func TestAMuteGoesWithTheMembership(t *testing.T) {
 	// A former member cannot mute the room again.
 	s.must(404, "PUT", "/v1/rooms/"+room+"/members/me/mute", "leaver", "")
 }
+
+// chatState writes uid's read marker, typing indicator and slow-mode
+// posting record in roomID as the user's own client, under the rules.
+func (s *suite) chatState(uid, roomID string) {
+	s.t.Helper()
+	ctx := context.Background()
+	c, done, err := clientAs(ctx, s.emu.FirestoreAddr, s.emu.ProjectID, s.tokens[uid])
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer done()
+	room := c.Collection("rooms").Doc(roomID)
+	writes := map[string]map[string]any{
+		"reads":   {"lastReadAt": firestore.ServerTimestamp, "lastReadMessageId": "m1"},
+		"typing":  {"expiresAt": time.Now().Add(5 * time.Second)},
+		"posting": {"lastPostAt": firestore.ServerTimestamp, "messageId": "m1"},
+	}
+	for col, data := range writes {
+		if _, err := room.Collection(col).Doc(uid).Set(ctx, data); err != nil {
+			s.t.Fatalf("%s writes rooms/%s/%s/%s: %v", uid, roomID, col, uid, err)
+		}
+	}
+}
+
+// TestMemberChatStateGoesWithTheMembership: leaving, being removed and
+// deleting the account delete the member's read marker (seen by the
+// others as "seen by"), typing indicator and posting record with the
+// membership; the members who stay keep theirs, and a member who joins
+// again writes them anew under the rules.
+func TestMemberChatStateGoesWithTheMembership(t *testing.T) {
+	s := newSuite(t)
+	s.admit("owner", "leaver", "removed", "gone")
+	room := s.room("owner", "leaver", "removed", "gone")
+	for _, u := range []string{"owner", "leaver", "removed", "gone"} {
+		s.chatState(u, room)
+	}
+	state := func(uid string) []string {
+		var out []string
+		for _, col := range []string{"reads", "typing", "posting"} {
+			if p := "rooms/" + room + "/" + col + "/" + uid; s.exists(p) {
+				out = append(out, p)
+			}
+		}
+		return out
+	}
+	if got := state("gone"); len(got) != 3 {
+		t.Fatalf("setup: %v", got)
+	}
+	s.must(200, "DELETE", "/v1/rooms/"+room+"/members/leaver", "leaver", "")
+	s.must(200, "DELETE", "/v1/rooms/"+room+"/members/removed", "owner", "")
+	s.signIn("gone")
+	s.must(204, "DELETE", "/v1/me", "gone", "")
+	for _, u := range []string{"leaver", "removed", "gone"} {
+		if left := state(u); len(left) != 0 {
+			t.Errorf("%s's chat state outlived the membership: %v", u, left)
+		}
+	}
+	if got := state("owner"); len(got) != 3 {
+		t.Errorf("the owner's chat state = %v, want all three", got)
+	}
+	s.tombstone("gone")
+
+	s.must(200, "POST", "/v1/rooms/"+room+"/members", "owner", `{"members":["leaver"]}`)
+	s.chatState("leaver", room)
+	if got := state("leaver"); len(got) != 3 {
+		t.Errorf("the returning member's chat state = %v", got)
+	}
+}
+
+// TestAnUnbanOfADeletedBannedUserKeepsTheBan: a user banned before the
+// deletion leaves a tombstone that records it (bannedBeforeDeletion). An
+// admin's unban of that tombstone lifts only the tombstone: the record is
+// an ordinary banned one, admission is still refused, and a second unban
+// lifts the ban. A user not banned before is an ordinary, unbanned record
+// after one unban.
+func TestAnUnbanOfADeletedBannedUserKeepsTheBan(t *testing.T) {
+	s := newSuite(t)
+	ctx := context.Background()
+	s.admit("root", "mallory", "nina")
+	if _, err := s.svc.Claims.SetRole(ctx, "test", "r-root", "root", "admin"); err != nil {
+		t.Fatal(err)
+	}
+	s.signIn("root")
+	if _, err := s.svc.Claims.Ban(ctx, "root", "r-ban", "mallory"); err != nil {
+		t.Fatal(err)
+	}
+	s.signIn("mallory")
+	s.must(204, "DELETE", "/v1/me", "mallory", "")
+	s.must(204, "DELETE", "/v1/me", "nina", "")
+	s.tombstone("mallory")
+	s.tombstone("nina")
+	user := func(uid string) map[string]any {
+		snap, err := s.fs.Doc("users/" + uid).Get(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return snap.Data()
+	}
+	if d := user("mallory"); d["bannedBeforeDeletion"] != true {
+		t.Fatalf("tombstone of a banned user = %v, want bannedBeforeDeletion", d)
+	}
+	if d := user("nina"); d["bannedBeforeDeletion"] != nil {
+		t.Fatalf("tombstone of an unbanned user = %v, want no bannedBeforeDeletion", d)
+	}
+
+	s.signIn("mallory") // the same uid again (custom tokens)
+	s.signIn("nina")
+	s.must(200, "DELETE", "/v1/admin/users/mallory/ban", "root", "")
+	s.must(200, "DELETE", "/v1/admin/users/nina/ban", "root", "")
+	if d := user("mallory"); d["deleted"] != false || d["banned"] != true || d["bannedBeforeDeletion"] != nil {
+		t.Errorf("mallory after one unban = %v, want an ordinary banned record", d)
+	}
+	s.signIn("mallory")
+	s.must(403, "POST", "/v1/me/claims", "mallory", "")
+	if d := user("nina"); d["deleted"] != false || d["banned"] != false {
+		t.Errorf("nina after one unban = %v, want an ordinary record", d)
+	}
+	s.signIn("nina")
+	s.must(200, "POST", "/v1/me/claims", "nina", "")
+
+	s.must(200, "DELETE", "/v1/admin/users/mallory/ban", "root", "")
+	if d := user("mallory"); d["banned"] != false {
+		t.Errorf("mallory after the second unban = %v", d)
+	}
+	s.signIn("mallory")
+	s.must(200, "POST", "/v1/me/claims", "mallory", "")
+}
