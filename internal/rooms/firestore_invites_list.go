@@ -95,7 +95,9 @@ func (s *FirestoreStore) ListInvites(ctx context.Context, p ListInvitesParams) (
 }
 
 // creatorRoles reads into roles the current role in roomID of every
-// creator of invs not yet in it ("" for one no longer a member).
+// creator of invs not yet in it: "" for one no longer a member, and for
+// one banned or deleted (users/{uid}), as AcceptInvite treats them, so
+// the listing never shows an invite that acceptance would refuse.
 func (s *FirestoreStore) creatorRoles(tx *firestore.Transaction, roomID string, invs []Invite, roles map[string]Role) error {
 	var (
 		uids []string
@@ -107,7 +109,7 @@ func (s *FirestoreStore) creatorRoles(tx *firestore.Transaction, roomID string, 
 		}
 		roles[inv.CreatedBy] = ""
 		uids = append(uids, inv.CreatedBy)
-		refs = append(refs, s.memberRef(roomID, inv.CreatedBy))
+		refs = append(refs, s.memberRef(roomID, inv.CreatedBy), s.Client.Collection(UsersCollection).Doc(inv.CreatedBy))
 	}
 	if len(refs) == 0 {
 		return nil
@@ -116,8 +118,9 @@ func (s *FirestoreStore) creatorRoles(tx *firestore.Transaction, roomID string, 
 	if err != nil {
 		return err
 	}
-	for i, snap := range snaps {
-		if !snap.Exists() {
+	for i := range uids {
+		snap, user := snaps[2*i], snaps[2*i+1]
+		if !snap.Exists() || userBanned(user) {
 			continue
 		}
 		var m memberDoc

@@ -202,5 +202,13 @@ func TestABannedCreatorsInviteIsDead(t *testing.T) {
 		{name: "carol is not in the room", method: "GET", path: "/v1/rooms/{room}", token: "carol", status: 404},
 		{name: "bob is still a room admin (the ejection has not run)", method: "GET", path: "/v1/rooms/{room}", token: "alice", status: 200,
 			contains: []string{`{"uid":"bob","role":"admin"`}},
+		{name: "alice's listing no longer shows bob's invite", method: "GET", path: "/v1/rooms/{room}/invites", token: "alice", status: 200,
+			check: func(t *testing.T, _ *suite, body string, _ http.Header) {
+				var v struct{ Invites []struct{ CreatedBy string } }
+				mustJSON(t, body, &v)
+				if len(v.Invites) != 0 {
+					t.Errorf("listing shows %d invites of a banned creator: %s", len(v.Invites), body)
+				}
+			}},
 	})
 }
