@@ -21,9 +21,13 @@ import (
 
 // evalContext is per-operation evaluation state.
 type evalContext struct {
-	access   *accessTracker
-	steps    int    // expressions evaluated so far in this operation (limit 1000 -> error)
-	depth    int    // user function call depth (limit 20 -> error)
+	access *accessTracker
+	steps  int // expressions evaluated so far in this operation (limit 1000 -> error)
+	// depth is the call depth counted toward the limit: the number of
+	// user function calls the expression being evaluated is written
+	// inside. A thunk carries the depth it was written at (thunk.go), so
+	// an argument read deep inside a callee counts at its caller's depth.
+	depth    int
 	database string // value of the {database} binding, e.g. "(default)"
 	// rw replaces user functions by their rewritten form while a query is
 	// decided (query_rewrite.go); nil otherwise.
@@ -33,10 +37,13 @@ type evalContext struct {
 	consts *constTable
 
 	// argStack holds the arguments of the calls in progress (evalArgs);
-	// frames holds one reusable call scope per call depth (frame).
+	// frames holds one reusable call scope per level of live, the user
+	// function calls in progress (frame); live differs from depth, as a
+	// thunk forced inside a callee runs at its own, lower depth.
 	argStack []Value
 	frames   [maxCallDepth]*callFrame
 	nFrames  int // frames[:nFrames] have been used
+	live     int
 	// thunks holds the lazy bindings of user function calls (thunk.go);
 	// thunks[..][:nThunks] are in use.
 	thunks  []*[thunkChunk]thunk
@@ -495,17 +502,11 @@ func (c *evalContext) popArgs(mark int) {
 	c.argStack = c.argStack[:mark]
 }
 
-// argValue is the binding of an argument e evaluated in s: a thunk, or,
-// for a name already bound in s (the common `f(request, resource)` and
-// passing a parameter on), the binding itself, which reading cannot fail
-// and which a thunk would only wrap.
+// argValue is the binding of an argument e evaluated in s: a thunk, even
+// for a name already bound in s (passing a parameter on), as reading it
+// costs an expression in Google's emulator, once, however often it is read.
 func (c *evalContext) argValue(e ast.Expr, s *scope) Value {
-	if id, ok := e.(*ast.Ident); ok {
-		if v, ok := s.lookupVar(id.Name); ok {
-			return v // a value, or the caller's own thunk, shared
-		}
-	}
-	return c.newThunk(e, s)
+	return c.newThunk(e, s, c.depth)
 }
 
 // callUser calls a user function: the body runs in a new scope below the
@@ -528,12 +529,13 @@ func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr,
 		return errDepth()
 	}
 	fs := c.frame(def, len(argExprs)+len(d.Lets))
-	c.depth++
 	for i, p := range d.Params {
 		fs.names = append(fs.names, namedValue{name: p.Name, v: c.argValue(argExprs[i], s)})
 	}
+	c.depth++
+	c.live++
 	for _, l := range d.Lets {
-		th := c.newThunk(l.Value, nil)
+		th := c.newThunk(l.Value, nil, c.depth)
 		// The names slice has room for every binding (frame), so the view
 		// shares its backing array and sees exactly the bindings so far.
 		th.view = scope{parent: fs.parent, names: fs.names}
@@ -542,6 +544,7 @@ func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr,
 	}
 	v := c.eval(d.Return, fs)
 	c.depth--
+	c.live--
 	return v
 }
 
@@ -553,30 +556,35 @@ func (c *evalContext) reset() {
 		clear(f.buf[:])
 		f.parent, f.names = nil, nil
 	}
-	c.access, c.steps, c.depth, c.database, c.debugOut = nil, 0, 0, "", nil
+	c.access, c.steps, c.depth, c.live, c.database, c.debugOut = nil, 0, 0, 0, "", nil
 	c.rw, c.consts, c.argStack, c.nFrames = nil, nil, nil, 0
 	c.resetThunks()
 }
 
-// frame returns the scope for a call at the current depth, below def, with
-// room for n bindings. Frames are reused: the scope of a call is dead once
-// the call returns (no value refers to a scope, and a function's defining
-// scope is always a ruleset level, never a call), and calls at one depth
-// never overlap, so one frame per depth serves the whole decision.
+// frame returns the scope for a call at the current level of live calls,
+// below def, with room for n bindings. Frames are reused: the scope of a
+// call is dead once the call returns (no value refers to a scope, and a
+// function's defining scope is always a ruleset level, never a call), and
+// live calls form a stack, so one frame per level serves the whole
+// decision. Levels past maxCallDepth (arguments nested in calls, which
+// the expression budget bounds) get a fresh frame each.
 func (c *evalContext) frame(def *scope, n int) *scope {
-	f := c.frames[c.depth]
+	if c.live >= len(c.frames) {
+		return &scope{parent: def, names: make([]namedValue, 0, n)}
+	}
+	f := c.frames[c.live]
 	if f == nil {
-		// Frames come four at a time: a call at this depth is usually
+		// Frames come four at a time: a call at this level is usually
 		// followed by calls at the next ones.
 		chunk := new([4]callFrame)
 		for i := range chunk {
-			if c.depth+i < len(c.frames) {
-				c.frames[c.depth+i] = &chunk[i]
+			if c.live+i < len(c.frames) {
+				c.frames[c.live+i] = &chunk[i]
 			}
 		}
-		f = c.frames[c.depth]
+		f = c.frames[c.live]
 	}
-	c.nFrames = max(c.nFrames, c.depth+1)
+	c.nFrames = max(c.nFrames, c.live+1)
 	f.parent = def
 	if n <= len(f.buf) {
 		// Entries past len(names) may hold an earlier call's values; they

@@ -5,41 +5,54 @@ package rules
 // as Google's Cloud Firestore emulator does: `let x = d.missing; return
 // true || x;` is true, and an argument the body never reads neither
 // errors nor makes an access call. A binding read twice is evaluated once.
+//
+// A binding is evaluated at the call depth where its expression is
+// written, as in Google's emulator: an argument at its caller's depth, a
+// let at the depth of its function's body, wherever it is first read. So
+// `f(f(f(true)))` nests no deeper than `f(true)`, and the call chains the
+// compiler bounds (callgraph.go) bound the depth of every evaluation.
 
 import "github.com/roomgate/roomgate/emulator/rules/ast"
 
-// thunk is one binding not yet evaluated: expression e in scope s. A let's
+// thunk is one binding not yet evaluated: expression e in scope s, at call
+// depth depth. A let's
 // scope is view, the call's frame as it stood when the let was declared
 // (the parameters and the earlier lets), so a let never sees a later one.
 type thunk struct {
-	e    ast.Expr
-	s    *scope
-	view scope
-	v    Value // the value, once forced
+	e     ast.Expr
+	s     *scope
+	view  scope
+	v     Value // the value, once forced
+	depth int
 }
 
 // thunkChunk is how many thunks are allocated at once; the chunks stay
 // with the pooled evaluation context from one decision to the next.
 const thunkChunk = 16
 
-// newThunk returns an unused thunk that evaluates e in s.
-func (c *evalContext) newThunk(e ast.Expr, s *scope) *thunk {
+// newThunk returns an unused thunk that evaluates e in s at call depth
+// depth.
+func (c *evalContext) newThunk(e ast.Expr, s *scope, depth int) *thunk {
 	i := c.nThunks
 	if i/thunkChunk == len(c.thunks) {
 		c.thunks = append(c.thunks, new([thunkChunk]thunk))
 	}
 	c.nThunks++
 	t := &c.thunks[i/thunkChunk][i%thunkChunk]
-	t.e, t.s = e, s
+	t.e, t.s, t.depth = e, s, depth
 	return t
 }
 
-// force evaluates t once and returns its value. A binding cannot read
-// itself (a let sees only the bindings before it; an argument is
-// evaluated in the caller's scope), so forcing never recurses into t.
+// force evaluates t once, at its own call depth, and returns its value.
+// A binding cannot read itself (a let sees only the bindings before it;
+// an argument is evaluated in the caller's scope), so forcing never
+// recurses into t.
 func (c *evalContext) force(t *thunk) Value {
 	if t.v == nil {
+		depth := c.depth
+		c.depth = t.depth
 		t.v = c.eval(t.e, t.s)
+		c.depth = depth
 	}
 	return t.v
 }

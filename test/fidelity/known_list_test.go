@@ -66,9 +66,7 @@ func init() {
 		"expr/strings.txt:179 !=":            {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '${1}')  (engine expects error: Invalid replacement: group \"1\" does not exist.)"},
 		"expr/strings.txt:179 ==":            {google: "Unknown", ours: "deny", safer: "n/a", note: "eval eval 'abc'.replace('(b)', '${1}')  (engine expects error: Invalid replacement: group \"1\" does not exist.)"},
 		"expr/strings.txt:28 compile":        {google: "rejected", ours: "compiles", safer: "n/a", note: "eval"},
-		"decide/budget.txt:116":              {google: "allow", ours: "deny", safer: "roomgate", note: "get dcall98/a => deny reason~\"Function call depth exceeded\""},
 		"decide/budget.txt:191 compile":      {google: "compiles", ours: "rejected", safer: "n/a", note: "function l11() { let a = 1; ... let k = 11; ... }"},
-		"probes_budget.txt:116":              {google: "allow", ours: "deny", safer: "roomgate", note: "get dcall98/a => allow"},
 		"probes_budget.txt:191 compile":      {google: "compiles", ours: "rejected", safer: "n/a", note: "function l11() { let a = 1; ... let k = 11; ... }"},
 	}
 }
