@@ -6,13 +6,18 @@ NPM_DIRS := $(patsubst %/package-lock.json,%,$(wildcard test/*/package-lock.json
 
 .PHONY: setup dev test test-go test-js test-google bench fuzz lint
 
-## setup: Go modules, npm packages from the committed lockfiles, Debian chromium
+## setup: Go modules, npm packages from the committed lockfiles, Debian chromium.
+## A suite whose node_modules npm finished installing after its package.json and
+## package-lock.json last changed is not reinstalled, so `make dev` stays quick.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 setup:
 	$(GO) mod download
 	@command -v chromium >/dev/null 2>&1 || { echo "installing Debian's chromium (browser test)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
-	@for d in $(NPM_DIRS); do echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; done
+	@for d in $(NPM_DIRS); do \
+		if [ $$d/node_modules/.package-lock.json -nt $$d/package-lock.json ] && [ $$d/node_modules/.package-lock.json -nt $$d/package.json ]; then \
+			echo "$$d: npm packages up to date"; continue; fi; \
+		echo "npm ci in $$d"; (cd $$d && npm ci --no-audit --no-fund --loglevel=error) || exit 1; done
 
 ## dev: start the local emulator and the service with demo users (main job;
 ## cmd/roomgate-dev, kept out of the production binary cmd/roomgate)

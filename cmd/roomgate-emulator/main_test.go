@@ -347,6 +347,10 @@ func TestStartServesAndReloadsRules(t *testing.T) {
 		done <- runContext(ctx, []string{"start", "--config", cfg, "--import", export, "--export-on-exit"}, nil, &out, &errb)
 	}()
 	waitFor(t, "the ready message", func() bool { return strings.Contains(out.String(), "Press Ctrl-C") })
+	// The first run has nothing to import yet, and says so.
+	if want := "nothing imported: " + export + " does not exist yet"; !strings.Contains(errb.String(), want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+	}
 	fsAddr := fmt.Sprintf("127.0.0.1:%d", fsPort)
 	for _, want := range []string{
 		"export FIRESTORE_EMULATOR_HOST=" + fsAddr,

@@ -170,23 +170,28 @@ func startEmulators(o options, logger *log.Logger) (*embedded.Emulators, config,
 		return nil, cfg, err
 	}
 	if o.importDir != "" {
-		if err := importData(e, o); err != nil {
+		imported, err := importData(e, o)
+		if err != nil {
 			e.Close()
 			return nil, cfg, err
 		}
-		logger.Printf("imported %s", o.importDir)
+		if imported {
+			logger.Printf("imported %s", o.importDir)
+		} else {
+			logger.Printf("nothing imported: %s does not exist yet (--export-on-exit creates it)", o.importDir)
+		}
 	}
 	return e, cfg, nil
 }
 
-// importData imports o.importDir. A missing directory is fine when it is
-// also the export target: the first run of `--import d --export-on-exit`
-// creates it.
-func importData(e *embedded.Emulators, o options) error {
+// importData imports o.importDir and reports whether it did. A missing
+// directory is fine when it is also the export target: the first run of
+// `--import d --export-on-exit` creates it.
+func importData(e *embedded.Emulators, o options) (bool, error) {
 	if _, err := os.Stat(o.importDir); errors.Is(err, os.ErrNotExist) && o.exportOnExit.value == o.importDir {
-		return nil
+		return false, nil
 	}
-	return e.Import(o.importDir)
+	return true, e.Import(o.importDir)
 }
 
 // exportData runs at exit when --export-on-exit was given.
