@@ -166,7 +166,11 @@ func (s *server) putRules(w http.ResponseWriter, r *http.Request, project string
 	// of severity WARNING in the 200 answer.
 	warnings, text := positionedIssues(name, rs.Warnings(), "WARNING")
 	if len(warnings) > 0 {
-		s.logf("rules loaded for project %s (%s) with %d warnings:\n%s", project, name, len(warnings), text)
+		noun := "warnings"
+		if len(warnings) == 1 {
+			noun = "warning"
+		}
+		s.logf("rules loaded for project %s (%s) with %d %s:\n%s", project, name, len(warnings), noun, text)
 	} else {
 		s.logf("rules loaded for project %s (%s)", project, name)
 	}
