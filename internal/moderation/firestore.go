@@ -69,10 +69,8 @@ func (s *FirestoreStore) Block(ctx context.Context, blocker, blocked string, now
 		if err != nil {
 			return err
 		}
-		if snaps[0].Exists() {
-			if b, _ := snaps[0].Data()[schema.FieldBanned].(bool); b {
-				return ErrBanned
-			}
+		if snaps[0].Exists() && schema.UserBanned(snaps[0].Data()) {
+			return ErrBanned
 		}
 		if snaps[1].Exists() {
 			return nil

@@ -152,7 +152,7 @@ func checkNotBanned(tx *firestore.Transaction, user *firestore.DocumentRef) erro
 	if err != nil {
 		return err
 	}
-	if b, _ := snap.Data()[schema.FieldBanned].(bool); b {
+	if schema.UserBanned(snap.Data()) {
 		return ErrBanned
 	}
 	return nil

@@ -8,6 +8,8 @@ import (
 	"cloud.google.com/go/firestore"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/roomgate/roomgate/internal/schema"
 )
 
 // Collection names. All of them are server-only: firestore.rules matches
@@ -131,7 +133,7 @@ func checkNotBanned(tx *firestore.Transaction, user *firestore.DocumentRef) erro
 	if err != nil {
 		return err
 	}
-	if b, _ := snap.Data()["banned"].(bool); b {
+	if schema.UserBanned(snap.Data()) {
 		return ErrBanned
 	}
 	return nil

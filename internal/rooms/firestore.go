@@ -362,8 +362,7 @@ func userBanned(snap *firestore.DocumentSnapshot) bool {
 	if !snap.Exists() {
 		return false
 	}
-	b, _ := snap.Data()[schema.FieldBanned].(bool)
-	return b
+	return schema.UserBanned(snap.Data())
 }
 
 // remember writes the idempotency record of a fresh (non-replayed)

@@ -141,3 +141,13 @@ const (
 	KindGroup  = "group"
 	KindDirect = "direct"
 )
+
+// UserBanned reports whether the data of a users/{uid} document records
+// the user as banned: a ban, or an account deletion pending or done (its
+// tombstone keeps banned). Every transaction that must refuse a banned
+// user reads the field through this one function; missing data (no
+// document) is a user roomgate never recorded a change for.
+func UserBanned(data map[string]any) bool {
+	b, _ := data[FieldBanned].(bool)
+	return b
+}
