@@ -67,7 +67,7 @@ type directDoc struct {
 
 // idemDoc remembers the outcome of a create under an Idempotency-Key:
 // the room exactly as the first request returned it, and whether it was
-// created. Firestore TTL can be pointed at expiresAt to garbage-collect
+// created. The TTL policy on expiresAt in firestore.indexes.json deletes
 // old records.
 type idemDoc struct {
 	BodyHash string `firestore:"bodyHash"`

@@ -19,8 +19,8 @@ import (
 // InvitesCollection is the server-only collection of invites.
 const InvitesCollection = schema.Invites
 
-// inviteDoc is invites/{sha256(token)}. Firestore TTL can be pointed at
-// expiresAt to garbage-collect expired invites.
+// inviteDoc is invites/{sha256(token)}. The TTL policy on expiresAt in
+// firestore.indexes.json deletes expired invites.
 type inviteDoc struct {
 	InviteID  string    `firestore:"inviteId"`
 	RoomID    string    `firestore:"roomId"`
