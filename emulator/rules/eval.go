@@ -8,7 +8,8 @@ package rules
 // Evaluation order: the operands of an operator, a built-in call, a list
 // or map literal are all evaluated, left to right, and the first error in
 // source order wins; &&, || and ?: skip operands, and the arguments and
-// lets of a user function are evaluated only when read (thunk.go).
+// lets of a user function are evaluated only when read (thunk.go), those
+// never read being charged to the budget when the call returns (steps.go).
 
 import (
 	"fmt"
