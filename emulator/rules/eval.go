@@ -8,7 +8,8 @@ package rules
 // Evaluation order: the operands of an operator, a built-in call, a list
 // or map literal are all evaluated, left to right, and the first error in
 // source order wins; &&, || and ?: skip operands, and the arguments and
-// lets of a user function are evaluated only when read (thunk.go).
+// lets of a user function are evaluated only when read (thunk.go), those
+// never read being charged to the budget when the call returns (steps.go).
 
 import (
 	"fmt"
@@ -27,7 +28,10 @@ type evalContext struct {
 	// user function calls the expression being evaluated is written
 	// inside. A thunk carries the depth it was written at (thunk.go), so
 	// an argument read deep inside a callee counts at its caller's depth.
-	depth    int
+	depth int
+	// dry is set while the unread bindings of a returning call are
+	// charged (steps.go): access calls then yield an error value.
+	dry      bool
 	database string // value of the {database} binding, e.g. "(default)"
 	// rw replaces user functions by their rewritten form while a query is
 	// decided (query_rewrite.go); nil otherwise.
@@ -175,12 +179,22 @@ func (c *evalContext) evalNode(e ast.Expr, s *scope) Value {
 			}
 			return errNotBool("?:", cond)
 		}
+		// Google's emulator charges a branch beyond its nodes (steps.go).
 		if b {
+			if c.extraSteps(1) {
+				return errSteps()
+			}
 			return c.eval(x.Then, s)
+		}
+		if c.extraSteps(3) {
+			return errSteps()
 		}
 		return c.eval(x.Else, s)
 	case *ast.Is:
 		v := c.eval(x.X, s)
+		if c.extraSteps(1) { // the type name (steps.go)
+			return errSteps()
+		}
 		if ev, ok := v.(*errorV); ok && ev.typ != nil {
 			return isType(ev.typ, x.Type)
 		}
@@ -227,6 +241,9 @@ func (c *evalContext) evalAnd(x *ast.Binary, s *scope) Value {
 		return theFalse
 	}
 	r := c.logicOperand(x.Y, s, "&&")
+	if c.extraSteps(1) {
+		return errSteps()
+	}
 	if b, ok := boolValue(r); ok && !b {
 		return theFalse
 	}
@@ -248,6 +265,9 @@ func (c *evalContext) evalOr(x *ast.Binary, s *scope) Value {
 		return theTrue
 	}
 	r := c.logicOperand(x.Y, s, "||")
+	if c.extraSteps(1) {
+		return errSteps()
+	}
 	if b, ok := boolValue(r); ok && b {
 		return theTrue
 	}
@@ -542,7 +562,13 @@ func (c *evalContext) callUser(d *ast.Function, def *scope, argExprs []ast.Expr,
 		th.s = &th.view
 		fs.names = append(fs.names, namedValue{name: l.Name, v: th})
 	}
+	if len(d.Lets) > 0 && c.extraSteps(len(d.Lets)) {
+		c.depth--
+		c.live--
+		return errSteps()
+	}
 	v := c.eval(d.Return, fs)
+	v = c.chargeUnread(fs.names, v)
 	c.depth--
 	c.live--
 	return v
@@ -557,6 +583,7 @@ func (c *evalContext) reset() {
 		f.parent, f.names = nil, nil
 	}
 	c.access, c.steps, c.depth, c.live, c.database, c.debugOut = nil, 0, 0, 0, "", nil
+	c.dry = false
 	c.rw, c.consts, c.argStack, c.nFrames = nil, nil, nil, 0
 	c.resetThunks()
 }

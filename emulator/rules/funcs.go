@@ -52,6 +52,9 @@ func accessFunc(name string) globalFunc {
 		if p == nil {
 			return errArgs(name, args, name+"(path)")
 		}
+		if c.dry {
+			return errDry() // an unread binding reads nothing (steps.go)
+		}
 		if c.access == nil {
 			c.access = newAccessTracker(nil, nil, 0, nil) // no documents
 		}

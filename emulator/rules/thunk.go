@@ -22,8 +22,11 @@ type thunk struct {
 	e     ast.Expr
 	s     *scope
 	view  scope
-	v     Value // the value, once forced
+	v     Value // the value, once forced (never cached by a dry evaluation)
 	depth int
+	// charged is set once the steps of e have been counted, by a first
+	// evaluation, dry or not (steps.go); a later one counts none.
+	charged bool
 }
 
 // thunkChunk is how many thunks are allocated at once; the chunks stay
@@ -46,16 +49,35 @@ func (c *evalContext) newThunk(e ast.Expr, s *scope, depth int) *thunk {
 // force evaluates t once, at its own call depth, and returns its value.
 // A binding cannot read itself (a let sees only the bindings before it;
 // an argument is evaluated in the caller's scope), so forcing never
-// recurses into t.
+// recurses into t. A dry evaluation (steps.go) charges t but keeps no
+// value, so a binding first charged dry is evaluated again, uncharged,
+// when read.
 func (c *evalContext) force(t *thunk) Value {
-	if t.v == nil {
-		depth := c.depth
-		c.depth = t.depth
-		t.v = c.eval(t.e, t.s)
-		c.depth = depth
+	if t.v != nil {
+		return t.v
 	}
-	return t.v
+	depth := c.depth
+	c.depth = t.depth
+	var v Value
+	if t.charged {
+		steps := c.steps
+		c.steps = uncharged
+		v = c.eval(t.e, t.s)
+		c.steps = steps
+	} else {
+		t.charged = true
+		v = c.eval(t.e, t.s)
+	}
+	c.depth = depth
+	if !c.dry {
+		t.v = v
+	}
+	return v
 }
+
+// uncharged is the step count an evaluation already charged runs from:
+// low enough that no evaluation reaches the budget from it.
+const uncharged = -1 << 40
 
 // typeName makes a thunk storable as a scope binding; evaluation never
 // hands a thunk out as a value (evalNode forces it when a name is read).
