@@ -279,4 +279,3 @@ func TestMemberChatStateGoesWithTheMembership(t *testing.T) {
 		t.Errorf("the returning member's chat state = %v", got)
 	}
 }
-
