@@ -60,13 +60,34 @@ func (s *server) ban(c echo.Context) error {
 	return c.JSON(http.StatusOK, claimsJSON{UID: uid, Claims: nonNil(res.Claims), ClaimsVersion: res.Version, RefreshIDToken: true, RoomsLeft: &n})
 }
 
-// unban handles DELETE /v1/admin/users/{uid}/ban.
+// unbanBody is DELETE /v1/admin/users/{uid}/ban's optional body.
+type unbanBody struct {
+	// RestoreDeleted asks to lift a deleted account's tombstone only,
+	// keeping a ban from before the deletion (claims.Manager.Restore).
+	RestoreDeleted bool `json:"restoreDeleted"`
+}
+
+// unban handles DELETE /v1/admin/users/{uid}/ban: with no body (or {}),
+// lift the ban; with {"restoreDeleted": true}, lift only a deleted
+// account's tombstone. A plain unban of the tombstone of a user banned
+// before the deletion answers 409 banned_before_deletion, so that a
+// repeated unban never lifts both the tombstone and the ban.
 func (s *server) unban(c echo.Context) error {
-	uid, err := s.emptyBodyUID(c)
+	uid, err := uidParam(c)
 	if err != nil {
 		return err
 	}
-	res, err := s.Claims.Unban(c.Request().Context(), authn.FromContext(c).UID, requestID(c), uid)
+	var b unbanBody
+	if err := decodeBody(c, s.MaxBodyBytes, &b, true); err != nil {
+		return err
+	}
+	ctx, actor := c.Request().Context(), authn.FromContext(c).UID
+	var res claims.Result
+	if b.RestoreDeleted {
+		res, err = s.Claims.Restore(ctx, actor, requestID(c), uid)
+	} else {
+		res, err = s.Claims.Unban(ctx, actor, requestID(c), uid)
+	}
 	if err != nil {
 		return err
 	}

@@ -51,38 +51,41 @@ func problem(code, detail string) *Problem {
 // The stable problem codes. The OpenAPI document lists every one of them
 // (a test keeps the two in step).
 const (
-	CodeInvalidRequest     = "invalid_request"
-	CodeInvalidField       = "invalid_field"
-	CodeInvalidRoomID      = "invalid_room_id"
-	CodeInvalidUID         = "invalid_uid"
-	CodeInvalidCursor      = "invalid_cursor"
-	CodeInvalidIdemKey     = "invalid_idempotency_key"
-	CodeMissingToken       = "missing_token"
-	CodeInvalidToken       = "invalid_token"
-	CodeTokenRevoked       = "token_revoked"
-	CodeUserDisabled       = "user_disabled"
-	CodeNotAdmitted        = "not_admitted"
-	CodeAdminRequired      = "admin_required"
-	CodeRoomForbidden      = "room_role_required"
-	CodeBanned             = "banned"
-	CodeEmailNotVerified   = "email_not_verified"
-	CodeRoomNotFound       = "room_not_found"
-	CodeMemberNotFound     = "member_not_found"
-	CodeUserNotFound       = "user_not_found"
-	CodeNotFound           = "not_found"
-	CodeMethodNotAllowed   = "method_not_allowed"
-	CodeMemberCap          = "member_cap_reached"
-	CodeDirectRoomFixed    = "direct_room_fixed"
-	CodeClaimsTooLarge     = "claims_too_large"
-	CodeBodyTooLarge       = "body_too_large"
-	CodeUnsupportedMedia   = "unsupported_media_type"
-	CodeIdemKeyReused      = "idempotency_key_reused"
-	CodeMembersUnavailable = "members_unavailable"
-	CodeRateLimited        = "rate_limited"
-	CodeAuthFailures       = "too_many_auth_failures"
-	CodeContention         = "contention"
-	CodeChangePending      = "change_pending"
-	CodeReauthRequired     = "reauthentication_required"
+	CodeInvalidRequest   = "invalid_request"
+	CodeInvalidField     = "invalid_field"
+	CodeInvalidRoomID    = "invalid_room_id"
+	CodeInvalidUID       = "invalid_uid"
+	CodeInvalidCursor    = "invalid_cursor"
+	CodeInvalidIdemKey   = "invalid_idempotency_key"
+	CodeMissingToken     = "missing_token"
+	CodeInvalidToken     = "invalid_token"
+	CodeTokenRevoked     = "token_revoked"
+	CodeUserDisabled     = "user_disabled"
+	CodeNotAdmitted      = "not_admitted"
+	CodeAdminRequired    = "admin_required"
+	CodeRoomForbidden    = "room_role_required"
+	CodeBanned           = "banned"
+	CodeEmailNotVerified = "email_not_verified"
+	CodeRoomNotFound     = "room_not_found"
+	CodeMemberNotFound   = "member_not_found"
+	CodeUserNotFound     = "user_not_found"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeMemberCap        = "member_cap_reached"
+	CodeDirectRoomFixed  = "direct_room_fixed"
+	CodeClaimsTooLarge   = "claims_too_large"
+	// CodeBannedBeforeDeletion: a plain unban of the tombstone of a user
+	// banned before their account was deleted.
+	CodeBannedBeforeDeletion = "banned_before_deletion"
+	CodeBodyTooLarge         = "body_too_large"
+	CodeUnsupportedMedia     = "unsupported_media_type"
+	CodeIdemKeyReused        = "idempotency_key_reused"
+	CodeMembersUnavailable   = "members_unavailable"
+	CodeRateLimited          = "rate_limited"
+	CodeAuthFailures         = "too_many_auth_failures"
+	CodeContention           = "contention"
+	CodeChangePending        = "change_pending"
+	CodeReauthRequired       = "reauthentication_required"
 	// CodeDeviceCap: a push registration beyond the per-user device cap.
 	CodeDeviceCap = "device_cap_reached"
 	// CodeBlockCap: a new block beyond the per-user block cap.
@@ -103,48 +106,49 @@ type problemDef struct {
 }
 
 var problemCodes = map[string]problemDef{
-	CodeInvalidRequest:     {400, "Malformed request"},
-	CodeInvalidField:       {400, "Invalid field"},
-	CodeInvalidRoomID:      {400, "Malformed room ID"},
-	CodeInvalidUID:         {400, "Malformed uid"},
-	CodeInvalidCursor:      {400, "Malformed cursor"},
-	CodeInvalidIdemKey:     {400, "Malformed Idempotency-Key"},
-	CodeMissingToken:       {401, "Missing bearer token"},
-	CodeInvalidToken:       {401, "Invalid ID token"},
-	CodeTokenRevoked:       {401, "ID token revoked"},
-	CodeUserDisabled:       {401, "User disabled"},
-	CodeNotAdmitted:        {403, "Not admitted to chat"},
-	CodeAdminRequired:      {403, "Admin role required"},
-	CodeRoomForbidden:      {403, "Room role required"},
-	CodeBanned:             {403, "User banned"},
-	CodeEmailNotVerified:   {403, "Email not verified"},
-	CodeRoomNotFound:       {404, "Room not found"},
-	CodeMemberNotFound:     {404, "Member not found"},
-	CodeUserNotFound:       {404, "User not found"},
-	CodeNotFound:           {404, "Not found"},
-	CodeMethodNotAllowed:   {405, "Method not allowed"},
-	CodeMemberCap:          {409, "Member cap reached"},
-	CodeDirectRoomFixed:    {409, "Direct room membership is fixed"},
-	CodeClaimsTooLarge:     {409, "Custom claims too large"},
-	CodeBodyTooLarge:       {413, "Request body too large"},
-	CodeUnsupportedMedia:   {415, "Unsupported media type"},
-	CodeIdemKeyReused:      {422, "Idempotency-Key reused with a different request"},
-	CodeMembersUnavailable: {422, "Members unavailable"},
-	CodeRateLimited:        {429, "Too many requests"},
-	CodeAuthFailures:       {429, "Too many failed authentications"},
-	CodeInternal:           {500, "Internal error"},
-	CodeContention:         {503, "Contention, retry"},
-	CodeChangePending:      {503, "Change recorded, still being applied"},
-	CodeReauthRequired:     {403, "Recent sign-in required"},
-	CodeDeviceCap:          {409, "Device cap reached"},
-	CodeBlockCap:           {409, "Block cap reached"},
-	CodeUnavailable:        {503, "Service unavailable"},
-	CodeTimeout:            {503, "Request timed out"},
-	CodeInviteInvalid:      {404, "Invite invalid"},
-	CodeInviteNotFound:     {404, "Invite not found"},
-	CodeProfileNotFound:    {404, "Profile not found"},
-	CodeMessageNotFound:    {404, "Message not found"},
-	CodeModeratorRequired:  {403, "Moderator role required"},
+	CodeInvalidRequest:       {400, "Malformed request"},
+	CodeInvalidField:         {400, "Invalid field"},
+	CodeInvalidRoomID:        {400, "Malformed room ID"},
+	CodeInvalidUID:           {400, "Malformed uid"},
+	CodeInvalidCursor:        {400, "Malformed cursor"},
+	CodeInvalidIdemKey:       {400, "Malformed Idempotency-Key"},
+	CodeMissingToken:         {401, "Missing bearer token"},
+	CodeInvalidToken:         {401, "Invalid ID token"},
+	CodeTokenRevoked:         {401, "ID token revoked"},
+	CodeUserDisabled:         {401, "User disabled"},
+	CodeNotAdmitted:          {403, "Not admitted to chat"},
+	CodeAdminRequired:        {403, "Admin role required"},
+	CodeRoomForbidden:        {403, "Room role required"},
+	CodeBanned:               {403, "User banned"},
+	CodeEmailNotVerified:     {403, "Email not verified"},
+	CodeRoomNotFound:         {404, "Room not found"},
+	CodeMemberNotFound:       {404, "Member not found"},
+	CodeUserNotFound:         {404, "User not found"},
+	CodeNotFound:             {404, "Not found"},
+	CodeMethodNotAllowed:     {405, "Method not allowed"},
+	CodeMemberCap:            {409, "Member cap reached"},
+	CodeDirectRoomFixed:      {409, "Direct room membership is fixed"},
+	CodeClaimsTooLarge:       {409, "Custom claims too large"},
+	CodeBannedBeforeDeletion: {409, "Account deleted while banned"},
+	CodeBodyTooLarge:         {413, "Request body too large"},
+	CodeUnsupportedMedia:     {415, "Unsupported media type"},
+	CodeIdemKeyReused:        {422, "Idempotency-Key reused with a different request"},
+	CodeMembersUnavailable:   {422, "Members unavailable"},
+	CodeRateLimited:          {429, "Too many requests"},
+	CodeAuthFailures:         {429, "Too many failed authentications"},
+	CodeInternal:             {500, "Internal error"},
+	CodeContention:           {503, "Contention, retry"},
+	CodeChangePending:        {503, "Change recorded, still being applied"},
+	CodeReauthRequired:       {403, "Recent sign-in required"},
+	CodeDeviceCap:            {409, "Device cap reached"},
+	CodeBlockCap:             {409, "Block cap reached"},
+	CodeUnavailable:          {503, "Service unavailable"},
+	CodeTimeout:              {503, "Request timed out"},
+	CodeInviteInvalid:        {404, "Invite invalid"},
+	CodeInviteNotFound:       {404, "Invite not found"},
+	CodeProfileNotFound:      {404, "Profile not found"},
+	CodeMessageNotFound:      {404, "Message not found"},
+	CodeModeratorRequired:    {403, "Moderator role required"},
 }
 
 // toProblem maps any error a handler or middleware returns to a Problem.
@@ -238,6 +242,7 @@ var sentinelMap = []struct {
 	{claims.ErrUserDisabled, CodeUserDisabled, ""},
 	{claims.ErrEmailNotVerified, CodeEmailNotVerified, "verify your email address first"},
 	{claims.ErrUserNotFound, CodeUserNotFound, ""},
+	{claims.ErrBannedBeforeDeletion, CodeBannedBeforeDeletion, `the account was deleted while banned: send {"restoreDeleted": true} to lift the deletion only (the ban stays), then unban again to lift the ban`},
 	{claims.ErrClaimsTooLarge, CodeClaimsTooLarge, "the user's custom claims would exceed 1000 bytes"},
 	{claims.ErrContention, CodeContention, ""},
 	// Before the context errors: a pending change that ran out of time is

@@ -144,6 +144,11 @@ func (f *fakeClaims) Unban(context.Context, string, string, string) (claims.Resu
 	return f.result()
 }
 
+func (f *fakeClaims) Restore(context.Context, string, string, string) (claims.Result, error) {
+	f.record("Restore")
+	return f.result()
+}
+
 func (f *fakeClaims) DeleteAccount(_ context.Context, actor, _, target string) (claims.Result, error) {
 	f.record("DeleteAccount:" + actor + ">" + target)
 	return f.result()

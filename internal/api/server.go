@@ -43,6 +43,9 @@ type ClaimsService interface {
 	SetRole(ctx context.Context, actor, requestID, target, role string) (claims.Result, error)
 	Ban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
 	Unban(ctx context.Context, actor, requestID, target string) (claims.Result, error)
+	// Restore lifts a deleted account's tombstone only, keeping a ban
+	// from before the deletion.
+	Restore(ctx context.Context, actor, requestID, target string) (claims.Result, error)
 	// DeleteAccount deletes target's account (actor == target: the user
 	// themselves); ErrChangePending when recorded but not finished.
 	DeleteAccount(ctx context.Context, actor, requestID, target string) (claims.Result, error)

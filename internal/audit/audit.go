@@ -34,6 +34,9 @@ const (
 	RoleSet        Action = "claims.role_set"
 	UserBanned     Action = "user.banned"
 	UserUnbanned   Action = "user.unbanned"
+	// UserRestored: an admin lifted a deleted account's tombstone,
+	// keeping a ban from before the deletion.
+	UserRestored Action = "user.restored"
 	// UserDeleted: an account deletion was recorded (details.by is
 	// "self" or "admin"); the record outlives the account.
 	UserDeleted     Action = "user.deleted"

@@ -44,13 +44,17 @@ import (
 // finished cannot recreate state for the uid (an add-member transaction
 // reads the tombstone and refuses; Update never seeds over it). The price
 // is that a re-signup under a deleted uid is refused (403 banned) until
-// an admin lifts the tombstone with an unban (DELETE
-// /v1/admin/users/{uid}/ban, once the uid has an Auth user again), which makes the record an ordinary one
+// an admin lifts the tombstone (DELETE /v1/admin/users/{uid}/ban, once
+// the uid has an Auth user again), which makes the record an ordinary one
 // again: the safe choice, since uids of email and provider sign-ins are
 // never reused by Firebase anyway. A user banned when the deletion was
-// recorded gets bannedBeforeDeletion on the tombstone, and the unban then
-// lifts only the tombstone, keeping the ban (a second unban lifts it): a
-// deletion never sheds a ban. The tombstone holds no personal data.
+// recorded, or banned by an admin while it was pending or after it (Ban),
+// gets bannedBeforeDeletion on the tombstone: a deletion never sheds a
+// ban. Lifting such a tombstone takes two explicit steps: Unban refuses
+// it (ErrBannedBeforeDeletion) and Restore lifts only the tombstone,
+// keeping the ban, which a later Unban lifts; each step is idempotent, so
+// a retried call never lifts more than it meant to. A tombstone without
+// the mark is lifted by Unban alone. The tombstone holds no personal data.
 //
 // The marker names the Auth account by its creation time: if the uid was
 // signed up again before the reconciler finished (possible with custom

@@ -72,8 +72,13 @@ var (
 	ErrUserDisabled     = errors.New("claims: user is disabled")
 	ErrEmailNotVerified = errors.New("claims: email not verified")
 	ErrUserNotFound     = errors.New("claims: user not found")
-	ErrClaimsTooLarge   = errors.New("claims: custom claims would exceed 1000 bytes")
-	ErrContention       = errors.New("claims: could not converge under contention, retry")
+	// ErrBannedBeforeDeletion: a plain unban of the tombstone of a user
+	// who was banned when their account was deleted. Lifting it takes two
+	// explicit steps, Restore (the tombstone) and then Unban (the ban), so
+	// that no retried or repeated unban lifts more than its caller meant.
+	ErrBannedBeforeDeletion = errors.New("claims: the account was deleted while banned: restore it first, then unban")
+	ErrClaimsTooLarge       = errors.New("claims: custom claims would exceed 1000 bytes")
+	ErrContention           = errors.New("claims: could not converge under contention, retry")
 	// ErrChangePending: the change is recorded (users/{uid} holds it) but
 	// applying it to Auth and the rooms did not finish in this request;
 	// the reconciler finishes it. The error wraps the cause.
@@ -86,6 +91,13 @@ type Desired struct {
 	Role    string
 	Banned  bool
 	Version int64
+	// Deleted and BannedBeforeDeletion are the tombstone of a deleted
+	// account (account.go); Deleting says an account deletion is pending.
+	// They are not claims (Merge ignores them): State.Update shows them to
+	// a Mutation, which may lift the tombstone (Deleted set to false) or
+	// record a ban (BannedBeforeDeletion set to true). Deleting is read
+	// only.
+	Deleted, BannedBeforeDeletion, Deleting bool
 }
 
 // Merge returns current with roomgate's claims replaced by d: foreign
@@ -143,8 +155,12 @@ type State interface {
 	// Update runs mutate on the stored state (seed when none is stored) in
 	// one transaction; if it changed anything, bumps Version, writes rec
 	// and records the change as pending (Pending), reserved for the caller
-	// until reserveUntil. While a deletion of uid is pending it refuses
-	// every change with ErrUserNotFound.
+	// until reserveUntil. A mutation that clears Deleted lifts the
+	// tombstone. While a deletion of uid is pending it refuses every
+	// change with ErrUserNotFound but a ban (rec.Action audit.UserBanned)
+	// that only sets BannedBeforeDeletion; a change that only sets
+	// BannedBeforeDeletion (on a tombstone or a pending deletion) writes
+	// that field and rec, without a new version or a pending change.
 	Update(ctx context.Context, uid string, seed Desired, mutate Mutation, rec AuditInfo, reserveUntil time.Time) (Desired, error)
 	// RecordDeletion records the deletion of uid's account in one
 	// transaction: users/{uid} banned, without chat or role (so every

@@ -58,7 +58,8 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 		if err != nil {
 			return err
 		}
-		if hadPrev && prev.Delete {
+		deleting := hadPrev && prev.Delete
+		if deleting && info.Action != audit.UserBanned {
 			return fmt.Errorf("%w: the account is being deleted", ErrUserNotFound)
 		}
 		snap, err := tx.Get(s.ref(uid))
@@ -71,34 +72,64 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 			if err := snap.DataTo(&u); err != nil {
 				return err
 			}
-			d = Desired{Chat: u.Chat, Role: u.Role, Banned: u.Banned, Version: u.ClaimsVersion}
+			d = Desired{
+				Chat: u.Chat, Role: u.Role, Banned: u.Banned, Version: u.ClaimsVersion,
+				Deleted: u.Deleted, BannedBeforeDeletion: u.BannedBeforeDeletion,
+			}
 		}
+		d.Deleting = deleting
+		before := d
 		changed, err := mutate(&d)
+		if deleting && err != nil {
+			return fmt.Errorf("%w: the account is being deleted", ErrUserNotFound)
+		}
 		if err != nil {
 			return err
 		}
+		// Read-only for the mutation: Deleting, and Deleted but to lift it.
+		d.Deleting, d.Deleted = deleting, d.Deleted && before.Deleted
 		out = d
 		if !changed {
 			return nil
 		}
-		lift := u.Deleted && !d.Banned
-		if lift && u.BannedBeforeDeletion {
-			// The user was banned before the deletion: this unban lifts
-			// only the tombstone, the ban stays, and a second unban (of
-			// an ordinary banned record) is needed to lift it. Deleting
-			// the account never sheds a ban.
-			d.Banned = true
+		marked := before
+		marked.BannedBeforeDeletion = true
+		if !before.BannedBeforeDeletion && d == marked && (before.Deleted || deleting) {
+			// A ban of a deleted account, or of one being deleted: the
+			// tombstone remembers it (Done keeps the field), so that
+			// lifting the tombstone later keeps the ban. Nothing else
+			// changes: no new claims, no pending change.
+			if err := tx.Set(s.ref(uid), map[string]any{schema.FieldBannedBeforeDeletion: true}, firestore.MergeAll); err != nil {
+				return err
+			}
+			details := map[string]any{schema.FieldBannedBeforeDeletion: true, schema.FieldClaimsVersion: d.Version, "deletionPending": deleting}
+			for k, v := range info.Details {
+				details[k] = v
+			}
+			return audit.Write(tx, s.Client, audit.Record{
+				Actor: info.Actor, Target: uid, Action: info.Action, RequestID: info.RequestID, Time: info.Time, Details: details,
+			})
 		}
+		if deleting {
+			// Deny by default: while a deletion is pending nothing but
+			// the mark above may change.
+			return fmt.Errorf("%w: the account is being deleted", ErrUserNotFound)
+		}
+		// lift: the mutation lifted a deleted account's tombstone (Unban,
+		// Restore); the record is an ordinary one again.
+		lift := u.Deleted && !d.Deleted
 		d.Version++
 		out = d
 		fields := map[string]any{
 			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
 		}
-		if lift {
-			// An unban lifts a deleted account's tombstone: the record
-			// is an ordinary one again (still banned if it was before).
+		switch {
+		case lift:
 			fields[schema.FieldDeleted] = false
 			fields[schema.FieldBannedBeforeDeletion] = firestore.Delete
+			out.BannedBeforeDeletion = false
+		case d.Deleted && d.BannedBeforeDeletion:
+			fields[schema.FieldBannedBeforeDeletion] = true
 		}
 		if err := tx.Set(s.ref(uid), fields, firestore.MergeAll); err != nil {
 			return err
@@ -108,6 +139,9 @@ func (s *FirestoreState) Update(ctx context.Context, uid string, seed Desired, m
 		}
 		details := map[string]any{
 			schema.FieldChat: d.Chat, schema.FieldRole: d.Role, schema.FieldBanned: d.Banned, schema.FieldClaimsVersion: d.Version,
+		}
+		if lift {
+			details[schema.FieldDeleted] = false
 		}
 		for k, v := range info.Details {
 			details[k] = v
@@ -141,5 +175,8 @@ func (s *FirestoreState) Get(ctx context.Context, uid string) (Desired, bool, er
 	if err := snap.DataTo(&u); err != nil {
 		return Desired{}, false, err
 	}
-	return Desired{Chat: u.Chat, Role: u.Role, Banned: u.Banned, Version: u.ClaimsVersion}, true, nil
+	return Desired{
+		Chat: u.Chat, Role: u.Role, Banned: u.Banned, Version: u.ClaimsVersion,
+		Deleted: u.Deleted, BannedBeforeDeletion: u.BannedBeforeDeletion,
+	}, true, nil
 }

@@ -146,34 +146,111 @@ func (m *Manager) SetRole(ctx context.Context, actor, requestID, target, role st
 // (so no new ID token can be minted without signing in again, which yields
 // the banned claim) and removes target from every room. The recorded ban
 // carries those duties until they are done (see the package doc).
+//
+// A ban of a deleted account (its tombstone) or of one whose deletion is
+// pending records bannedBeforeDeletion on users/{uid} (the tombstone keeps
+// it), so that Restore later keeps the ban; it needs no Auth user then.
+// During a pending deletion it then settles the deletion as any request
+// does: nil once the deletion is done, ErrChangePending if not (a retry
+// is safe).
 func (m *Manager) Ban(ctx context.Context, actor, requestID, target string) (Result, error) {
+	info := AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserBanned}
 	user, err := m.user(ctx, target)
+	if errors.Is(err, ErrUserNotFound) {
+		return m.banDeleted(ctx, target, info)
+	}
 	if err != nil {
 		return Result{}, err
 	}
-	return m.apply(ctx, user, func(d *Desired) (bool, error) {
-		if d.Banned && !d.Chat {
+	return m.apply(ctx, user, ban, info)
+}
+
+// ban is Ban's mutation.
+func ban(d *Desired) (bool, error) {
+	if d.Deleted || d.Deleting {
+		// Banned already (the tombstone, or the deletion's record):
+		// remember that the ban is the admin's too.
+		if d.BannedBeforeDeletion {
 			return false, nil
 		}
-		d.Banned, d.Chat = true, false
+		d.BannedBeforeDeletion = true
 		return true, nil
-	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserBanned})
+	}
+	if d.Banned && !d.Chat {
+		return false, nil
+	}
+	d.Banned, d.Chat = true, false
+	return true, nil
+}
+
+// banDeleted bans a uid without an Auth user: only a tombstone or a
+// pending deletion can be banned then (else ErrUserNotFound).
+func (m *Manager) banDeleted(ctx context.Context, target string, info AuditInfo) (Result, error) {
+	info.Time = m.now()
+	d, err := m.State.Update(ctx, target, Desired{}, func(d *Desired) (bool, error) {
+		if !d.Deleted && !d.Deleting {
+			return false, ErrUserNotFound
+		}
+		return ban(d)
+	}, info, info.Time.Add(m.grace()))
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := m.settle(ctx, target)
+	if errors.Is(err, ErrUserNotFound) && !errors.Is(err, ErrChangePending) {
+		// Nothing pending and no Auth user: the tombstone is all there
+		// is, and it records the ban.
+		return Result{Claims: map[string]any{}, Version: d.Version}, nil
+	}
+	return res, err
 }
 
 // Unban clears banned. chat stays cleared: the user asks for admission
-// again through POST /v1/me/claims.
+// again through POST /v1/me/claims. On a deleted account's tombstone it
+// lifts the tombstone too, unless the user was banned before the deletion
+// (bannedBeforeDeletion): then it refuses with ErrBannedBeforeDeletion and
+// changes nothing, and Restore must lift the tombstone first. So repeating
+// an unban never lifts more than the first one meant to.
 func (m *Manager) Unban(ctx context.Context, actor, requestID, target string) (Result, error) {
 	user, err := m.user(ctx, target)
 	if err != nil {
 		return Result{}, err
 	}
 	return m.apply(ctx, user, func(d *Desired) (bool, error) {
+		if d.Deleted {
+			if d.BannedBeforeDeletion {
+				return false, ErrBannedBeforeDeletion
+			}
+			d.Deleted, d.Banned = false, false
+			return true, nil
+		}
 		if !d.Banned {
 			return false, nil
 		}
 		d.Banned = false
 		return true, nil
 	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserUnbanned})
+}
+
+// Restore lifts a deleted account's tombstone and nothing else: the record
+// becomes an ordinary one, banned if the user was banned before the
+// deletion (bannedBeforeDeletion; Unban then lifts the ban), else not. It
+// is idempotent: on a record that is no tombstone it changes nothing. The
+// uid needs an Auth user again (a re-signup), as for Unban; a pending
+// deletion answers ErrUserNotFound.
+func (m *Manager) Restore(ctx context.Context, actor, requestID, target string) (Result, error) {
+	user, err := m.user(ctx, target)
+	if err != nil {
+		return Result{}, err
+	}
+	return m.apply(ctx, user, func(d *Desired) (bool, error) {
+		if !d.Deleted {
+			return false, nil
+		}
+		d.Deleted, d.Banned = false, d.BannedBeforeDeletion
+		d.BannedBeforeDeletion = false
+		return true, nil
+	}, AuditInfo{Actor: actor, RequestID: requestID, Action: audit.UserRestored})
 }
 
 func (m *Manager) user(ctx context.Context, uid string) (*auth.UserRecord, error) {

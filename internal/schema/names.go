@@ -83,12 +83,14 @@ const (
 	FieldClaimsVersion = "claimsVersion"
 	// FieldDeleted is users/{uid}.deleted: true on the tombstone a finished
 	// account deletion leaves (banned, without chat or role), until an
-	// admin's unban lifts it.
+	// admin lifts it (an unban, or a restore when bannedBeforeDeletion).
 	FieldDeleted = "deleted"
 	// FieldBannedBeforeDeletion is users/{uid}.bannedBeforeDeletion: true
 	// on a tombstone whose user was banned (or had a ban recorded) when
-	// the deletion was recorded; absent otherwise. An unban of such a
-	// tombstone lifts only the tombstone and keeps the ban.
+	// the deletion was recorded, or banned by an admin while it was
+	// pending or after it; absent otherwise. A plain unban of such a
+	// tombstone is refused; restoring it lifts only the tombstone and
+	// keeps the ban.
 	FieldBannedBeforeDeletion = "bannedBeforeDeletion"
 	// FieldSlowModeSeconds is rooms/{roomId}.slowModeSeconds, read by the
 	// rules on message creates (absent or 0: off).
