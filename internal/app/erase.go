@@ -18,13 +18,17 @@ import (
 //
 //   - profiles/{uid} and profileSettings/{uid};
 //   - userLookup/{key}, the email lookup entry, if it still names uid;
-//   - users/{uid}/blocks/*, the user's blocks.
+//   - users/{uid}/blocks/*, the user's blocks;
+//   - the slow-mode posting records the user kept in rooms it left
+//     (an ordinary leave keeps them), found through
+//     users/{uid}/keptPosting/{roomId}, and those notes.
 //
 // Room memberships, the index and the push mutes (each room's in the
 // transaction that removes the member) go with the ejection, devices with
 // the device duty; users/{uid} stays as the account's tombstone. The
 // work here is bounded (one profile, the blocks), whatever the number of
-// rooms (blocks are capped and deleted in chunks), so it never eats the
+// rooms (blocks are capped; blocks and kept posting records are deleted
+// in chunks), so it never eats the
 // time the ejection needs. Kept on purpose: audit
 // records, message reports, the messages the user wrote (the other
 // members' conversation), and other users' blocks of this uid (their
@@ -41,8 +45,14 @@ func (e eraser) EraseUser(ctx context.Context, uid string) error {
 		return fmt.Errorf("profile: %w", err)
 	}
 	user := e.fs.Collection(schema.Users).Doc(uid)
-	if err := e.deleteAll(ctx, user.Collection(schema.Blocks)); err != nil {
+	if err := e.deleteAll(ctx, user.Collection(schema.Blocks), nil); err != nil {
 		return fmt.Errorf("blocks: %w", err)
+	}
+	kept := func(roomID string) *firestore.DocumentRef {
+		return e.fs.Collection(schema.Rooms).Doc(roomID).Collection(schema.Posting).Doc(uid)
+	}
+	if err := e.deleteAll(ctx, user.Collection(schema.KeptPosting), kept); err != nil {
+		return fmt.Errorf("kept posting records: %w", err)
 	}
 	return nil
 }
@@ -87,14 +97,20 @@ func (e eraser) profile(ctx context.Context, uid string) error {
 // (within Firestore's 500 writes per commit).
 const eraseChunk = 400
 
-// deleteAll deletes every document of col (no subcollections) in chunks
-// of eraseChunk, one commit each, so the time and the commit size stay
+// deleteAll deletes every document of col (no subcollections) and, with
+// also set, the document also names for each one's ID, in chunks of
+// eraseChunk writes, one commit each, so the time and the commit size stay
 // bounded, and an attempt that runs out of time keeps the chunks it
 // committed: the next attempt (a retry, the reconciler) goes on from what
 // is left. A user holds at most moderation.MaxBlocks blocks, so a deletion
-// takes a few chunks at most.
-func (e eraser) deleteAll(ctx context.Context, col *firestore.CollectionRef) error {
-	q := col.Select().OrderBy(firestore.DocumentID, firestore.Asc).Limit(eraseChunk)
+// takes a few chunks at most; kept posting notes number the rooms the user
+// left with a posting record.
+func (e eraser) deleteAll(ctx context.Context, col *firestore.CollectionRef, also func(id string) *firestore.DocumentRef) error {
+	chunk := eraseChunk
+	if also != nil {
+		chunk /= 2
+	}
+	q := col.Select().OrderBy(firestore.DocumentID, firestore.Asc).Limit(chunk)
 	for {
 		docs, err := q.Documents(ctx).GetAll()
 		if err != nil {
@@ -105,6 +121,11 @@ func (e eraser) deleteAll(ctx context.Context, col *firestore.CollectionRef) err
 		}
 		err = e.fs.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 			for _, d := range docs {
+				if also != nil {
+					if err := tx.Delete(also(d.Ref.ID)); err != nil {
+						return err
+					}
+				}
 				if err := tx.Delete(d.Ref); err != nil {
 					return err
 				}
@@ -114,7 +135,7 @@ func (e eraser) deleteAll(ctx context.Context, col *firestore.CollectionRef) err
 		if err != nil {
 			return err
 		}
-		if len(docs) < eraseChunk {
+		if len(docs) < chunk {
 			return nil
 		}
 		// Start after the last one deleted rather than at the start,

@@ -7,13 +7,14 @@ package rooms
 // member document, every index entry and the direct-room entry, and in the
 // same commit writes a tombstone, deletions/{roomId}. From that commit on
 // the rules deny every client access to the room (membership is gone) and
-// a second DELETE is a 404. The messages are then swept in chunks by
-// SweepDeletion, which deletes the tombstone in the commit that deletes
-// the last chunk. A crash between the two steps, or in the middle of the
+// a second DELETE is a 404. The messages, then the members' push mutes,
+// read markers, typing indicators and posting records, are then swept in
+// chunks by SweepDeletion, which deletes the tombstone in the commit that
+// deletes the last chunk. A crash between the two steps, or in the middle of the
 // sweep, leaves the tombstone: PendingDeletions finds it and any instance
 // (a restart, or another replica's Sweeper) finishes the job. Until then
-// the messages are unreachable, not orphaned: the tombstone accounts for
-// them.
+// the messages and member state are unreachable, not orphaned: the
+// tombstone accounts for them.
 //
 // Two sweepers never sweep one room together: each chunk's transaction
 // reads the tombstone and takes or renews a lease on it (leaseHolder,
@@ -85,39 +86,65 @@ func (s *FirestoreStore) writeTombstone(tx *firestore.Transaction, roomID, actor
 	return tx.Set(s.tombstoneRef(roomID), tombstoneDoc{RequestedAt: now, RequestedBy: actor, Reason: reason, LeaseUntil: now})
 }
 
-// sweepChunk is how many messages one sweep transaction deletes: with the
+// sweepChunk is how many documents one sweep transaction deletes: with the
 // tombstone's own write it stays under Firestore's 500 writes per commit.
 const sweepChunk = 400
 
-// SweepDeletion implements Store: it deletes the messages of tombstoned
-// room roomID in chunks of sweepChunk, one transaction each, and the
-// tombstone with the last chunk. Each chunk's transaction takes or renews
-// lease on the tombstone first, so it returns ErrLeaseHeld (having done
-// nothing more) when another live sweeper holds it. A room without a
-// tombstone is done already: nil. An error or a cancelled ctx leaves the
-// tombstone with the progress so far, for a later sweep to resume.
+// sweptCollections are the room's subcollections the sweep deletes, in
+// order: the messages (counted in the tombstone's swept), then the
+// members' push mutes, read markers, typing indicators and posting records
+// (posting records outlive an ordinary leave, so former members' are among
+// them). None of them is written by anyone once the room is tombstoned:
+// the rules deny clients (the members are gone) and the service finds no
+// room.
+var sweptCollections = []string{MessagesCollection, schema.PushMutes, schema.Reads, schema.Typing, schema.Posting}
+
+// SweepDeletion implements Store: it deletes the documents of tombstoned
+// room roomID's subcollections (sweptCollections) in chunks of sweepChunk,
+// one transaction each, and the tombstone with the last chunk. Each
+// chunk's transaction takes or renews the lease on the tombstone first, so
+// it returns ErrLeaseHeld (having done nothing more) when another live
+// sweeper holds it. A room without a tombstone is done already: nil. An
+// error or a cancelled ctx leaves the tombstone with the progress so far,
+// for a later sweep to resume.
 func (s *FirestoreStore) SweepDeletion(ctx context.Context, roomID string, lease Lease) error {
-	msgs := s.roomRef(roomID).Collection(MessagesCollection).Select().OrderBy(firestore.DocumentID, firestore.Asc).Limit(sweepChunk)
+	for i, col := range sweptCollections {
+		done, err := s.sweepCollection(ctx, roomID, col, i == len(sweptCollections)-1, lease)
+		if err != nil || done {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepCollection deletes the documents of roomID's subcollection col in
+// chunks under the tombstone's lease (see SweepDeletion); with last set,
+// the commit of its last chunk deletes the tombstone too. done reports
+// that the tombstone is gone (deleted here, or by another sweeper before).
+func (s *FirestoreStore) sweepCollection(ctx context.Context, roomID, col string, last bool, lease Lease) (done bool, err error) {
+	q0 := s.roomRef(roomID).Collection(col).Select().OrderBy(firestore.DocumentID, firestore.Asc).Limit(sweepChunk)
 	ref := s.tombstoneRef(roomID)
 	var after *firestore.DocumentSnapshot
 	for {
 		// The chunk is read outside the transaction: nobody can add a
-		// message to a tombstoned room (its members are gone, so the
-		// rules deny), so what the query finds stays true, and a
-		// transactional query would lock the whole range of the room's
-		// messages. Each chunk starts after the last one instead of at the
-		// start of the collection, so it does not skip over the index
-		// entries of everything deleted so far (slow in Firestore and in
-		// the emulators alike).
-		q := msgs
+		// document to a tombstoned room (sweptCollections), so what the
+		// query finds stays true, and a transactional query would lock
+		// the whole range of the collection. Each chunk starts after the
+		// last one instead of at the start of the collection, so it does
+		// not skip over the index entries of everything deleted so far
+		// (slow in Firestore and in the emulators alike).
+		q := q0
 		if after != nil {
 			q = q.StartAfter(after)
 		}
 		docs, err := q.Documents(ctx).GetAll()
 		if err != nil {
-			return txnError(ctx, err)
+			return false, txnError(ctx, err)
 		}
-		done := false
+		end := len(docs) < sweepChunk
+		if end && len(docs) == 0 && !last {
+			return false, nil
+		}
 		err = s.run(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
 			done = false
 			snap, err := tx.Get(ref)
@@ -141,18 +168,21 @@ func (s *FirestoreStore) SweepDeletion(ctx context.Context, roomID string, lease
 					return err
 				}
 			}
-			if len(docs) < sweepChunk {
+			if end && last {
 				done = true
 				return tx.Delete(ref)
 			}
-			return tx.Update(ref, []firestore.Update{
+			ups := []firestore.Update{
 				{Path: "leaseHolder", Value: lease.Holder},
 				{Path: fieldLeaseUntil, Value: now.Add(lease.TTL)},
-				{Path: "swept", Value: firestore.Increment(len(docs))},
-			})
+			}
+			if col == MessagesCollection {
+				ups = append(ups, firestore.Update{Path: "swept", Value: firestore.Increment(len(docs))})
+			}
+			return tx.Update(ref, ups)
 		})
-		if err != nil || done {
-			return err
+		if err != nil || done || end {
+			return done, err
 		}
 		after = docs[len(docs)-1]
 	}

@@ -105,20 +105,34 @@ func (s *FirestoreStore) muteRef(roomID, uid string) *firestore.DocumentRef {
 	return s.roomRef(roomID).Collection(schema.PushMutes).Doc(uid)
 }
 
+// postingRef is rooms/{roomId}/posting/{uid}, uid's slow-mode posting
+// record in the room.
+func (s *FirestoreStore) postingRef(roomID, uid string) *firestore.DocumentRef {
+	return s.roomRef(roomID).Collection(schema.Posting).Doc(uid)
+}
+
+// keptPostingRef is users/{uid}/keptPosting/{roomId}, the note that uid
+// left roomID keeping a posting record there (see RemoveMember).
+func (s *FirestoreStore) keptPostingRef(uid, roomID string) *firestore.DocumentRef {
+	return s.Client.Collection(schema.Users).Doc(uid).Collection(schema.KeptPosting).Doc(roomID)
+}
+
 // deleteMemberState adds to tx the deletion of what uid keeps in roomID
 // besides the membership: the push mute, the read marker (which the other
-// members would go on seeing as "seen by"), the typing indicator and the
-// slow-mode posting record, so a deleted account leaves none of them
-// behind (its ejection removes it room by room). The price: a member who
-// leaves and joins again (an add, or an invite acceptance, both limited
-// and audited) starts without a posting record, so the slow-mode pause
-// restarts with the first post after the join.
-func (s *FirestoreStore) deleteMemberState(tx *firestore.Transaction, roomID, uid string) error {
+// members would go on seeing as "seen by") and the typing indicator and,
+// when posting is set, the slow-mode posting record (and the note that
+// kept it, see RemoveMember). The posting record outlives an ordinary
+// leave or removal: a member who leaves and joins again (an invite link
+// may be accepted many times) must not find the slow-mode pause reset. A
+// ban's or an account deletion's ejection deletes it, so a deleted account
+// leaves none of this behind.
+func (s *FirestoreStore) deleteMemberState(tx *firestore.Transaction, roomID, uid string, posting bool) error {
 	room := s.roomRef(roomID)
-	for _, ref := range []*firestore.DocumentRef{
-		s.muteRef(roomID, uid), room.Collection(schema.Reads).Doc(uid),
-		room.Collection(schema.Typing).Doc(uid), room.Collection(schema.Posting).Doc(uid),
-	} {
+	refs := []*firestore.DocumentRef{s.muteRef(roomID, uid), room.Collection(schema.Reads).Doc(uid), room.Collection(schema.Typing).Doc(uid)}
+	if posting {
+		refs = append(refs, s.postingRef(roomID, uid), s.keptPostingRef(uid, roomID))
+	}
+	for _, ref := range refs {
 		if err := tx.Delete(ref); err != nil {
 			return err
 		}
@@ -188,6 +202,19 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 			return err
 		}
 		plan := planRemoval(ms, p.Target)
+		// An ordinary leave or removal keeps the posting record (the
+		// pause must survive a rejoin); a ban's or a deletion's ejection
+		// (Force) and the room's end delete it. A kept record is noted
+		// under the user, so that an account deletion finds it.
+		dropPosting := p.Force || plan.RoomDeleted
+		keepsPosting := false
+		if !dropPosting {
+			snap, err := tx.Get(s.postingRef(p.RoomID, p.Target))
+			if err != nil && status.Code(err) != codes.NotFound {
+				return err
+			}
+			keepsPosting = snap.Exists()
+		}
 
 		// All reads done; write.
 		action := audit.MemberRemoved
@@ -204,11 +231,15 @@ func (s *FirestoreStore) RemoveMember(ctx context.Context, p RemoveParams) (Remo
 		if err := tx.Delete(s.indexRef(p.Target, p.RoomID)); err != nil {
 			return err
 		}
-		// The member's push mute, read marker, typing indicator and
-		// posting record go with the membership (a deleted account's go
-		// room by room with its ejection).
-		if err := s.deleteMemberState(tx, p.RoomID, p.Target); err != nil {
+		// The member's push mute, read marker and typing indicator go
+		// with the membership, the posting record only as said above.
+		if err := s.deleteMemberState(tx, p.RoomID, p.Target, dropPosting); err != nil {
 			return err
+		}
+		if keepsPosting {
+			if err := tx.Set(s.keptPostingRef(p.Target, p.RoomID), map[string]any{}); err != nil {
+				return err
+			}
 		}
 		if directRef != nil {
 			if err := tx.Delete(directRef); err != nil {
@@ -285,8 +316,11 @@ func (s *FirestoreStore) directRefToDrop(tx *firestore.Transaction, roomID strin
 
 // Delete implements Store. Only the owner may delete a room (mayDelete).
 // The room, its members, their index entries and the direct-room entry go
-// in one transaction, which also writes the tombstone that the message
-// sweep (deletion.go) works from.
+// in one transaction, which also writes the tombstone that the sweep
+// (deletion.go) works from; only these must change together, and they
+// keep the commit at 2 writes per member plus a few (deleteWrites). The
+// members' push mutes, read markers, typing indicators and posting records
+// are left to the sweep, which deletes them in chunks.
 func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 	return s.runRoom(ctx, p.RoomID, func(ctx context.Context, tx *firestore.Transaction) error {
 		roomSnap, actorIn, err := s.roomAndActor(tx, p.RoomID, p.Actor.UID)
@@ -326,9 +360,6 @@ func (s *FirestoreStore) Delete(ctx context.Context, p DeleteParams) error {
 				return err
 			}
 			if err := tx.Delete(s.indexRef(m.UID, p.RoomID)); err != nil {
-				return err
-			}
-			if err := s.deleteMemberState(tx, p.RoomID, m.UID); err != nil {
 				return err
 			}
 		}

@@ -59,8 +59,14 @@ const (
 	// it goes with the membership.
 	Typing = "typing"
 	// Posting is rooms/{roomId}/posting/{uid}: a member's last post while
-	// slow mode is on; it goes with the membership.
+	// slow mode is on. It outlives an ordinary leave or removal (so leaving
+	// and joining again does not reset the pause) and goes when the member
+	// is ejected by a ban or an account deletion, or the room is deleted.
 	Posting = "posting"
+	// KeptPosting is users/{uid}/keptPosting/{roomId}, server-only: the
+	// note that uid left roomId with a posting record there, so that the
+	// account's deletion finds and deletes it.
+	KeptPosting = "keptPosting"
 )
 
 // Field names of the stored documents that code addresses by name (in

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"testing"
 
 	"cloud.google.com/go/firestore"
@@ -59,5 +60,49 @@ func TestSlowMode(t *testing.T) {
 	}
 	if n := s.count(t, s.fs.Collection("audit").Where("action", "==", "room.slow_mode_changed")); n != 2 {
 		t.Fatalf("%d slow-mode audit records, want 2", n)
+	}
+}
+
+// TestSlowModeSurvivesLeavingAndRejoining: a member holding a multi-use
+// invite link posts, leaves, accepts the link again and posts at once:
+// the rules refuse the second post, since an ordinary leave keeps the
+// posting record (only a ban's or a deletion's ejection, or the room's
+// deletion, removes it).
+func TestSlowModeSurvivesLeavingAndRejoining(t *testing.T) {
+	s := newSuite(t, nil)
+	s.admit("alice", "bob", "carol")
+	saveToken := func(t *testing.T, s *suite, body string, _ http.Header) {
+		var v struct{ Token string }
+		mustJSON(t, body, &v)
+		s.vars["link"] = v.Token
+	}
+	s.run(t, []step{
+		{name: "alice creates a room", method: "POST", path: "/v1/rooms", token: "alice", body: `{"members":["bob"],"title":"Slow"}`, status: 201, save: "room"},
+		{name: "the owner sets an hour", method: "PATCH", path: "/v1/rooms/{room}", token: "alice", body: `{"slowModeSeconds":3600}`, status: 200},
+		{name: "the owner mints a five-use link", method: "POST", path: "/v1/rooms/{room}/invites", token: "alice", body: `{"maxUses":5}`, status: 201, check: saveToken},
+		{name: "carol joins by the link", method: "POST", path: "/v1/invites/{link}:accept", token: "carol", status: 200, contains: []string{`"joined":true`}},
+	})
+	ctx := context.Background()
+	carol := emuclient.UserClient(t, s.emu.fsAddr, s.emu.project, s.tokens["carol"])
+	roomRef := carol.Collection("rooms").Doc(s.vars["room"])
+	post := func(id string) error {
+		b := carol.Batch()
+		b.Set(roomRef.Collection("messages").Doc(id), map[string]any{"senderId": "carol", "text": "hi " + id, "createdAt": firestore.ServerTimestamp})
+		b.Set(roomRef.Collection("posting").Doc("carol"), map[string]any{"lastPostAt": firestore.ServerTimestamp, "messageId": id})
+		_, err := b.Commit(ctx)
+		return err
+	}
+	if err := post("first"); err != nil {
+		t.Fatalf("carol's first message: %v", err)
+	}
+	s.run(t, []step{
+		{name: "carol leaves", method: "DELETE", path: "/v1/rooms/{room}/members/carol", token: "carol", status: 200, contains: []string{`"roomDeleted":false`}},
+		{name: "carol joins again by the link", method: "POST", path: "/v1/invites/{link}:accept", token: "carol", status: 200, contains: []string{`"joined":true`}},
+	})
+	if err := post("second"); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("a message right after leaving and rejoining, within the hour: %v, want PermissionDenied", err)
+	}
+	if n := s.count(t, s.fs.Collection("rooms").Doc(s.vars["room"]).Collection("messages").Query); n != 1 {
+		t.Fatalf("%d messages in the room, want 1", n)
 	}
 }

@@ -237,9 +237,11 @@ func (s *suite) chatState(uid, roomID string) {
 
 // TestMemberChatStateGoesWithTheMembership: leaving, being removed and
 // deleting the account delete the member's read marker (seen by the
-// others as "seen by"), typing indicator and posting record with the
-// membership; the members who stay keep theirs, and a member who joins
-// again writes them anew under the rules.
+// others as "seen by") and typing indicator with the membership; the
+// slow-mode posting record outlives a leave or removal (so a rejoin does
+// not reset the pause) and goes with the account's deletion, also when
+// the account left the room before. The members who stay keep theirs, and
+// a member who joins again writes them anew under the rules.
 func TestMemberChatStateGoesWithTheMembership(t *testing.T) {
 	s := newSuite(t)
 	s.admit("owner", "leaver", "removed", "gone")
@@ -263,15 +265,23 @@ func TestMemberChatStateGoesWithTheMembership(t *testing.T) {
 	s.must(200, "DELETE", "/v1/rooms/"+room+"/members/removed", "owner", "")
 	s.signIn("gone")
 	s.must(204, "DELETE", "/v1/me", "gone", "")
-	for _, u := range []string{"leaver", "removed", "gone"} {
-		if left := state(u); len(left) != 0 {
-			t.Errorf("%s's chat state outlived the membership: %v", u, left)
+	for _, u := range []string{"leaver", "removed"} {
+		if left := state(u); len(left) != 1 || left[0] != "rooms/"+room+"/posting/"+u {
+			t.Errorf("%s's chat state after the membership = %v, want only the posting record", u, left)
 		}
+	}
+	if left := state("gone"); len(left) != 0 {
+		t.Errorf("gone's chat state outlived the account: %v", left)
 	}
 	if got := state("owner"); len(got) != 3 {
 		t.Errorf("the owner's chat state = %v, want all three", got)
 	}
 	s.tombstone("gone")
+	s.signIn("removed")
+	s.must(204, "DELETE", "/v1/me", "removed", "")
+	if left := state("removed"); len(left) != 0 || s.exists("users/removed/keptPosting/"+room) {
+		t.Errorf("the posting record kept by removed outlived the account: %v", left)
+	}
 
 	s.must(200, "POST", "/v1/rooms/"+room+"/members", "owner", `{"members":["leaver"]}`)
 	s.chatState("leaver", room)
