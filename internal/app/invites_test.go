@@ -43,6 +43,9 @@ func TestInviteSettingsMapOntoTheServices(t *testing.T) {
 			t.Errorf("config accepts %+v but rooms refuses it: %v", app.InviteLimits(c), err)
 		}
 	}
+	if config.MaxMembersCeiling != rooms.CeilingMembers {
+		t.Errorf("config caps -max-members at %d, the rooms package at %d", config.MaxMembersCeiling, rooms.CeilingMembers)
+	}
 	if config.MaxInviteTTLCeiling != rooms.CeilingInviteTTL || config.MaxInviteUsesCeiling != rooms.CeilingInviteUses || config.MinInviteTTL != rooms.MinInviteTTL {
 		t.Error("config's invite bounds differ from the rooms package's")
 	}

@@ -20,6 +20,11 @@ import (
 	"time"
 )
 
+// MaxMembersCeiling bounds -max-members: a room's deletion removes every
+// member in one commit, and Firestore documents 500 writes per commit
+// (the rooms package's CeilingMembers, which a test keeps equal).
+const MaxMembersCeiling = 240
+
 // Config is the service's whole configuration.
 type Config struct {
 	// ProjectID is the Firebase/Google Cloud project.
@@ -253,8 +258,8 @@ func (c Config) Validate() error {
 	if c.MetricsAddr != "" && c.MetricsAddr == c.Addr {
 		bad("the metrics address %q is the API's; leave it empty to serve /metrics there", c.MetricsAddr)
 	}
-	if c.MaxMembers < 2 || c.MaxMembers > 1000 {
-		bad("max members %d out of range 2..1000", c.MaxMembers)
+	if c.MaxMembers < 2 || c.MaxMembers > MaxMembersCeiling {
+		bad("max members %d out of range 2..%d", c.MaxMembers, MaxMembersCeiling)
 	}
 	if c.MaxTitleRunes < 0 || c.MaxTitleRunes > 1000 {
 		bad("max title length %d out of range 0..1000", c.MaxTitleRunes)

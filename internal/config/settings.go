@@ -122,7 +122,7 @@ func Settings() []Setting {
 		str("addr", "HTTP listen address (falls back to :$PORT, then :8080)", func(c *Config) *string { return &c.Addr }),
 		str("metrics-addr", "serve /metrics on this address instead of the API's (empty = on the API's)", func(c *Config) *string { return &c.MetricsAddr }),
 		str("credentials-file", "service-account JSON; empty = Application Default Credentials", func(c *Config) *string { return &c.CredentialsFile }),
-		integer("max-members", "member cap per room, owner included", func(c *Config) *int { return &c.MaxMembers }),
+		integer("max-members", "member cap per room, owner included (2 to 240: a room deletion removes every member in one commit)", func(c *Config) *int { return &c.MaxMembers }),
 		integer("max-title-runes", "longest room title, in characters", func(c *Config) *int { return &c.MaxTitleRunes }),
 		int64Setting("max-body-bytes", "largest request body accepted (413 above)", func(c *Config) *int64 { return &c.MaxBodyBytes }),
 		boolean("require-email-verified", "POST /v1/me/claims admits only verified emails", func(c *Config) *bool { return &c.RequireEmailVerified }),

@@ -56,11 +56,13 @@ func TestDeletingAFullRoomStaysWithinTheCommitBudget(t *testing.T) {
 	fs := emuclient.AdminClient(t, emu.FirestoreAddr, emu.ProjectID, grpc.WithChainUnaryInterceptor(counter.intercept))
 	ac := emu.AdminAuth(t)
 	st := &rooms.FirestoreStore{Client: fs}
-	svc := &rooms.Service{Store: st, Directory: &rooms.FirebaseDirectory{Auth: ac}, Limits: rooms.DefaultLimits}
+	limits := rooms.DefaultLimits
+	limits.MaxMembers = rooms.CeilingMembers // the largest room a deployment may configure
+	svc := &rooms.Service{Store: st, Directory: &rooms.FirebaseDirectory{Auth: ac}, Limits: limits}
 	e := &env{fs: fs, auth: ac, store: st, svc: svc}
 	ctx := context.Background()
 
-	capacity := rooms.DefaultLimits.MaxMembers
+	capacity := limits.MaxMembers
 	var members []string
 	for i := 1; i < capacity; i++ {
 		members = append(members, fmt.Sprintf("m%03d", i))

@@ -153,8 +153,16 @@ type Limits struct {
 	MaxTitleRunes int
 }
 
+// CeilingMembers is the largest member cap a deployment may configure.
+// Deleting a room removes the room, every member document and every
+// member's index entry in one commit (so no member can read a room that
+// is gone for the others), 2 writes per member plus a few; Firestore
+// documents 500 writes per commit, so the cap stops at 240.
+// TestDeletingAFullRoomStaysWithinTheCommitBudget counts the writes.
+const CeilingMembers = 240
+
 // DefaultLimits are the service's defaults: 100 members, titles of up to
-// 120 characters (internal/config may set others).
+// 120 characters (internal/config may set others, up to CeilingMembers).
 var DefaultLimits = Limits{MaxMembers: 100, MaxTitleRunes: 120}
 
 // Listing bounds for GET /v1/rooms.
