@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/roomgate/roomgate/internal/schema"
+	"github.com/roomgate/roomgate/internal/userstate"
 )
 
 // profileDoc is profiles/{uid}, readable by admitted users (one document
@@ -58,8 +59,10 @@ func (s *FirestoreStore) lookupRef(key string) *firestore.DocumentRef {
 // and so bring it (or the lookup entry) back.
 func (s *FirestoreStore) Put(ctx context.Context, p PutParams) error {
 	return s.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		if err := checkNotBanned(tx, s.Client.Collection(schema.Users).Doc(p.UID)); err != nil {
+		if banned, err := userstate.BannedInTx(tx, s.Client, p.UID); err != nil {
 			return err
+		} else if banned {
+			return ErrBanned
 		}
 		snap, err := tx.Get(s.settingsRef(p.UID))
 		if err != nil && status.Code(err) != codes.NotFound {
@@ -139,21 +142,4 @@ func (s *FirestoreStore) LookupUID(ctx context.Context, key string) (string, boo
 		return "", false, err
 	}
 	return d.UID, d.UID != "", nil
-}
-
-// checkNotBanned reads users/{uid} (user) in tx and refuses a user it
-// records as banned with ErrBanned. A missing document is a user roomgate
-// never recorded a change for: not banned.
-func checkNotBanned(tx *firestore.Transaction, user *firestore.DocumentRef) error {
-	snap, err := tx.Get(user)
-	if status.Code(err) == codes.NotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if schema.UserBanned(snap.Data()) {
-		return ErrBanned
-	}
-	return nil
 }

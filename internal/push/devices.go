@@ -9,7 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/roomgate/roomgate/internal/schema"
+	"github.com/roomgate/roomgate/internal/userstate"
 )
 
 // Collection names. All of them are server-only: firestore.rules matches
@@ -78,8 +78,10 @@ func (d *Devices) Put(ctx context.Context, uid, installationID string, dev Devic
 	}
 	ref := d.col(uid).Doc(installationID)
 	err := d.Client.RunTransaction(ctx, func(ctx context.Context, tx *firestore.Transaction) error {
-		if err := checkNotBanned(tx, d.Client.Collection(UsersCollection).Doc(uid)); err != nil {
+		if banned, err := userstate.BannedInTx(tx, d.Client, uid); err != nil {
 			return err
+		} else if banned {
+			return ErrBanned
 		}
 		docs, err := tx.Documents(d.col(uid).Select()).GetAll()
 		if err != nil {
@@ -118,23 +120,6 @@ func (d *Devices) Put(ctx context.Context, uid, installationID string, dev Devic
 		if _, err := s.Ref.Delete(ctx); err != nil && status.Code(err) != codes.NotFound {
 			return fmt.Errorf("push: remove duplicate token: %w", err)
 		}
-	}
-	return nil
-}
-
-// checkNotBanned reads users/{uid} (user) in tx and refuses a banned
-// user. A missing document is a user roomgate never recorded a change
-// for: not banned.
-func checkNotBanned(tx *firestore.Transaction, user *firestore.DocumentRef) error {
-	snap, err := tx.Get(user)
-	if status.Code(err) == codes.NotFound {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if schema.UserBanned(snap.Data()) {
-		return ErrBanned
 	}
 	return nil
 }
