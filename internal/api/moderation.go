@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -137,21 +136,9 @@ func (s *server) reportMessage(c echo.Context) error {
 // pageQuery reads limit and cursor, the only query parameters of the
 // admin listings.
 func pageQuery(c echo.Context) (int, string, error) {
-	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	q, err := listQuery(c)
 	if err != nil {
-		return 0, "", problem(CodeInvalidRequest, "malformed query string")
-	}
-	for k, v := range q {
-		if !listQueryParams[k] {
-			p := problem(CodeInvalidField, "unknown query parameter")
-			p.Field = clipField(k)
-			return 0, "", p
-		}
-		if len(v) > 1 {
-			p := problem(CodeInvalidField, "given more than once")
-			p.Field = k
-			return 0, "", p
-		}
+		return 0, "", err
 	}
 	limit := 0
 	if q.Has("limit") {

@@ -195,27 +195,38 @@ func (s *server) idempotency(c echo.Context, uid string, req rooms.CreateRequest
 // /v1/rooms, GET /v1/rooms/{id}/invites) accept.
 var listQueryParams = map[string]bool{"limit": true, "cursor": true}
 
+// listQuery parses a listing's query string and refuses anything but
+// limit and cursor, and either given more than once: the shape every
+// listing shares (pageParams, pageQuery).
+func listQuery(c echo.Context) (url.Values, error) {
+	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, problem(CodeInvalidRequest, "malformed query string")
+	}
+	for k, v := range q {
+		if !listQueryParams[k] {
+			p := problem(CodeInvalidField, "unknown query parameter")
+			p.Field = clipField(k)
+			return nil, p
+		}
+		if len(v) > 1 {
+			p := problem(CodeInvalidField, "given more than once")
+			p.Field = k
+			return nil, p
+		}
+	}
+	return q, nil
+}
+
 // pageParams reads a listing's query string: only limit and cursor, each
 // at most once. Their syntax is checked here (a canonical decimal integer,
 // rooms.DefaultPageSize when absent; a cursor parameter, when present, is
 // not empty); the range and the cursor's content by the listing's Parse
 // function.
 func pageParams(c echo.Context) (limit int, cursor string, err error) {
-	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	q, err := listQuery(c)
 	if err != nil {
-		return 0, "", problem(CodeInvalidRequest, "malformed query string")
-	}
-	for k, v := range q {
-		if !listQueryParams[k] {
-			p := problem(CodeInvalidField, "unknown query parameter")
-			p.Field = clipField(k)
-			return 0, "", p
-		}
-		if len(v) > 1 {
-			p := problem(CodeInvalidField, "given more than once")
-			p.Field = k
-			return 0, "", p
-		}
+		return 0, "", err
 	}
 	limit = rooms.DefaultPageSize
 	if q.Has("limit") {
